@@ -1,0 +1,241 @@
+"""Loading and validating the raw inputs (stage 01, ingest).
+
+Every schema lives here, in one place (pandera), and every failure becomes a :class:`DataError`
+whose message is one line naming the file, the line and the column, and what is wrong.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from . import config
+from .intervals import QUALIFIERS
+
+
+class DataError(ValueError):
+    """Bad input data. The message is one line: file, line, column, what is wrong."""
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a CSV file strictly
+# --------------------------------------------------------------------------------------------
+def read_csv_strict(path: str | Path, required: list[str], optional: list[str] = ()) -> pd.DataFrame:
+    """Read a CSV file as text, refusing anything that is not a plain, rectangular UTF-8 table.
+
+    All cells are read as strings; the schema converts and checks them. A UTF-8 byte-order mark
+    (as Excel writes) is accepted. Unknown columns are refused (they usually mean a typo).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: file not found")
+    if not path.is_file():
+        raise DataError(f"{path}: not a file")
+    size = path.stat().st_size
+    if size == 0:
+        raise DataError(f"{path}: file is empty")
+    if size > config.MAX_INPUT_BYTES:
+        raise DataError(f"{path}: file is {size / 2**20:.0f} MiB, above the limit of "
+                        f"{config.MAX_INPUT_BYTES / 2**20:.0f} MiB (config.MAX_INPUT_BYTES); "
+                        "split it or aggregate it first")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise DataError(f"{path}, line {line}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); "
+                        "save the file as UTF-8") from None
+    rows = list(csv.reader(text.splitlines()))
+    rows_with_lines = [(i + 1, r) for i, r in enumerate(rows) if r and not r[0].lstrip().startswith("#")]
+    if not rows_with_lines:
+        raise DataError(f"{path}: no header line")
+    header_line, header = rows_with_lines[0]
+    header = [h.strip() for h in header]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise DataError(f"{path}, line {header_line}: missing column(s) {', '.join(map(repr, missing))}; "
+                        f"expected {', '.join(required)}")
+    unknown = [c for c in header if c not in required and c not in optional]
+    if unknown:
+        raise DataError(f"{path}, line {header_line}: unknown column(s) {', '.join(map(repr, unknown))}; "
+                        f"allowed: {', '.join(list(required) + list(optional))}")
+    dupes = sorted({c for c in header if header.count(c) > 1})
+    if dupes:
+        raise DataError(f"{path}, line {header_line}: column(s) {', '.join(map(repr, dupes))} appear twice")
+    body = rows_with_lines[1:]
+    for line, r in body:
+        if len(r) != len(header):
+            raise DataError(f"{path}, line {line}: {len(r)} fields where the header has {len(header)} "
+                            "(a ragged row: check for an unquoted comma)")
+    if not body:
+        raise DataError(f"{path}: header only, no data rows")
+    df = pd.DataFrame([[c.strip() for c in r] for _, r in body], columns=header, dtype="string")
+    df.index = pd.Index([line for line, _ in body], name="line")
+    return df
+
+
+# --------------------------------------------------------------------------------------------
+# Schemas
+# --------------------------------------------------------------------------------------------
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _numeric(s: pd.Series) -> pd.Series:
+    return s.isna() | s.str.fullmatch(_NUMBER.pattern).fillna(False).astype(bool)
+
+
+def _year_ok(s: pd.Series) -> pd.Series:
+    ok = s.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
+    years = pd.to_numeric(s.where(ok), errors="coerce")
+    return ok & years.between(config.FIRST_YEAR, config.THIS_YEAR)
+
+
+def _text(allowed=None, nullable=False, **kw) -> pa.Column:
+    checks = [pa.Check(lambda s: s.str.len() > 0, error="is empty")]
+    if allowed is not None:
+        checks.append(pa.Check.isin(list(allowed), error=f"is not one of: {', '.join(allowed)}"))
+    return pa.Column("string", checks=checks, nullable=nullable, **kw)
+
+
+_YEAR = pa.Check(_year_ok, error=f"is not a year between {config.FIRST_YEAR} and {config.THIS_YEAR}")
+_NUM = pa.Check(_numeric, error="is not a plain number (no thousands separators, no decimal comma, "
+                                "no units: write 1400 or 1.4)")
+
+FIGURES_COLUMNS = ["figure_id", "claim_id", "year", "base_year", "flow", "partner", "category",
+                   "measure", "value", "unit", "qualifier", "precision", "source_id", "quote"]
+FIGURES_SCHEMA = pa.DataFrameSchema({
+    "figure_id": _text(unique=True),
+    "claim_id": pa.Column("string", pa.Check.str_matches(r"^C\d+$", error="is not a claim id like C1"),
+                          nullable=True),
+    "year": pa.Column("string", _YEAR),
+    "base_year": pa.Column("string", _YEAR, nullable=True),
+    "flow": _text(config.FLOWS),
+    "partner": _text(),
+    "category": _text(),
+    "measure": _text(config.MEASURES),
+    "value": pa.Column("string", _NUM),
+    "unit": _text(config.UNITS),
+    "qualifier": _text(QUALIFIERS),
+    "precision": pa.Column("string", _NUM, nullable=True),
+    "source_id": _text(),
+    "quote": pa.Column("string", nullable=True),
+})
+
+SOURCES_COLUMNS = ["source_id", "publisher", "title", "date", "url", "quote"]
+SOURCES_SCHEMA = pa.DataFrameSchema({
+    "source_id": _text(unique=True),
+    "publisher": _text(),
+    "title": _text(),
+    "url": _text(),
+}, strict=False)
+
+WDI_COLUMNS = ["indicator_code", "indicator_name", "country", "year", "value", "unit", "source_id"]
+WDI_SCHEMA = pa.DataFrameSchema({
+    "indicator_code": _text(),
+    "indicator_name": _text(),
+    "year": pa.Column("string", _YEAR),
+    "value": pa.Column("string", _NUM),
+    "unit": _text(("USD", "percent")),
+    "source_id": _text(),
+})
+
+
+def _validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.DataFrame:
+    """Run a pandera schema; turn its first failure into a one-line DataError."""
+    blank_to_na = df.replace("", pd.NA)
+    try:
+        schema.validate(blank_to_na, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        fc = fc[fc["index"].notna()] if fc["index"].notna().any() else fc
+        first = fc.iloc[0]
+        line = int(first["index"]) if pd.notna(first["index"]) else None
+        col = first["column"]
+        value = first["failure_case"]
+        check = str(first["check"])
+        if check == "not_nullable":
+            what = "is empty"
+        elif check.startswith("field_uniqueness") or "unique" in check:
+            what = f"{value!r} appears more than once"
+        else:
+            what = f"{value!r} {check}"
+        where = f"line {line}, " if line is not None else ""
+        n = len(fc)
+        more = f" ({n - 1} more problem(s) in this file)" if n > 1 else ""
+        raise DataError(f"{path}, {where}column {col!r}: {what}{more}") from None
+    return blank_to_na
+
+
+def _floats(df: pd.DataFrame, cols) -> pd.DataFrame:
+    out = df.copy()
+    for c in cols:
+        out[c] = pd.to_numeric(out[c], errors="raise").astype("float64")
+    return out
+
+
+def _fail_rows(path: Path, df: pd.DataFrame, mask: pd.Series, column: str, what: str):
+    if mask.any():
+        line = mask[mask].index[0]
+        raise DataError(f"{path}, line {line}, column {column!r}: {what} "
+                        f"({df.loc[line, column]!r})" + (f"; {mask.sum() - 1} more such line(s)"
+                                                         if mask.sum() > 1 else ""))
+
+
+# --------------------------------------------------------------------------------------------
+# Loaders
+# --------------------------------------------------------------------------------------------
+def load_sources(path: str | Path) -> pd.DataFrame:
+    path = Path(path)
+    df = read_csv_strict(path, SOURCES_COLUMNS, ["kind", "licence"])
+    return _validate(df, SOURCES_SCHEMA, path)
+
+
+def load_figures(path: str | Path, sources: pd.DataFrame) -> pd.DataFrame:
+    """The published technology-exchange figures, one row per figure, checked against the registry."""
+    path = Path(path)
+    df = _validate(read_csv_strict(path, FIGURES_COLUMNS), FIGURES_SCHEMA, path)
+    df = _floats(df, ["value", "precision"])
+    for c in ("year", "base_year"):
+        df[c] = pd.to_numeric(df[c]).astype("Int64")
+    _fail_rows(path, df, ~df["value"].map(math.isfinite), "value", "not a finite number")
+    nonneg = df["measure"].isin(["level", "ratio", "share", "rank", "ratio_to_early_2000s"])
+    _fail_rows(path, df, nonneg & (df["value"] < 0), "value", "negative, but this measure cannot be")
+    _fail_rows(path, df, (df["qualifier"] == "rounded") & ~(df["precision"] > 0), "precision",
+               "a rounded figure needs its rounding unit (e.g. 100 for '$1.4 billion' in USD mn)")
+    _fail_rows(path, df, df["base_year"].notna() & (df["base_year"] >= df["year"]), "base_year",
+               "must be before the figure's year")
+    bad_unit = pd.Series([u not in config.MEASURE_UNITS[m] for m, u in zip(df["measure"], df["unit"])],
+                         index=df.index)
+    _fail_rows(path, df, bad_unit, "unit", "does not fit the measure (levels are in USD, growth and "
+               "shares in percent, ratios in 'ratio')")
+    known = set(sources["source_id"])
+    unknown = df["source_id"].map(lambda s: any(p.strip() not in known for p in s.split(";")))
+    _fail_rows(path, df, unknown, "source_id", f"names a source missing from the registry "
+               f"(known: {', '.join(sorted(known))})")
+    return df
+
+
+def load_wdi(path: str | Path) -> pd.DataFrame:
+    """World Bank WDI series in long form (one row per indicator and year)."""
+    path = Path(path)
+    df = _validate(read_csv_strict(path, WDI_COLUMNS), WDI_SCHEMA, path)
+    df = _floats(df, ["value"])
+    df["year"] = pd.to_numeric(df["year"]).astype("int64")
+    _fail_rows(path, df, ~df["value"].map(math.isfinite), "value", "not a finite number")
+    dup = df.duplicated(["indicator_code", "year"], keep=False)
+    _fail_rows(path, df, dup, "year", "the same indicator and year appear twice")
+    return df
+
+
+def load_raw(raw_dir: str | Path = config.RAW_DIR) -> dict[str, pd.DataFrame]:
+    """Load and validate the three shipped raw files."""
+    raw_dir = Path(raw_dir)
+    sources = load_sources(raw_dir / config.SOURCES_FILE)
+    figures = load_figures(raw_dir / config.FIGURES_FILE, sources)
+    wdi = load_wdi(raw_dir / config.WDI_FILE)
+    _fail_rows(raw_dir / config.WDI_FILE, wdi, ~wdi["source_id"].isin(sources["source_id"]),
+               "source_id", "names a source missing from the registry")
+    return {"sources": sources, "figures": figures, "wdi": wdi}

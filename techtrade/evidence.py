@@ -1,0 +1,162 @@
+"""Turning published figures into intervals, and deriving what they imply (stage 02, clean).
+
+A *quantity* is one thing that can be known: exports of Russia to the World in 2020, say.
+Published figures bound quantities; several figures on the same quantity are intersected.
+Growth and ratio figures let us derive a quantity the sources do not give (exports in 2019 from
+"more than $4.5bn in 2020, up 30% from 2019"); such values are marked ``status = derived`` and
+carry the arithmetic that produced them.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from . import config
+from .intervals import Interval
+
+KEY = ["year", "flow", "partner", "category", "measure", "base_year"]
+
+QUANTITY_COLUMNS = KEY + ["lo", "hi", "unit", "status", "qualifiers", "figure_ids", "source_ids", "basis"]
+
+
+def figure_intervals(figures: pd.DataFrame) -> pd.DataFrame:
+    """Tidy the figures: USD values converted to USD mn, each figure's interval as lo/hi."""
+    out = figures.copy()
+    factor = out["unit"].map(config.UNITS_TO_USD_MN).astype("float64").fillna(1.0)
+    out["value"] = out["value"] * factor
+    out["precision"] = out["precision"] * factor
+    out["unit"] = out["unit"].where(~out["unit"].isin(list(config.UNITS_TO_USD_MN)), "USD mn")
+    ivs = [Interval.from_published(v, q, None if pd.isna(p) else p, unit=u)
+           for v, q, p, u in zip(out["value"], out["qualifier"], out["precision"], out["unit"])]
+    out["lo"] = [iv.lo for iv in ivs]
+    out["hi"] = [iv.hi for iv in ivs]
+    return out.reset_index(drop=True)
+
+
+def _key(row) -> tuple:
+    b = row["base_year"]
+    return (int(row["year"]), row["flow"], row["partner"], row["category"], row["measure"],
+            None if pd.isna(b) else int(b))
+
+
+class Quantities:
+    """What the figures say about each quantity, published and derived."""
+
+    def __init__(self):
+        self.rows: dict[tuple, dict] = {}
+
+    def get(self, year, flow, measure="level", partner="World", category="all", base_year=None):
+        row = self.rows.get((year, flow, partner, category, measure, base_year))
+        return None if row is None else Interval(row["lo"], row["hi"])
+
+    def row(self, year, flow, measure="level", partner="World", category="all", base_year=None):
+        return self.rows.get((year, flow, partner, category, measure, base_year))
+
+    def years(self, flow, measure="level", partner="World", status=None) -> list[int]:
+        return sorted(k[0] for k, r in self.rows.items()
+                      if k[1] == flow and k[2] == partner and k[4] == measure and k[3] == "all"
+                      and (status is None or r["status"] == status))
+
+    def to_frame(self) -> pd.DataFrame:
+        df = pd.DataFrame(list(self.rows.values()), columns=QUANTITY_COLUMNS)
+        df["base_year"] = df["base_year"].astype("Int64")
+        return df.sort_values(["measure", "flow", "partner", "year"], kind="stable").reset_index(drop=True)
+
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame) -> "Quantities":
+        q = cls()
+        for rec in df.to_dict("records"):
+            rec["base_year"] = None if pd.isna(rec["base_year"]) else int(rec["base_year"])
+            rec["year"] = int(rec["year"])
+            q.rows[_key(rec)] = rec
+        return q
+
+    def _put(self, key, iv: Interval, unit, status, qualifiers, figure_ids, source_ids, basis):
+        year, flow, partner, category, measure, base_year = key
+        self.rows[key] = dict(year=year, flow=flow, partner=partner, category=category,
+                              measure=measure, base_year=base_year, lo=iv.lo, hi=iv.hi, unit=unit,
+                              status=status, qualifiers=qualifiers, figure_ids=figure_ids,
+                              source_ids=source_ids, basis=basis)
+
+
+def _join(*parts: str) -> str:
+    seen = []
+    for p in parts:
+        for x in str(p).split(";"):
+            if x and x not in seen:
+                seen.append(x)
+    return ";".join(seen)
+
+
+def build_quantities(tidy: pd.DataFrame, exclude_figures=()) -> Quantities:
+    """Intersect the figures on each quantity, then derive levels and balances.
+
+    ``exclude_figures`` leaves figures out, so that a claim can be checked against the *other*
+    figures only (never against itself or what is derived from it).
+    """
+    q = Quantities()
+    use = tidy[~tidy["figure_id"].isin(list(exclude_figures))]
+    for key, grp in use.groupby(use.apply(_key, axis=1), sort=True):
+        iv = Interval(-math.inf, math.inf)
+        for lo, hi, fid in zip(grp["lo"], grp["hi"], grp["figure_id"]):
+            nxt = iv.intersect(Interval(lo, hi))
+            if nxt is None:
+                others = ", ".join(grp["figure_id"])
+                raise ValueError(f"figures {others} contradict each other on {key}: no value fits them all")
+            iv = nxt
+        q._put(key, iv, grp["unit"].iloc[0], "published", _join(*grp["qualifier"]), ";".join(grp["figure_id"]),
+               _join(*grp["source_id"]), "as published" if len(grp) == 1 else "published figures combined")
+    _derive_levels(q)
+    _derive_balances(q)
+    return q
+
+
+def _derive_levels(q: Quantities) -> None:
+    """From growth and ratio figures, derive a level the sources do not give (one step, both ways).
+
+    Only figures that are exact, rounded or bounds are used: an "approximate" figure's width is
+    our convention, not the source's, and we do not build levels on it.
+    """
+    for key, r in list(q.rows.items()):
+        year, flow, partner, category, measure, base = key
+        if (measure not in ("growth", "ratio") or base is None or r["status"] != "published"
+                or "approximate" in r["qualifiers"]):
+            continue
+        factor = Interval(r["lo"], r["hi"])
+        if measure == "growth":
+            factor = Interval(1 + factor.lo / 100, 1 + factor.hi / 100)
+        known_y = q.row(year, flow, partner=partner, category=category)
+        known_b = q.row(base, flow, partner=partner, category=category)
+        sym = "(1 + growth)" if measure == "growth" else "ratio"
+        if known_y is not None and known_b is None and known_y["status"] == "published":
+            iv = Interval(known_y["lo"], known_y["hi"]) / factor
+            target, via, basis = base, known_y, f"{flow} {year} / {sym} {base}->{year}"
+        elif known_b is not None and known_y is None and known_b["status"] == "published":
+            iv = Interval(known_b["lo"], known_b["hi"]) * factor
+            target, via, basis = year, known_b, f"{flow} {base} x {sym} {base}->{year}"
+        else:
+            continue
+        if iv.lo <= 0 and iv.hi == math.inf:
+            continue  # says nothing
+        q._put((target, flow, partner, category, "level", None), iv, "USD mn", "derived",
+               _join(via["qualifiers"], r["qualifiers"]), _join(via["figure_ids"], r["figure_ids"]), _join(via["source_ids"], r["source_ids"]), basis)
+
+
+def _derive_balances(q: Quantities) -> None:
+    """Balance = exports - imports, for every year with both levels (published or derived)."""
+    for year in sorted(set(q.years("exports")) & set(q.years("imports"))):
+        ex, im = q.row(year, "exports"), q.row(year, "imports")
+        iv = Interval(ex["lo"], ex["hi"]) - Interval(im["lo"], im["hi"])
+        q._put((year, "balance", "World", "all", "level", None), iv, "USD mn", "derived",
+               _join(ex["qualifiers"], im["qualifiers"]), _join(ex["figure_ids"], im["figure_ids"]), _join(ex["source_ids"], im["source_ids"]),
+               f"exports {year} - imports {year}")
+
+
+def tidy_wdi(wdi: pd.DataFrame) -> pd.DataFrame:
+    """WDI in long form, USD values also in USD mn, each row labelled as the other measure it is."""
+    out = wdi.copy().reset_index(drop=True)
+    usd = out["unit"] == "USD"
+    out["value_usd_mn"] = out["value"].where(usd) / 1e6
+    out["measure_note"] = "World Bank WDI: a different measure from Rosstat's technology exchange (form 1-TB)"
+    return out
