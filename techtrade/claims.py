@@ -24,7 +24,10 @@ REPRODUCED, CONSISTENT, CONTRADICTED, NOT_VERIFIABLE = (
     "reproduced", "consistent", "contradicted", "not verifiable with the shipped data")
 VERDICTS = (REPRODUCED, CONSISTENT, CONTRADICTED, NOT_VERIFIABLE)
 
-ROSSTAT = "Rosstat technology exchange with foreign countries (form 1-TB; 'Russia in figures', section on science and innovation, or HSE 'Science indicators')"
+#: Where the data that would settle an unverifiable part are published (settle_with names the series).
+ROSSTAT = ("Rosstat's annual table of technology exchange with foreign countries (form 1-TB), published in "
+           "'Russia in figures' and the 'Russian statistical yearbook' (section on science and innovation) "
+           "and in HSE's 'Science indicators'")
 
 
 @dataclass
@@ -117,7 +120,7 @@ class Checker:
         return Check(claim_id, part, f"{flow} {year}, {partner}: {usd(claimed)}",
                      f"other figures: {usd(ev)}", _arith_level(ev, q.row(year, flow, partner=partner), claimed, verdict),
                      verdict,
-                     "" if verdict != NOT_VERIFIABLE else f"{ROSSTAT}: {flow} {year}, {partner}",
+                     "" if verdict != NOT_VERIFIABLE else f"{flow} {year}, {partner}",
                      fids, sids)
 
     # -- the claims ---------------------------------------------------------------------------
@@ -140,7 +143,7 @@ class Checker:
         fids, sids = self.sources_of(q, (y, "exports"), (b, "exports"))
         return [Check("C2", "growth from previous year", f"growth {b}->{y}: {pct(claimed)}",
                       f"other figures: {pct(ev)}", arith, verdict,
-                      "" if verdict != NOT_VERIFIABLE else f"{ROSSTAT}: exports {b}", fids, sids)]
+                      "" if verdict != NOT_VERIFIABLE else f"exports {b}", fids, sids)]
 
     def ratio_part(self, claim_id, also=()):
         y, b = config.ARTICLE_YEAR, config.ARTICLE_BASE_YEAR
@@ -157,7 +160,7 @@ class Checker:
         fids, sids = self.sources_of(q, (y, "exports"), (b, "exports"))
         return Check(claim_id, f"ratio {y}/{b}", f"exports {y} / exports {b}: {times(claimed)}",
                      f"other figures: {times(ev)}", arith, verdict,
-                     "" if verdict != NOT_VERIFIABLE else f"{ROSSTAT}: exports {b} and {y}", fids, sids)
+                     "" if verdict != NOT_VERIFIABLE else f"exports {b} and {y}", fids, sids)
 
     def c3(self):
         return [self.level_part("C3", "exports level", config.ARTICLE_BASE_YEAR,
@@ -182,7 +185,7 @@ class Checker:
         fids, sids = self.sources_of(q, (y, "imports"), (b, "imports"))
         return [level, Check("C4", "imports stagnant", f"change {b}->{y}: {pct(claimed)}",
                              f"other figures: {pct(ev)}", arith, verdict,
-                             "" if verdict != NOT_VERIFIABLE else f"{ROSSTAT}: imports {b}", fids, sids)]
+                             "" if verdict != NOT_VERIFIABLE else f"imports {b}", fids, sids)]
 
     def c5(self):
         y = config.ARTICLE_YEAR
@@ -196,7 +199,7 @@ class Checker:
         claimed = f"deficit {y} smaller than in every year {years[0]}-{years[-1]}"
         if b is None:
             return [Check("C5", "lowest deficit since 2001", claimed, "no balance for 2020", "", NOT_VERIFIABLE,
-                          f"{ROSSTAT}: exports and imports {config.DEFICIT_SINCE}-{y}")]
+                          f"exports and imports {config.DEFICIT_SINCE}-{y}")]
         beaten_by = [yr for yr, iv in others.items() if iv is not None and iv.lo > b.hi]
         if b.lo > 0:
             verdict, arith = CONTRADICTED, f"balance {y} = {usd(b)}: a surplus, not a deficit"
@@ -216,7 +219,7 @@ class Checker:
         fids, sids = self.sources_of(q, (y, "balance"), *[(yr, "balance") for yr in years])
         return [Check("C5", "lowest deficit since 2001", claimed, f"balance {y}: {usd(b)} (derived)", arith,
                       verdict, "" if verdict != NOT_VERIFIABLE else
-                      f"{ROSSTAT}: exports and imports, each year {config.DEFICIT_SINCE}-{y - 1}", fids, sids)]
+                      f"exports and imports, each year {config.DEFICIT_SINCE}-{y - 1}", fids, sids)]
 
     def c6(self):
         y = config.ARTICLE_YEAR
@@ -231,7 +234,7 @@ class Checker:
                  f"{pct(claimed)}" if ev is not None else "no total for 2020")
         fids, sids = self.sources_of(q, (y, "exports", {"partner": "Netherlands"}), (y, "exports"))
         share = Check("C6", "Netherlands share", f"share of all sales: {pct(claimed)}", f"other figures: {pct(ev)}",
-                      arith, verdict, "" if verdict != NOT_VERIFIABLE else f"{ROSSTAT}: exports {y} by country",
+                      arith, verdict, "" if verdict != NOT_VERIFIABLE else f"exports {y} by country",
                       fids, sids)
         return [level, share, self._rank()]
 
@@ -259,7 +262,7 @@ class Checker:
                 arith = (f"Netherlands {usd(nl)}; the other named partners are each {usd(min(partners.values(), key=lambda i: i.lo)) if partners else 'unknown'}"
                          ", with no upper bound, and unnamed partners are not shipped")
         return Check("C6", "Netherlands largest market", "rank 1 among all partners", "partner figures",
-                     arith, verdict, "" if verdict != NOT_VERIFIABLE else f"{ROSSTAT}: exports {y} by country",
+                     arith, verdict, "" if verdict != NOT_VERIFIABLE else f"exports {y} by country",
                      *self.sources_of(q, (y, "exports", {"partner": "Netherlands"}),
                                       *[(y, "exports", {"partner": p}) for p in partners]))
 
@@ -272,7 +275,7 @@ class Checker:
                       "; ".join(f"{p.part}: {p.evidence.replace('other figures: ', '')}" for p in parts),
                       "; ".join(f"{p.part}: {p.verdict}" for p in parts) if verdict != NOT_VERIFIABLE
                       else "no other figure for any of the five", verdict,
-                      "" if verdict != NOT_VERIFIABLE else f"{ROSSTAT}: exports {y} by country",
+                      "" if verdict != NOT_VERIFIABLE else f"exports {y} by country",
                       ";".join(p.figure_ids for p in parts if p.figure_ids),
                       ";".join(sorted({s for p in parts for s in p.source_ids.split(";") if s})))]
 
@@ -300,7 +303,7 @@ class Checker:
         return [Check("C8", "ratio to early 2000s", f"exports 2020 / early 2000s: {times(claimed)}",
                       f"other figures: {times(ev)}", arith, verdict,
                       "" if verdict != NOT_VERIFIABLE else
-                      f"{ROSSTAT}: exports {_years(list(config.EARLY_2000S))}", fids, sids)]
+                      f"exports {_years(list(config.EARLY_2000S))}", fids, sids)]
 
     def c9(self):
         return [self.ratio_part("C9")]
@@ -333,8 +336,9 @@ def _years(years: list[int]) -> str:
 def check_claims(tidy: pd.DataFrame, claims_text: pd.DataFrame) -> pd.DataFrame:
     """The verdict table: one row per claim part, with the claim as published."""
     rows = pd.DataFrame([asdict(c) for c in Checker(tidy).check_all()])
-    text = claims_text.set_index("claim_id")["claim"]
-    rows.insert(1, "claim", rows["claim_id"].map(text))
+    text = claims_text.set_index("claim_id")
+    rows.insert(1, "claim", rows["claim_id"].map(text["claim"]))
+    rows.insert(2, "claim_source_ids", rows["claim_id"].map(text["source_id"]))
     return rows
 
 

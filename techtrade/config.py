@@ -14,10 +14,12 @@ NOTEBOOKS_DIR = ROOT / "notebooks"
 # Shipped raw files (data/raw is read, never written, by the pipeline).
 FIGURES_FILE = "tech_exchange_figures.csv"
 SOURCES_FILE = "sources.csv"
+CLAIMS_FILE = "claims.csv"
 WDI_FILE = "wdi_russia_2021-09-15.csv"
 
 # Files each stage writes to data/processed (stages hand data on through these, not kernel state).
-INGESTED = {"figures": "01_figures.csv", "sources": "01_sources.csv", "wdi": "01_wdi.csv"}
+INGESTED = {"figures": "01_figures.csv", "sources": "01_sources.csv", "claims": "01_claims.csv",
+            "wdi": "01_wdi.csv"}
 CLEANED = {"quantities": "02_quantities.csv", "figures": "02_figures.csv", "wdi": "02_wdi.csv"}
 
 

@@ -132,6 +132,14 @@ SOURCES_SCHEMA = pa.DataFrameSchema({
     "url": _text(),
 }, strict=False)
 
+CLAIMS_COLUMNS = ["claim_id", "claim", "source_id"]
+CLAIMS_SCHEMA = pa.DataFrameSchema({
+    "claim_id": pa.Column("string", pa.Check.str_matches(r"^C\d+$", error="is not a claim id like C1"),
+                          unique=True),
+    "claim": _text(),
+    "source_id": _text(),
+})
+
 WDI_COLUMNS = ["indicator_code", "indicator_name", "country", "year", "value", "unit", "source_id"]
 WDI_SCHEMA = pa.DataFrameSchema({
     "indicator_code": _text(),
@@ -211,11 +219,23 @@ def load_figures(path: str | Path, sources: pd.DataFrame) -> pd.DataFrame:
                          index=df.index)
     _fail_rows(path, df, bad_unit, "unit", "does not fit the measure (levels are in USD, growth and "
                "shares in percent, ratios in 'ratio')")
+    _check_source_ids(path, df, sources)
+    return df
+
+
+def load_claims(path: str | Path, sources: pd.DataFrame) -> pd.DataFrame:
+    """The article's claims, word for word, with the sources that carry them."""
+    path = Path(path)
+    df = _validate(read_csv_strict(path, CLAIMS_COLUMNS), CLAIMS_SCHEMA, path)
+    _check_source_ids(path, df, sources)
+    return df
+
+
+def _check_source_ids(path: Path, df: pd.DataFrame, sources: pd.DataFrame) -> None:
     known = set(sources["source_id"])
     unknown = df["source_id"].map(lambda s: any(p.strip() not in known for p in s.split(";")))
     _fail_rows(path, df, unknown, "source_id", f"names a source missing from the registry "
                f"(known: {', '.join(sorted(known))})")
-    return df
 
 
 def load_wdi(path: str | Path) -> pd.DataFrame:
@@ -231,11 +251,49 @@ def load_wdi(path: str | Path) -> pd.DataFrame:
 
 
 def load_raw(raw_dir: str | Path = config.RAW_DIR) -> dict[str, pd.DataFrame]:
-    """Load and validate the three shipped raw files."""
+    """Load and validate the shipped raw files."""
     raw_dir = Path(raw_dir)
     sources = load_sources(raw_dir / config.SOURCES_FILE)
     figures = load_figures(raw_dir / config.FIGURES_FILE, sources)
+    claims = load_claims(raw_dir / config.CLAIMS_FILE, sources)
     wdi = load_wdi(raw_dir / config.WDI_FILE)
-    _fail_rows(raw_dir / config.WDI_FILE, wdi, ~wdi["source_id"].isin(sources["source_id"]),
-               "source_id", "names a source missing from the registry")
-    return {"sources": sources, "figures": figures, "wdi": wdi}
+    _check_source_ids(raw_dir / config.WDI_FILE, wdi, sources)
+    return {"sources": sources, "figures": figures, "claims": claims, "wdi": wdi}
+
+
+# --------------------------------------------------------------------------------------------
+# Hand-over files between stages (data/processed)
+# --------------------------------------------------------------------------------------------
+_INT_COLUMNS = ("year", "base_year")
+
+
+def write_processed(frames: dict[str, pd.DataFrame], processed_dir: str | Path,
+                    names: dict[str, str]) -> list[Path]:
+    """Write a stage's tables to data/processed as CSV (one file per table); return the paths."""
+    processed_dir = Path(processed_dir)
+    processed_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for key, name in names.items():
+        path = processed_dir / name
+        frames[key].to_csv(path, index=False, lineterminator="\n")
+        paths.append(path)
+    return paths
+
+
+def read_processed(processed_dir: str | Path, names: dict[str, str]) -> dict[str, pd.DataFrame]:
+    """Read tables an earlier stage wrote; a missing one names the stage to run first."""
+    processed_dir = Path(processed_dir)
+    out = {}
+    for key, name in names.items():
+        path = processed_dir / name
+        if not path.exists():
+            stage = {"01": "01_ingest", "02": "02_clean", "03": "03_analysis"}.get(name[:2], "the earlier stages")
+            raise DataError(f"{path}: not found; run notebook {stage} first (or run_report.py)")
+        df = pd.read_csv(path, keep_default_na=True)
+        text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+        df[text] = df[text].fillna("")  # an empty text cell is "", not NaN
+        for c in _INT_COLUMNS:
+            if c in df.columns:
+                df[c] = pd.to_numeric(df[c]).astype("Int64")
+        out[key] = df
+    return out

@@ -1,0 +1,161 @@
+"""Prose and tables of the narrative (stage 04): numbers in, escaped HTML and Markdown out.
+
+Every value put into the report goes through :func:`safe` (text from data files is never markup),
+and every number is formatted here, so the notebook's prose reads as prose.
+"""
+from __future__ import annotations
+
+import html
+import math
+import re
+
+import pandas as pd
+
+from .claims import CONSISTENT, CONTRADICTED, NOT_VERIFIABLE, REPRODUCED, VERDICTS
+from .intervals import Interval
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+
+
+def safe(value) -> str:
+    """Text from data, made inert for Markdown and HTML alike."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=True))
+
+
+def md(template: str, **values) -> str:
+    """Our Markdown template, with data values escaped: md("In **{y}**: {x}", y=2020, x=name)."""
+    return template.format(**{k: safe(v) for k, v in values.items()})
+
+
+def money(x: float) -> str:
+    """USD mn -> '$4.5 billion' / '$250 million' (a minus sign before negatives)."""
+    sign = "\u2212" if x < 0 else ""
+    x = abs(x)
+    if x >= 1000:
+        return f"{sign}${x / 1000:,.2f} billion".replace(".00 billion", " billion")
+    return f"{sign}${x:,.0f} million"
+
+
+def usd_words(iv: Interval | None) -> str:
+    if iv is None:
+        return "not in the shipped data"
+    return iv.describe(money)
+
+
+def ratio_words(iv: Interval | None) -> str:
+    if iv is None:
+        return "not computable from the shipped data"
+    return iv.describe(lambda v: f"{v:.2f} times")
+
+
+def pct_words(iv: Interval | None) -> str:
+    if iv is None:
+        return "not computable from the shipped data"
+    return iv.describe(lambda v: f"{v:+.1f}%")
+
+
+def threefold_verdict(ratio: Interval | None) -> str:
+    """Is 'more than threefold' true of a ratio interval? In words."""
+    if ratio is None:
+        return "cannot be said with the shipped data"
+    if ratio.lo > 3:
+        return "holds"
+    if ratio.hi <= 3:
+        return "does not hold"
+    return "may or may not hold: the figures allow values on both sides of three"
+
+
+_BADGE = {REPRODUCED: "v-reproduced", CONSISTENT: "v-consistent", CONTRADICTED: "v-contradicted",
+          NOT_VERIFIABLE: "v-unverifiable"}
+
+
+def verdict_table(verdicts: pd.DataFrame, sources: pd.DataFrame) -> str:
+    """The fact-check table as HTML: one row per claim part, grouped by claim."""
+    pub = sources.set_index("source_id")["publisher"].to_dict()
+    cols = "".join(f'<col style="width:{w}%"/>' for w in (5, 21, 12, 16, 14, 32))
+    out = [f'<table class="verdicts"><colgroup>{cols}</colgroup><thead><tr><th>id</th><th>claim, as published</th><th>part</th>'
+           '<th>what the claim says</th><th>verdict</th><th>the arithmetic</th></tr></thead><tbody>']
+    for cid, grp in verdicts.groupby("claim_id", sort=False):
+        first = True
+        for r in grp.itertuples():
+            out.append("<tr>")
+            if first:
+                srcs = ", ".join(html.escape(pub.get(s, s)) for s in str(r.claim_source_ids).split(";") if s)
+                out.append(f'<td rowspan="{len(grp)}" class="cid">{html.escape(cid)}</td>'
+                           f'<td rowspan="{len(grp)}" class="quote">\u201c{html.escape(str(r.claim))}\u201d'
+                           f'<div class="src">{srcs}</div></td>')
+                first = False
+            settle = (f'<div class="settle">Would settle it: Rosstat, {html.escape(r.settle_with)}</div>'
+                      if r.settle_with else "")
+            out.append(f"<td>{html.escape(r.part)}</td><td>{html.escape(r.claimed)}</td>"
+                       f'<td><span class="badge {_BADGE[r.verdict]}">{html.escape(r.verdict)}</span></td>'
+                       f"<td>{html.escape(r.arithmetic)}{settle}</td></tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def settle_list(verdicts: pd.DataFrame) -> str:
+    """The data that would settle each unverifiable part, as an HTML list."""
+    rows = verdicts[verdicts["verdict"] == NOT_VERIFIABLE]
+    items = "".join(f"<li><b>{html.escape(r.claim_id)}</b> ({html.escape(r.part)}): "
+                    f"{html.escape(r.settle_with)}</li>" for r in rows.itertuples())
+    return f"<ul>{items}</ul>"
+
+
+def in_short(verdicts: pd.DataFrame) -> str:
+    """One bullet per verdict: which claim parts got it (HTML)."""
+    items = []
+    for v in (REPRODUCED, CONSISTENT, CONTRADICTED, NOT_VERIFIABLE):
+        rows = verdicts[verdicts["verdict"] == v]
+        parts = "; ".join(f"{html.escape(r.part)} ({html.escape(r.claim_id)})" for r in rows.itertuples())
+        items.append(f'<li><span class="badge {_BADGE[v]}">{html.escape(v)}</span> '
+                     f'{parts if parts else "none"}</li>')
+    return '<ul class="in-short">' + "".join(items) + "</ul>"
+
+
+def verdict_counts(verdicts: pd.DataFrame) -> dict[str, int]:
+    c = verdicts["verdict"].value_counts()
+    return {v: int(c.get(v, 0)) for v in VERDICTS}
+
+
+def table(df: pd.DataFrame, classes: str = "data") -> str:
+    """A plain escaped HTML table of a DataFrame (no index)."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
+                   for row in df.itertuples(index=False))
+    return f'<table class="{classes}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _cell(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return ""
+    if isinstance(v, float):
+        return "\u221e" if v == math.inf else ("\u2212\u221e" if v == -math.inf else f"{v:,.6g}")
+    return str(v)
+
+
+def figure_html(png_path: str, caption: str, number: int) -> str:
+    """A figure with its caption, the PNG embedded so the HTML file stands alone."""
+    import base64
+    with open(png_path, "rb") as f:
+        data = base64.b64encode(f.read()).decode("ascii")
+    return (f'<figure class="fig"><img src="data:image/png;base64,{data}" alt="{html.escape(caption)}"/>'
+            f"<figcaption><b>Figure {number}.</b> {html.escape(caption)}</figcaption></figure>")
+
+
+def sources_list(sources: pd.DataFrame) -> str:
+    items = []
+    for r in sources.itertuples():
+        date = f", {html.escape(str(r.date))}" if isinstance(r.date, str) and r.date else ""
+        items.append(f'<li><b>{html.escape(r.source_id)}</b>: {html.escape(r.publisher)}, '
+                     f'\u201c{html.escape(r.title)}\u201d{date}. <span class="url">{html.escape(r.url)}</span>'
+                     f'<div class="quote">\u201c{html.escape(str(r.quote))}\u201d</div></li>')
+    return '<ol class="sources">' + "".join(items) + "</ol>"
+
+
+def source_names(source_ids, sources: pd.DataFrame) -> str:
+    """'MT;SPB' -> 'The Moscow Times; St. Petersburg ...' (for figure source lines)."""
+    pub = sources.set_index("source_id")["publisher"].to_dict()
+    ids = [s for x in source_ids for s in str(x).split(";") if s]
+    seen = list(dict.fromkeys(ids))
+    return "; ".join(pub.get(s, s) for s in seen)
