@@ -23,6 +23,8 @@ QUANTITY_COLUMNS = KEY + ["lo", "hi", "unit", "status", "qualifiers", "figure_id
 def figure_intervals(figures: pd.DataFrame) -> pd.DataFrame:
     """Tidy the figures: USD values converted to USD mn, each figure's interval as lo/hi."""
     out = figures.copy()
+    if "priority" not in out.columns:
+        out["priority"] = 0  # shipped figures; a user's own series comes with priority 1
     factor = out["unit"].map(config.UNITS_TO_USD_MN).astype("float64").fillna(1.0)
     out["value"] = out["value"] * factor
     out["precision"] = out["precision"] * factor
@@ -98,6 +100,9 @@ def build_quantities(tidy: pd.DataFrame, exclude_figures=()) -> Quantities:
     q = Quantities()
     use = tidy[~tidy["figure_id"].isin(list(exclude_figures))]
     for key, grp in use.groupby(use.apply(_key, axis=1), sort=True):
+        top = grp["priority"].max()
+        overridden = list(grp[grp["priority"] < top]["figure_id"])
+        grp = grp[grp["priority"] == top]  # a user's series takes precedence where it overlaps
         iv = Interval(-math.inf, math.inf)
         for lo, hi, fid in zip(grp["lo"], grp["hi"], grp["figure_id"]):
             nxt = iv.intersect(Interval(lo, hi))
@@ -105,8 +110,11 @@ def build_quantities(tidy: pd.DataFrame, exclude_figures=()) -> Quantities:
                 others = ", ".join(grp["figure_id"])
                 raise ValueError(f"figures {others} contradict each other on {key}: no value fits them all")
             iv = nxt
+        basis = "as published" if len(grp) == 1 else "published figures combined"
+        if overridden:
+            basis += f" (takes precedence over {', '.join(overridden)})"
         q._put(key, iv, grp["unit"].iloc[0], "published", _join(*grp["qualifier"]), ";".join(grp["figure_id"]),
-               _join(*grp["source_id"]), "as published" if len(grp) == 1 else "published figures combined")
+               _join(*grp["source_id"]), basis)
     _derive_levels(q)
     _derive_balances(q)
     return q

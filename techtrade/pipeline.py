@@ -152,16 +152,19 @@ def _publish(staging: Path, out: Path, tag: str, files: list[str]) -> dict[str, 
 
 
 def _failed_cell(executed_notebook: Path) -> str:
-    """'cell 9 of 12' for the first cell with an error output in an executed notebook."""
+    """'cell 3 of 9': the failing cell, numbered as in the notebook in notebooks/ (not counting the
+    cells papermill adds: injected parameters and its error banner)."""
     import nbformat
 
     try:
         nb = nbformat.read(str(executed_notebook), as_version=4)
     except Exception:  # the notebook could not be saved: say what we can
         return "a cell"
-    for i, cell in enumerate(nb.cells, 1):
+    added = {"injected-parameters", "papermill-error-cell-tag"}
+    cells = [c for c in nb.cells if not added & set(c.metadata.get("tags", []))]
+    for i, cell in enumerate(cells, 1):
         if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-            return f"cell {i} of {len(nb.cells)}"
+            return f"cell {i} of {len(cells)}"
     return "a cell"
 
 

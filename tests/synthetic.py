@@ -1,0 +1,18 @@
+"""Synthetic, test-only data. Nothing here is a published figure; none of it is ever shipped."""
+from __future__ import annotations
+
+import pandas as pd
+
+from techtrade import evidence
+
+
+def add_figures(tidy: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
+    """The shipped tidy figures plus extra (synthetic, test-only) figures given as dicts.
+
+    They come with priority 1, as a user's own series does: they take precedence where they overlap.
+    """
+    base = dict(priority=1, claim_id=pd.NA, base_year=pd.NA, partner="World", category="all", measure="level",
+                unit="USD mn", qualifier="exact", precision=float("nan"), source_id="TEST", quote="synthetic")
+    extra = pd.DataFrame([{**base, **r} for r in rows])
+    extra["figure_id"] = [f"T{i:02d}" for i in range(len(extra))]
+    return evidence.figure_intervals(pd.concat([tidy.drop(columns=["lo", "hi"]), extra], ignore_index=True))

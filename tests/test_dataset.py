@@ -1,0 +1,130 @@
+"""Loading and validation: the shipped files load; each kind of bad input gives a one-line error."""
+import pandas as pd
+import pytest
+
+from techtrade import config, dataset
+from techtrade.dataset import DataError
+
+
+def test_shipped_files_load(raw):
+    assert len(raw["figures"]) == 22 and len(raw["claims"]) == 9 and len(raw["wdi"]) == 103
+    assert set(raw["sources"]["source_id"]) == {"MT", "EWDN", "BNE", "SPB", "WDI"}
+    f01 = raw["figures"].set_index("figure_id").loc["F01"]
+    assert (f01["year"], f01["value"], f01["qualifier"], f01["source_id"]) == (2020, 4500.0, "at least", "MT")
+
+
+def test_every_figure_carries_a_qualifier_and_a_known_source(raw):
+    figs = raw["figures"]
+    assert figs["qualifier"].isin(["exact", "rounded", "at least", "at most", "approximate"]).all()
+    known = set(raw["sources"]["source_id"])
+    assert all(p in known for s in figs["source_id"] for p in s.split(";"))
+
+
+def test_wdi_values_match_the_dossier(raw):
+    w = raw["wdi"].set_index(["indicator_code", "year"])["value"]
+    assert w[("TX.VAL.TECH.CD", 2019)] == 10864829654
+    assert w[("BM.GSR.ROYL.CD", 2001)] == 342740000
+    assert w[("GB.XPD.RSDV.GD.ZS", 2018)] == pytest.approx(0.98988)
+    assert raw["wdi"].groupby("indicator_code").size().to_dict() == {
+        "BM.GSR.ROYL.CD": 27, "BX.GSR.ROYL.CD": 27, "GB.XPD.RSDV.GD.ZS": 23,
+        "TX.VAL.TECH.CD": 13, "TX.VAL.TECH.MF.ZS": 13}
+
+
+def _edit(raw_copy, old, new, name=config.FIGURES_FILE):
+    path = raw_copy / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def _error(raw_copy) -> str:
+    with pytest.raises(DataError) as exc:
+        dataset.load_raw(raw_copy)
+    msg = str(exc.value)
+    assert "\n" not in msg
+    return msg
+
+
+@pytest.mark.parametrize("old,new,expected", [
+    ("F03,C3,2018,,exports,World,all,level,1400,", "F03,C3,2018,,exports,World,all,level,\"1,400\",",
+     "line 4, column 'value': '1,400' is not a plain number"),
+    ("F03,C3,2018,,exports,World,all,level,1400,", "F03,C3,2018,,exports,World,all,level,abc,",
+     "line 4, column 'value': 'abc' is not a plain number"),
+    ("F03,C3,2018,,exports,World,all,level,1400,", "F03,C3,2018,,exports,World,all,level,-1400,",
+     "line 4, column 'value': negative"),
+    ("F03,C3,2018,,exports,World,all,level,1400,", "F03,C3,2018,,exports,World,all,level,inf,",
+     "line 4, column 'value': 'inf' is not a plain number"),
+    ("F03,C3,2018,", "F03,C3,2099,", "line 4, column 'year': '2099' is not a year between 1990"),
+    ("F03,C3,2018,,exports", "F03,C3,2018,,exprots", "line 4, column 'flow': 'exprots' is not one of: exports, imports"),
+    ("USD mn,rounded,100,MT", "USD million,rounded,100,MT", "line 4, column 'unit': 'USD million' is not one of"),
+    ("USD mn,rounded,100,MT", "USD mn,roughly,100,MT", "line 4, column 'qualifier': 'roughly' is not one of"),
+    ("USD mn,rounded,100,MT", "USD mn,rounded,,MT", "line 4, column 'precision': a rounded figure needs its rounding unit"),
+    ("USD mn,rounded,100,MT", "USD mn,rounded,100,XYZ", "line 4, column 'source_id': names a source missing from the registry"),
+    ("F03,C3,", "F02,C3,", "column 'figure_id': 'F02' appears more than once"),
+    ("F02,C2,2020,2019,", "F02,C2,2020,2021,", "line 3, column 'base_year': must be before the figure's year"),
+    ("F03,C3,2018,,exports,World,all,level,1400,USD mn", "F03,C3,2018,,exports,World,all,level,1400,percent",
+     "line 4, column 'unit': does not fit the measure"),
+    ("F03,C3,2018,,exports,World,all,level,1400,USD mn,rounded,100,MT,",
+     "F03,C3,2018,,exports,World,all,level,1400,USD mn,rounded,100,MT,extra,",
+     "line 4: 15 fields where the header has 14"),
+    ("figure_id,claim_id,", "figure_id,claim,", "line 1: missing column(s) 'claim_id'"),
+    (",quote\n", ",quote,notes\n", "line 1: unknown column(s) 'notes'"),
+])
+def test_bad_figures_file(raw_copy, old, new, expected):
+    _edit(raw_copy, old, new)
+    msg = _error(raw_copy)
+    assert msg.startswith(str(raw_copy / config.FIGURES_FILE))
+    assert expected in msg
+
+
+def test_empty_file(raw_copy):
+    (raw_copy / config.FIGURES_FILE).write_text("")
+    assert _error(raw_copy).endswith("tech_exchange_figures.csv: file is empty")
+
+
+def test_header_only(raw_copy):
+    path = raw_copy / config.FIGURES_FILE
+    path.write_text(path.read_text().splitlines()[0] + "\n")
+    assert "header only, no data rows" in _error(raw_copy)
+
+
+def test_other_encoding(raw_copy):
+    path = raw_copy / config.SOURCES_FILE
+    path.write_bytes(path.read_text().replace("Moscow", "Moskv\u00e4").encode("latin-1"))
+    assert "sources.csv, line 2: not UTF-8 text (byte 0xe4); save the file as UTF-8" in _error(raw_copy)
+
+
+def test_byte_order_mark_is_accepted(raw_copy):
+    path = raw_copy / config.FIGURES_FILE
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert len(dataset.load_raw(raw_copy)["figures"]) == 22
+
+
+def test_missing_file(raw_copy):
+    (raw_copy / config.WDI_FILE).unlink()
+    assert _error(raw_copy).endswith("wdi_russia_2021-09-15.csv: file not found")
+
+
+def test_too_large_file_is_refused_before_reading(raw_copy, monkeypatch):
+    monkeypatch.setattr(config, "MAX_INPUT_BYTES", 1000)
+    assert "above the limit of" in _error(raw_copy)
+
+
+def test_wdi_duplicate_year(raw_copy):
+    path = raw_copy / config.WDI_FILE
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines + [lines[1]]) + "\n")
+    assert "the same indicator and year appear twice" in _error(raw_copy)
+
+
+def test_processed_tables_round_trip(raw, tmp_path):
+    dataset.write_processed(raw, tmp_path, config.INGESTED)
+    back = dataset.read_processed(tmp_path, config.INGESTED)
+    pd.testing.assert_series_equal(back["figures"]["value"], raw["figures"]["value"].reset_index(drop=True))
+    assert back["figures"]["base_year"].dtype == "Int64"
+
+
+def test_missing_processed_table_names_the_stage_to_run(tmp_path):
+    with pytest.raises(DataError, match="run notebook 01_ingest first"):
+        dataset.read_processed(tmp_path, config.INGESTED)

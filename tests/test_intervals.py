@@ -1,0 +1,62 @@
+import math
+
+import pytest
+
+from techtrade.intervals import INF, Interval
+
+
+@pytest.mark.parametrize("value,qualifier,precision,unit,expected", [
+    (4500, "at least", None, "USD mn", (4500, INF)),
+    (1400, "rounded", 100, "USD mn", (1350, 1450)),
+    (1000, "at most", None, "USD mn", (0, 1000)),
+    (30, "rounded", 1, "percent", (29.5, 30.5)),
+    (25, "approximate", None, "percent", (20, 30)),
+    (4600, "approximate", None, "USD mn", (4140, 5060)),
+    (8.8, "rounded", 0.1, "ratio", (8.75, 8.85)),
+    (7, "exact", None, "USD mn", (7, 7)),
+])
+def test_published_figure_becomes_interval(value, qualifier, precision, unit, expected):
+    iv = Interval.from_published(value, qualifier, precision, unit=unit)
+    assert iv.lo == pytest.approx(expected[0]) and iv.hi == pytest.approx(expected[1])
+
+
+def test_unknown_qualifier_and_missing_precision_are_refused():
+    with pytest.raises(ValueError, match="unknown qualifier 'roughly'"):
+        Interval.from_published(1, "roughly")
+    with pytest.raises(ValueError, match="rounding unit"):
+        Interval.from_published(1400, "rounded")
+
+
+def test_arithmetic_keeps_every_possible_value():
+    a, b = Interval(4500, INF), Interval(1350, 1450)
+    r = a / b
+    assert r.lo == pytest.approx(4500 / 1450) and r.hi == INF
+    assert (Interval(4550, 4650) - Interval(4950, 5050)) == Interval(-500, -300)
+    assert (Interval(1, 2) + Interval(3, 4)) == Interval(4, 6)
+    assert (Interval(-2, 3) * Interval(4, 5)) == Interval(-10, 15)
+
+
+def test_division_by_interval_containing_zero_is_refused():
+    with pytest.raises(ZeroDivisionError):
+        Interval(1, 2) / Interval(-1, 1)
+
+
+def test_comparisons():
+    claim = Interval(3, INF)
+    assert Interval(3.1, INF).entirely_within(claim)
+    assert Interval(2, 4).overlaps(claim) and not Interval(2, 4).entirely_within(claim)
+    assert Interval(1, 2).intersect(claim) is None
+
+
+def test_describe_in_words():
+    assert Interval(3448.3, INF).describe() == "at least 3,448"
+    assert Interval(0, 1000).describe() == "at most 1,000"
+    assert Interval(514.1, 531.4).describe("{:.0f}") == "between 514 and 531"
+    assert Interval.point(4600).describe(unit="USD mn") == "4,600 USD mn"
+
+
+def test_nan_and_empty_intervals_are_refused():
+    with pytest.raises(ValueError, match="NaN"):
+        Interval(math.nan, 1)
+    with pytest.raises(ValueError, match="empty interval"):
+        Interval(2, 1)
