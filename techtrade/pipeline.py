@@ -21,6 +21,19 @@ STAGES = ("01_ingest", "02_clean", "03_analysis", "04_narrative")
 FORMATS = ("html", "pdf")
 
 
+def _ipc_kernel_manager():
+    """Kernels talk to us over local sockets (no TCP ports, no 'running over TCP' warning)."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class IPCKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _default_transport(self):
+            return "ipc"
+
+    return IPCKernelManager
+
+
 class BuildError(RuntimeError):
     """A stage or a render failed. The message says which, where, and where the notebook was kept."""
 
@@ -81,7 +94,8 @@ def run(build: Build) -> dict[str, Path]:
             try:
                 pm.execute_notebook(str(config.NOTEBOOKS_DIR / f"{stage}.ipynb"), str(executed / f"{stage}.ipynb"),
                                     parameters=build.stage_parameters(stage, staging), cwd=str(config.NOTEBOOKS_DIR),
-                                    kernel_name="python3", progress_bar=False, log_output=False)
+                                    kernel_name="python3", progress_bar=False, log_output=False,
+                                    kernel_manager_class=_ipc_kernel_manager())
             except pm.PapermillExecutionError as exc:
                 kept = _keep_failed(executed, out, build.tag)
                 first_line = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else ""
