@@ -134,12 +134,13 @@ class Checker:
         q = self.without(*f["figure_id"])
         ey, eb = q.get(y, "exports"), q.get(b, "exports")
         ev = None if ey is None or eb is None else Interval((ey / eb).lo * 100 - 100, (ey / eb).hi * 100 - 100)
-        implied = self.full.get(b, "exports")
+        implied = self.full.row(b, "exports")
         verdict = compare(ev, claimed, floor=-100.0)
         arith = (f"growth = exports {y} / exports {b} - 1 = {pct(ev)}" if ev is not None else
                  f"no other figure gives exports in {b}")
-        if implied is not None:
-            arith += f"; implied exports {b} from C1 and C2 (derived): {usd(implied)}"
+        if implied is not None and implied["status"] == "derived":
+            arith += (f"; implied exports {b} from C1 and C2 (derived): "
+                      f"{usd(Interval(implied['lo'], implied['hi']))}")
         fids, sids = self.sources_of(q, (y, "exports"), (b, "exports"))
         return [Check("C2", "growth from previous year", f"growth {b}->{y}: {pct(claimed)}",
                       f"other figures: {pct(ev)}", arith, verdict,
@@ -214,8 +215,8 @@ class Checker:
         else:
             top = max(iv.hi for iv in others.values())
             verdict = REPRODUCED if b.lo > top and b.hi < 0 else CONSISTENT
-            arith = (f"balance {y} = {usd(b)} (derived); highest balance {years[0]}-{years[-1]}: "
-                     f"at most ${top:,.0f}m")
+            arith = (f"balance {y} = {usd(b)} (derived); the smallest deficit {years[0]}-{years[-1]}: "
+                     f"{money(-top)} (a balance of at most {money(top)})")
         fids, sids = self.sources_of(q, (y, "balance"), *[(yr, "balance") for yr in years])
         return [Check("C5", "lowest deficit since 2001", claimed, f"balance {y}: {usd(b)} (derived)", arith,
                       verdict, "" if verdict != NOT_VERIFIABLE else
@@ -259,8 +260,14 @@ class Checker:
                 arith = f"every named partner is below {usd(nl)} and the unnamed rest is at most ${rest:,.0f}m"
             else:
                 verdict = NOT_VERIFIABLE
-                arith = (f"Netherlands {usd(nl)}; the other named partners are each {usd(min(partners.values(), key=lambda i: i.lo)) if partners else 'unknown'}"
-                         ", with no upper bound, and unnamed partners are not shipped")
+                top = max((iv.hi for iv in partners.values()), default=0.0)
+                named = ("the other named partners have no upper bound" if top == INF else
+                         f"the other named partners are at most {money(top)}" if partners else
+                         "no other partner is named")
+                unnamed = ("no total is shipped, so an unnamed partner could exceed it" if rest is None else
+                           "the total has no upper bound, so an unnamed partner could exceed it" if rest == INF else
+                           f"unnamed partners share up to {money(rest)}, so one of them could exceed it")
+                arith = f"Netherlands {usd(nl)}; {named}; {unnamed}"
         return Check("C6", "Netherlands largest market", "rank 1 among all partners", "partner figures",
                      arith, verdict, "" if verdict != NOT_VERIFIABLE else f"exports {y} by country",
                      *self.sources_of(q, (y, "exports", {"partner": "Netherlands"}),

@@ -15,6 +15,7 @@ NOTEBOOKS_DIR = ROOT / "notebooks"
 FIGURES_FILE = "tech_exchange_figures.csv"
 SOURCES_FILE = "sources.csv"
 CLAIMS_FILE = "claims.csv"
+USER_DROP_IN = "user/tech_exchange_series.csv"   # a user's own series, used when present
 WDI_FILE = "wdi_russia_2021-09-15.csv"
 
 # Files each stage writes to data/processed (stages hand data on through these, not kernel state).
@@ -25,7 +26,7 @@ CLEANED = {"quantities": "02_quantities.csv", "figures": "02_figures.csv", "wdi"
 
 def analysis_outputs(report_year: int, base_year: int) -> dict[str, str]:
     tag = run_tag(report_year, base_year)
-    return {"claims": "03_claims.csv", "metrics": f"03_metrics_{tag}.csv",
+    return {"claims": f"03_claims_{tag}.csv", "metrics": f"03_metrics_{tag}.csv",
             "figures": f"03_figures_{tag}.csv"}
 
 

@@ -151,6 +151,17 @@ WDI_SCHEMA = pa.DataFrameSchema({
 })
 
 
+USER_COLUMNS = ["year", "flow", "partner", "category", "value_usd_mn", "source"]
+USER_SCHEMA = pa.DataFrameSchema({
+    "year": pa.Column("string", _YEAR),
+    "flow": _text(config.FLOWS),
+    "partner": _text(),
+    "category": _text(),
+    "value_usd_mn": pa.Column("string", _NUM),
+    "source": _text(),
+})
+
+
 def _validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.DataFrame:
     """Run a pandera schema; turn its first failure into a one-line DataError."""
     blank_to_na = df.replace("", pd.NA)
@@ -250,14 +261,72 @@ def load_wdi(path: str | Path) -> pd.DataFrame:
     return df
 
 
-def load_raw(raw_dir: str | Path = config.RAW_DIR) -> dict[str, pd.DataFrame]:
-    """Load and validate the shipped raw files."""
+def load_user_series(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A user's own primary series (one row per year, flow, partner and category, in USD million).
+
+    Returns (figures, sources) in the shipped tables' form: each row becomes an exact level figure
+    with priority 1 (it takes precedence over shipped figures on the same quantity), and each
+    distinct ``source`` text a registry entry USER1, USER2, ...
+    """
+    path = Path(path)
+    df = _validate(read_csv_strict(path, USER_COLUMNS, ["note"]), USER_SCHEMA, path)
+    df = _floats(df, ["value_usd_mn"])
+    df["year"] = pd.to_numeric(df["year"]).astype("Int64")
+    _fail_rows(path, df, ~df["value_usd_mn"].map(math.isfinite), "value_usd_mn", "not a finite number")
+    _fail_rows(path, df, df["value_usd_mn"] < 0, "value_usd_mn", "negative; exports and imports cannot be")
+    key = ["year", "flow", "partner", "category"]
+    dup = df.duplicated(key, keep="first")
+    if dup.any():
+        line = dup[dup].index[0]
+        first = df[(df[key] == df.loc[line, key]).all(axis=1)].index[0]
+        same = df.loc[line, "value_usd_mn"] == df.loc[first, "value_usd_mn"]
+        raise DataError(f"{path}, line {line}: {df.loc[line, 'flow']} {df.loc[line, 'year']} "
+                        f"{df.loc[line, 'partner']} ({df.loc[line, 'category']}) already given on line {first}"
+                        + ("" if same else f" with a different value ({df.loc[first, 'value_usd_mn']:g} vs "
+                                           f"{df.loc[line, 'value_usd_mn']:g})"))
+    texts = list(dict.fromkeys(df["source"]))
+    ids = {t: f"USER{i}" for i, t in enumerate(texts, 1)}
+    figures = pd.DataFrame({
+        "figure_id": [f"U{line}" for line in df.index], "claim_id": pd.NA, "year": df["year"],
+        "base_year": pd.array([pd.NA] * len(df), dtype="Int64"), "flow": df["flow"], "partner": df["partner"],
+        "category": df["category"], "measure": "level", "value": df["value_usd_mn"], "unit": "USD mn",
+        "qualifier": "exact", "precision": float("nan"), "source_id": df["source"].map(ids),
+        "quote": df["note"] if "note" in df.columns else pd.NA, "priority": 1}, index=df.index)
+    sources = pd.DataFrame({"source_id": list(ids.values()), "publisher": "user-supplied series",
+                            "title": texts, "date": "", "url": str(path.name), "quote": "",
+                            "kind": "user data (takes precedence over shipped figures)", "licence": ""})
+    return figures, sources
+
+
+def resolve_user_data(user_data: str | Path | None, raw_dir: str | Path = config.RAW_DIR) -> Path | None:
+    """'auto' (the default): the drop-in file data/raw/user/tech_exchange_series.csv if it exists;
+    '' or 'none': no user series; anything else: that file."""
+    if user_data is None or str(user_data).strip().lower() in ("", "none"):
+        return None
+    if str(user_data).strip().lower() == "auto":
+        drop_in = Path(raw_dir) / config.USER_DROP_IN
+        return drop_in if drop_in.exists() else None
+    return Path(user_data)
+
+
+def load_raw(raw_dir: str | Path = config.RAW_DIR, user_data: str | Path | None = "auto",
+             wdi_file: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """Load and validate the shipped raw files, and a user's own series where there is one."""
+    from .wdi import load_wdi_any
+
     raw_dir = Path(raw_dir)
     sources = load_sources(raw_dir / config.SOURCES_FILE)
     figures = load_figures(raw_dir / config.FIGURES_FILE, sources)
+    figures["priority"] = 0
     claims = load_claims(raw_dir / config.CLAIMS_FILE, sources)
-    wdi = load_wdi(raw_dir / config.WDI_FILE)
-    _check_source_ids(raw_dir / config.WDI_FILE, wdi, sources)
+    wdi_path = Path(wdi_file) if wdi_file else raw_dir / config.WDI_FILE
+    wdi = load_wdi_any(wdi_path)
+    _check_source_ids(wdi_path, wdi, sources)
+    user = resolve_user_data(user_data, raw_dir)
+    if user is not None:
+        ufig, usrc = load_user_series(user)
+        figures = pd.concat([figures, ufig], ignore_index=False)
+        sources = pd.concat([sources, usrc], ignore_index=True)
     return {"sources": sources, "figures": figures, "claims": claims, "wdi": wdi}
 
 

@@ -65,18 +65,13 @@ def year_metrics(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year: 
         rows.append(_row("exports ratio report/base", report_year, ex_r / ex_b, "ratio", "derived",
                          f"exports {report_year} / exports {base_year}", _src(q, (report_year, base_year))))
     prev = report_year - 1
-    ex_p = q.get(prev, "exports")
-    if ex_r is not None and ex_p is not None and (ex_r / ex_p).bounded:
-        g = ex_r / ex_p
-        rows.append(_row("exports growth from previous year", report_year, Interval(g.lo * 100 - 100, g.hi * 100 - 100),
-                         "percent", "derived", f"exports {report_year} / exports {prev} - 1", _src(q, (report_year, prev))))
-    im_r = level("imports", report_year)
-    im_p = q.get(prev, "imports")
-    if im_r is not None and im_p is not None and (im_r / im_p).bounded:
-        g = im_r / im_p
-        rows.append(_row("imports growth from previous year", report_year, Interval(g.lo * 100 - 100, g.hi * 100 - 100),
-                         "percent", "derived", f"imports {report_year} / imports {prev} - 1",
-                         _src(q, (report_year, prev), "imports")))
+    level("imports", report_year)
+    for flow in ("exports", "imports"):
+        g, why = growth(q, flow, report_year)
+        rows.append(_row(f"{flow} growth from previous year", report_year, g, "percent",
+                         "derived" if g is not None else "missing",
+                         f"{flow} {report_year} / {flow} {prev} - 1" if g is not None else why,
+                         _src(q, (report_year, prev), flow) if g is not None else ""))
     level("balance", report_year)
     for code, name in (("BX.GSR.ROYL.CD", "IP charges, receipts"), ("TX.VAL.TECH.CD", "high-tech goods exports")):
         vals = {}
@@ -94,12 +89,60 @@ def year_metrics(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year: 
     return pd.DataFrame(rows)
 
 
+def growth(q: Quantities, flow: str, year: int) -> tuple[Interval | None, str]:
+    """Change from the previous year, in percent, or None and the reason in words."""
+    cur, prev = q.row(year, flow), q.row(year - 1, flow)
+    if cur is None:
+        return None, f"no {flow} figure for {year}"
+    if prev is None:
+        return None, f"no {flow} figure for {year - 1}"
+    if prev["status"] == "derived" and set(prev["figure_ids"].split(";")) >= set(cur["figure_ids"].split(";")):
+        return None, f"the only {year - 1} figure is derived from the {year} figure itself"
+    r = Interval(cur["lo"], cur["hi"]) / Interval(prev["lo"], prev["hi"])
+    return Interval(r.lo * 100 - 100, r.hi * 100 - 100), ""
+
+
+def smallest_deficit_since(q: Quantities, year: int) -> str:
+    """In words: since when the year's deficit is the smallest, over the balances the data hold."""
+    b = q.get(year, "balance")
+    have = [y for y in q.years("balance") if y < year]
+    if b is None:
+        return f"no balance for {year} can be computed from the data"
+    if b.lo > 0:
+        return f"{year} shows a surplus, not a deficit"
+    if not have:
+        return f"the data hold no balance before {year}, so no “lowest since” can be said"
+    y = year - 1
+    while y >= have[0]:
+        other = q.get(y, "balance")
+        if other is None:
+            return (f"the {year} deficit is smaller than in every year {y + 1}\u2013{year - 1}, but the data "
+                    f"have no balance for {y}, so how far back that goes cannot be said" if y < year - 1 else
+                    f"the data have no balance for {y}, so no “lowest since” can be said")
+        if other.hi >= b.lo:  # this year's deficit may be as small as the report year's
+            if y == year - 1:
+                return (f"the {year} deficit is larger than the {y} one" if other.lo > b.hi else
+                        f"the {year} deficit is not clearly smaller than the {y} one")
+            definite = other.lo >= b.hi
+            return (f"the {year} deficit is the smallest since {y}" if definite else
+                    f"the {year} deficit is smaller than in every year {y + 1}\u2013{year - 1}; "
+                    f"{y} may have been smaller or larger")
+        y -= 1
+    return f"the {year} deficit is the smallest in the data, which begin in {have[0]}"
+
+
 def _src(q: Quantities, years, flow="exports") -> str:
     out = []
     for y in years:
         r = q.row(y, flow)
         out += [s for s in (r["source_ids"].split(";") if r else []) if s not in out]
     return ";".join(out)
+
+
+def basis(metrics: pd.DataFrame, name: str, year: int) -> str:
+    """How a metric was computed, or why it is missing."""
+    m = metrics[(metrics["metric"] == name) & (metrics["year"] == year)]
+    return "" if m.empty else str(m["basis"].iloc[0])
 
 
 def metric(metrics: pd.DataFrame, name: str, year: int) -> Interval | None:

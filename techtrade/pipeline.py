@@ -1,26 +1,209 @@
 """Running the four notebooks with papermill, rendering, and publishing the outputs atomically.
 
-Used by run_report.py (the command line) and by the integration tests. The outputs of a build
-(data/processed, figures, reports/<report>-vs-<base>/) are made in a staging folder inside the
-output folder and moved into place only when every stage and every render succeeded: a failed or
-interrupted build leaves the previous report as it was.
+Used by run_report.py (the command line), the benchmark and the integration tests.
+
+- Stages 01 (ingest) and 02 (clean) do not depend on the years: a sweep over several report years
+  runs them once; 03 (analysis) and 04 (narrative) run once per report year, two at a time.
+- Incremental: a stage runs again only when its notebook, its parameters, its input files or the
+  ``techtrade`` module changed (content hashes, recorded in ``build/cache/``); otherwise its
+  published outputs are reused as they are. ``force=True`` runs everything.
+- Atomic: everything is made in a staging folder inside the output folder and moved into place
+  only when every stage and every render succeeded. A failed or interrupted build leaves the
+  previous outputs as they were, and removes its staging folder.
 """
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import os
 import shutil
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import config
 
 STAGES = ("01_ingest", "02_clean", "03_analysis", "04_narrative")
+SHARED = ("01_ingest", "02_clean")          # independent of the years: run once per build
 FORMATS = ("html", "pdf")
+PACKAGE = Path(__file__).resolve().parent
 
 
+class BuildError(RuntimeError):
+    """A stage or a render failed. The message says which, where, and where the notebook was kept."""
+
+
+@dataclass
+class Build:
+    """What to build. Construct through :func:`make_build` to have every parameter checked."""
+
+    report_years: list[int]
+    base_year: int
+    output_dir: Path
+    formats: tuple[str, ...] = FORMATS
+    raw_dir: Path = config.RAW_DIR
+    user_data: Path | None = None
+    wdi_file: Path | None = None
+    top_n: int = 6
+    force: bool = False
+    jobs: int = 2
+    log: callable = print
+    timings: dict[str, float] = field(default_factory=dict)
+    ran: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+
+    def tag(self, year: int) -> str:
+        return config.run_tag(year, self.base_year)
+
+
+def make_build(report_years, base_year, output_dir, formats=FORMATS, raw_dir=config.RAW_DIR,
+               user_data="auto", wdi_file=None, top_n=6, **kw) -> Build:
+    """Check every parameter (one-line ParameterError / DataError) before anything runs or is written."""
+    from . import params
+    from .dataset import load_raw, resolve_user_data
+    from .evidence import build_quantities, figure_intervals
+
+    years = params.parse_years(report_years) if not all(isinstance(y, int) for y in report_years) \
+        else list(report_years)
+    if isinstance(base_year, bool) or not isinstance(base_year, int):
+        base_year = params.parse_years([str(base_year)], "--base-year")[0]
+    formats = params.check_formats(formats)
+    top_n = params.check_top_n(top_n)
+    out = params.check_output_dir(output_dir)
+    user = resolve_user_data(user_data, raw_dir)
+    if user is not None:
+        user = params.check_input_file(user, "data")
+    if wdi_file:
+        wdi_file = params.check_input_file(wdi_file, "wdi")
+    raw = load_raw(raw_dir, user_data=user or "none", wdi_file=wdi_file)
+    params.check_years_available(build_quantities(figure_intervals(raw["figures"])), years, base_year)
+    return Build(years, base_year, out, formats, Path(raw_dir), user, wdi_file, top_n, **kw)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hashing and the stage cache
+# ---------------------------------------------------------------------------------------------
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def code_hash() -> str:
+    """The techtrade module and its templates: a change to them can change any output."""
+    h = hashlib.sha256()
+    for p in sorted(PACKAGE.rglob("*")):
+        if p.is_file() and p.suffix in (".py", ".j2", ".css", ".json"):
+            h.update(p.relative_to(PACKAGE).as_posix().encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+class Cache:
+    """build/cache/<job>.json: the key a job ran with and the hashes of what it published."""
+
+    def __init__(self, out: Path):
+        self.dir = out / "build" / "cache"
+
+    def _path(self, job: str) -> Path:
+        return self.dir / f"{job}.json"
+
+    def lookup(self, job: str, key: str, out: Path) -> dict | None:
+        try:
+            rec = json.loads(self._path(job).read_text())
+        except (OSError, ValueError):
+            return None
+        if rec.get("key") != key:
+            return None
+        for rel, digest in rec["outputs"].items():
+            p = out / rel
+            if not p.is_file() or _sha(p) != digest:
+                return None  # a published output was changed or removed: run again
+        if rec.get("notebook") and not (out / rec["notebook"]).is_file():
+            return None
+        return rec
+
+    def store(self, job: str, key: str, outputs: dict[str, str], notebook: str | None = None) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.dir / f".{job}.{uuid.uuid4().hex[:6]}"
+        tmp.write_text(json.dumps({"key": key, "outputs": outputs, "notebook": notebook}, indent=1, sort_keys=True))
+        os.replace(tmp, self._path(job))
+
+    def notebook_path(self, stage: str) -> Path:
+        """Where a shared stage's executed notebook is kept for reuse (per-year ones stay in reports/)."""
+        return self.dir / "executed" / f"{stage}.ipynb"
+
+    def clear(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Stages: parameters, inputs, outputs (paths relative to the output folder / staging folder)
+# ---------------------------------------------------------------------------------------------
+PROCESSED = "data/processed"
+
+
+def _stage_parameters(build: Build, stage: str, staging: Path, year: int | None) -> dict:
+    processed = str(staging / PROCESSED)
+    years = {"report_year": year, "base_year": build.base_year}
+    return {
+        "01_ingest": {"raw_dir": str(build.raw_dir), "processed_dir": processed,
+                      "user_data": str(build.user_data) if build.user_data else "none",
+                      "wdi_file": str(build.wdi_file) if build.wdi_file else ""},
+        "02_clean": {"processed_dir": processed},
+        "03_analysis": {**years, "processed_dir": processed, "figures_dir": str(staging / "figures"),
+                        "top_n": build.top_n},
+        "04_narrative": {**years, "processed_dir": processed},
+    }[stage]
+
+
+def _stage_inputs(build: Build, stage: str, staging: Path, year: int | None) -> list[Path]:
+    p = staging / PROCESSED
+    if stage == "01_ingest":
+        files = [build.raw_dir / f for f in (config.SOURCES_FILE, config.FIGURES_FILE, config.CLAIMS_FILE)]
+        files.append(build.wdi_file or build.raw_dir / config.WDI_FILE)
+        return files + ([build.user_data] if build.user_data else [])
+    if stage == "02_clean":
+        return [p / n for n in config.INGESTED.values()]
+    if stage == "03_analysis":
+        return [p / n for n in config.CLEANED.values()] + [p / config.INGESTED["claims"], p / config.INGESTED["sources"]]
+    tag = build.tag(year)
+    return ([p / n for n in config.analysis_outputs(year, build.base_year).values()]
+            + [p / config.CLEANED["quantities"], p / config.CLEANED["wdi"], p / config.INGESTED["sources"]]
+            + sorted((staging / "figures").glob(f"fig_*_{tag}.*")))
+
+
+def _stage_outputs(build: Build, stage: str, staging: Path, year: int | None) -> list[str]:
+    if stage == "01_ingest":
+        return [f"{PROCESSED}/{n}" for n in config.INGESTED.values()]
+    if stage == "02_clean":
+        return [f"{PROCESSED}/{n}" for n in config.CLEANED.values()]
+    if stage == "03_analysis":
+        tag = build.tag(year)
+        figs = sorted(f"figures/{f.name}" for f in (staging / "figures").glob(f"fig_*_{tag}.*"))
+        return [f"{PROCESSED}/{n}" for n in config.analysis_outputs(year, build.base_year).values()] + figs
+    return []
+
+
+def _stage_key(build: Build, stage: str, staging: Path, year: int | None, code: str) -> str:
+    h = hashlib.sha256()
+    h.update(stage.encode())
+    h.update((config.NOTEBOOKS_DIR / f"{stage}.ipynb").read_bytes())
+    location_free = {k: v for k, v in _stage_parameters(build, stage, staging, year).items()
+                     if not k.endswith(("_dir", "user_data", "wdi_file"))}
+    h.update(json.dumps(location_free, sort_keys=True).encode())
+    for f in _stage_inputs(build, stage, staging, year):
+        h.update(f.name.encode())
+        h.update(_sha(f).encode() if f.exists() else b"missing")
+    h.update(code.encode())
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# Running
+# ---------------------------------------------------------------------------------------------
 def _ipc_kernel_manager():
     """Kernels talk to us over local sockets (no TCP ports, no 'running over TCP' warning)."""
     from jupyter_client.manager import AsyncKernelManager
@@ -31,138 +214,188 @@ def _ipc_kernel_manager():
         def _default_transport(self):
             return "ipc"
 
+        @default("ip")
+        def _default_ip(self):
+            # one socket path prefix per kernel, so kernels running side by side never share a socket
+            import tempfile
+            return os.path.join(tempfile.gettempdir(), f"techtrade-kernel-{uuid.uuid4().hex[:12]}")
+
     return IPCKernelManager
 
 
-class BuildError(RuntimeError):
-    """A stage or a render failed. The message says which, where, and where the notebook was kept."""
+class _Runner:
+    def __init__(self, build: Build, out: Path, staging: Path):
+        self.build, self.out, self.staging = build, out, staging
+        self.cache = Cache(out)
+        self.code = code_hash()
+        self.records: dict[str, tuple[str, dict[str, str]]] = {}
+        self.lock = threading.Lock()
+
+    def executed_dir(self, year: int) -> Path:
+        return self.staging / "reports" / self.build.tag(year) / "executed"
+
+    def job(self, stage: str, year: int | None) -> str:
+        return stage if year is None else f"{stage}_{self.build.tag(year)}"
+
+    def stage(self, stage: str, year: int | None, executed: Path) -> None:
+        """Run one stage, or reuse its published outputs when nothing it depends on changed."""
+        b, job = self.build, self.job(stage, year)
+        t0 = time.perf_counter()
+        key = _stage_key(b, stage, self.staging, year, self.code)
+        rec = None if b.force else self.cache.lookup(job, key, self.out)
+        if rec is not None:
+            for rel in rec["outputs"]:
+                dst = self.staging / rel
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(self.out / rel, dst)
+            executed.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(self.out / rec["notebook"], executed / f"{stage}.ipynb")
+            what = "reused"
+        else:
+            self._execute(stage, year, executed)
+            what = "ran"
+        outputs = {rel: _sha(self.staging / rel) for rel in _stage_outputs(b, stage, self.staging, year)}
+        with self.lock:
+            self.records[job] = (key, outputs)
+            (b.ran if what == "ran" else b.reused).append(job)
+            b.timings[job] = time.perf_counter() - t0
+        b.log(f"  {job}: {what} ({b.timings[job]:.1f} s)")
+
+    def _execute(self, stage: str, year: int | None, executed: Path) -> None:
+        import papermill as pm
+
+        executed.mkdir(parents=True, exist_ok=True)
+        target = executed / f"{stage}.ipynb"
+        try:
+            pm.execute_notebook(str(config.NOTEBOOKS_DIR / f"{stage}.ipynb"), str(target),
+                                parameters=_stage_parameters(self.build, stage, self.staging, year),
+                                cwd=str(config.NOTEBOOKS_DIR), kernel_name="python3", progress_bar=False,
+                                log_output=False, kernel_manager_class=_ipc_kernel_manager())
+        except pm.PapermillExecutionError as exc:
+            kept = _keep_failed(executed, self.out, self.build.tag(year) if year else "shared")
+            first = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else ""
+            raise BuildError(f"{stage} failed in {_failed_cell(kept / (stage + '.ipynb'))} "
+                             f"({exc.ename}: {first}); executed notebook kept at {kept / (stage + '.ipynb')}") from None
 
 
-@dataclass
-class Build:
-    report_year: int
-    base_year: int
-    output_dir: Path
-    formats: tuple[str, ...] = FORMATS
-    raw_dir: Path = config.RAW_DIR
-    log: callable = print
-    timings: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def tag(self) -> str:
-        return config.run_tag(self.report_year, self.base_year)
-
-    def stage_parameters(self, stage: str, staging: Path) -> dict:
-        processed = str(staging / "data" / "processed")
-        years = {"report_year": self.report_year, "base_year": self.base_year}
-        return {
-            "01_ingest": {"raw_dir": str(self.raw_dir), "processed_dir": processed},
-            "02_clean": {"processed_dir": processed},
-            "03_analysis": {**years, "processed_dir": processed, "figures_dir": str(staging / "figures")},
-            "04_narrative": {**years, "processed_dir": processed},
-        }[stage]
-
-
-def check_parameters(report_year, base_year, formats, raw_dir=config.RAW_DIR) -> None:
-    """Raise ParameterError (one line) for anything the build cannot serve, before any kernel starts."""
-    from .evidence import build_quantities, figure_intervals
-    from .dataset import load_raw
-    from .metrics import ParameterError, check_years
-
-    bad = [f for f in formats if f not in FORMATS]
-    if bad or not formats:
-        raise ParameterError(f"format={','.join(bad) or '(none)'}: unknown; allowed: {', '.join(FORMATS)}")
-    raw = load_raw(raw_dir)
-    check_years(build_quantities(figure_intervals(raw["figures"])), report_year, base_year)
-
-
-def run(build: Build) -> dict[str, Path]:
-    """Execute the stages, render, and publish. Returns the published report files."""
-    import papermill as pm
-
+def run(build: Build) -> dict[int, dict[str, Path]]:
+    """Execute (or reuse) the stages for every report year, render, publish. Returns the report files."""
     out = Path(build.output_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     staging = out / f".staging-{uuid.uuid4().hex[:8]}"
-    executed = staging / "reports" / build.tag / "executed"
-    executed.mkdir(parents=True)
+    r = _Runner(build, out, staging)
+    first = build.report_years[0]
     current = "setup"
     try:
-        for i, stage in enumerate(STAGES, 1):
+        (staging / PROCESSED).mkdir(parents=True)
+        (staging / "figures").mkdir()
+        if build.force:
+            r.cache.clear()
+        t0 = time.perf_counter()
+        build.log(f"shared stages (once for {len(build.report_years)} report year(s)):")
+        for stage in SHARED:
             current = stage
-            t0 = time.perf_counter()
-            build.log(f"[{i}/{len(STAGES)}] {stage} ...")
-            try:
-                pm.execute_notebook(str(config.NOTEBOOKS_DIR / f"{stage}.ipynb"), str(executed / f"{stage}.ipynb"),
-                                    parameters=build.stage_parameters(stage, staging), cwd=str(config.NOTEBOOKS_DIR),
-                                    kernel_name="python3", progress_bar=False, log_output=False,
-                                    kernel_manager_class=_ipc_kernel_manager())
-            except pm.PapermillExecutionError as exc:
-                kept = _keep_failed(executed, out, build.tag)
-                first_line = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else ""
-                raise BuildError(f"{stage} failed in {_failed_cell(kept / (stage + '.ipynb'))} "
-                                 f"({exc.ename}: {first_line}); executed notebook kept at "
-                                 f"{kept / (stage + '.ipynb')}") from None
-            build.timings[stage] = time.perf_counter() - t0
-            build.log(f"      done in {build.timings[stage]:.1f} s")
-        current = "render"
-        files = _render(build, staging, executed)
+            r.stage(stage, None, r.executed_dir(first))
+
+        def per_year(year):
+            for stage in ("03_analysis", "04_narrative"):
+                r.stage(stage, year, r.executed_dir(year))
+            return _render(r, year)
+
+        build.log("per-year stages:")
+        current = "per-year stages"
+        jobs = max(1, min(build.jobs, len(build.report_years)))
+        with ThreadPoolExecutor(jobs) as pool:
+            results = list(pool.map(per_year, build.report_years))
+        files = dict(zip(build.report_years, results))
+        for y in build.report_years[1:]:  # every report folder holds all four executed notebooks
+            for stage in SHARED:
+                shutil.copy2(r.executed_dir(first) / f"{stage}.ipynb", r.executed_dir(y) / f"{stage}.ipynb")
         current = "publish"
-        published = _publish(staging, out, build.tag, files)
-        write_index(out / "reports")
+        published = _publish(r, files)
+        build.timings["total"] = time.perf_counter() - t0
         return published
     except BuildError:
         raise
-    except BaseException as exc:
-        if isinstance(exc, Exception):
-            kept = _keep_failed(executed, out, build.tag)
-            raise BuildError(f"{current} failed ({type(exc).__name__}: {exc}); "
-                             f"executed notebooks kept in {kept}") from exc
-        raise
+    except Exception as exc:
+        kept = _keep_failed(staging / "reports", out, "last")
+        raise BuildError(f"{current} failed ({type(exc).__name__}: {exc}); partial outputs kept in {kept}") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _render(build: Build, staging: Path, executed: Path) -> list[str]:
+def _render(r: _Runner, year: int) -> dict[str, str]:
+    """HTML (report and appendix) and PDF for one report year, reused when its inputs are unchanged."""
     from .render import to_html, to_pdf
 
-    report_dir = staging / "reports" / build.tag
-    title = f"Russian technology exports, {build.base_year}-{build.report_year}: the claims checked"
+    b = r.build
+    tag = b.tag(year)
+    report_dir = r.staging / "reports" / tag
+    job = f"render_{tag}"
+    narrative_key = r.records[r.job("04_narrative", year)][0]
+    analysis_key = r.records[r.job("03_analysis", year)][0]
+    key = hashlib.sha256(json.dumps([narrative_key, analysis_key, sorted(b.formats), r.code]).encode()).hexdigest()
+    names = (["report.html", "appendix-analysis.html"] if "html" in b.formats else []) + \
+            (["report.pdf"] if "pdf" in b.formats else [])
     t0 = time.perf_counter()
-    page = to_html(executed / "04_narrative.ipynb", title=title)
-    files = []
-    if "html" in build.formats:
-        (report_dir / "report.html").write_text(page, encoding="utf-8")
-        appendix = to_html(executed / "03_analysis.ipynb", show_code=True,
-                           title=f"Appendix: the analysis notebook ({build.tag})")
-        (report_dir / "appendix-analysis.html").write_text(appendix, encoding="utf-8")
-        files += ["report.html", "appendix-analysis.html"]
-    build.timings["render html"] = time.perf_counter() - t0
-    build.log(f"      HTML rendered in {build.timings['render html']:.1f} s")
-    if "pdf" in build.formats:
-        t0 = time.perf_counter()
-        to_pdf(page, report_dir / "report.pdf", base_url=report_dir)
-        build.timings["render pdf"] = time.perf_counter() - t0
-        build.log(f"      PDF rendered in {build.timings['render pdf']:.1f} s")
-        files.append("report.pdf")
-    return files
+    rec = None if b.force else r.cache.lookup(job, key, r.out)
+    if rec is not None:
+        for rel in rec["outputs"]:
+            shutil.copy2(r.out / rel, r.staging / rel)
+        what = "reused"
+    else:
+        title = f"Russian technology exports, {b.base_year}-{year}: the claims checked"
+        page = to_html(report_dir / "executed" / "04_narrative.ipynb", title=title)
+        if "html" in b.formats:
+            (report_dir / "report.html").write_text(page, encoding="utf-8")
+            appendix = to_html(report_dir / "executed" / "03_analysis.ipynb", show_code=True,
+                               title=f"Appendix: the analysis notebook ({tag})")
+            (report_dir / "appendix-analysis.html").write_text(appendix, encoding="utf-8")
+        if "pdf" in b.formats:
+            to_pdf(page, report_dir / "report.pdf", base_url=report_dir)
+        what = "ran"
+    outputs = {f"reports/{tag}/{n}": _sha(report_dir / n) for n in names}
+    with r.lock:
+        r.records[job] = (key, outputs)
+        (b.ran if what == "ran" else b.reused).append(job)
+        b.timings[job] = time.perf_counter() - t0
+    b.log(f"  {job}: {what} ({b.timings[job]:.1f} s)")
+    return {n: f"reports/{tag}/{n}" for n in names}
 
 
-def _publish(staging: Path, out: Path, tag: str, files: list[str]) -> dict[str, Path]:
-    """Move the staged outputs into place: files one by one (os.replace), the report folder whole."""
-    for sub in ("data/processed", "figures"):
-        src, dst = staging / sub, out / sub
+def _publish(r: _Runner, files: dict[int, dict[str, str]]) -> dict[int, dict[str, Path]]:
+    """Move the staged outputs into place (files one by one, report folders whole), then record the cache."""
+    staging, out = r.staging, r.out
+    for sub in (PROCESSED, "figures"):
+        dst = out / sub
         dst.mkdir(parents=True, exist_ok=True)
-        for f in sorted(src.iterdir()):
+        for f in sorted((staging / sub).iterdir()):
             os.replace(f, dst / f.name)
     reports = out / "reports"
     reports.mkdir(exist_ok=True)
-    target = reports / tag
-    old = reports / f".old-{tag}-{uuid.uuid4().hex[:6]}"
-    if target.exists():
-        os.replace(target, old)
-    os.replace(staging / "reports" / tag, target)
-    shutil.rmtree(old, ignore_errors=True)
-    return {f: target / f for f in files}
+    for year in files:
+        tag = r.build.tag(year)
+        target = reports / tag
+        old = reports / f".old-{tag}-{uuid.uuid4().hex[:6]}"
+        if target.exists():
+            os.replace(target, old)
+        os.replace(staging / "reports" / tag, target)
+        shutil.rmtree(old, ignore_errors=True)
+    write_index(reports)
+    first = r.build.tag(r.build.report_years[0])
+    for job, (key, outputs) in r.records.items():
+        if job in SHARED:
+            kept = r.cache.notebook_path(job)
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(reports / first / "executed" / f"{job}.ipynb", kept)
+            notebook = str(kept.relative_to(out))
+        elif job.startswith("render_"):
+            notebook = None
+        else:
+            stage, tag = job.split("_", 2)[0] + "_" + job.split("_", 2)[1], job.split("_", 2)[2]
+            notebook = f"reports/{tag}/executed/{stage}.ipynb"
+        r.cache.store(job, key, outputs, notebook)
+    return {y: {n: out / rel for n, rel in fs.items()} for y, fs in files.items()}
 
 
 def _failed_cell(executed_notebook: Path) -> str:
@@ -188,7 +421,7 @@ def _keep_failed(executed: Path, out: Path, tag: str) -> Path:
     shutil.rmtree(kept, ignore_errors=True)
     kept.mkdir(parents=True, exist_ok=True)
     if executed.exists():
-        for f in executed.glob("*.ipynb"):
+        for f in executed.rglob("*.ipynb"):
             shutil.copy2(f, kept / f.name)
     return kept
 

@@ -52,11 +52,11 @@ def _display_value(iv: Interval) -> tuple[float, str]:
     return (iv.lo + iv.hi) / 2, ""
 
 
-def bar(ax, x, iv: Interval, color: str, derived: bool, width=0.6, horizontal=False, label=None):
+def bar(ax, x, iv: Interval, color: str, derived: bool, width=0.6, horizontal=False, label=None, alpha=1.0):
     """One bar for an interval: solid if published, hatched if derived; whisker or arrow for bounds."""
     value, direction = _display_value(iv)
     kw = dict(color=color if not derived else "white", edgecolor=color, linewidth=1.2,
-              hatch=DERIVED_HATCH if derived else None, label=label, zorder=2)
+              hatch=DERIVED_HATCH if derived else None, label=label, zorder=2, alpha=alpha)
     if horizontal:
         ax.barh(x, value, height=width, **kw)
     else:
@@ -97,6 +97,8 @@ def label_for(iv: Interval, fmt=bn) -> str:
         return f"\u2264 {fmt(value)}"
     if iv.is_point:
         return fmt(value)
+    if fmt is bn and iv.lo >= 0:
+        return f"${iv.lo / 1000:,.2f}\u2013{iv.hi / 1000:,.2f}bn"
     return f"{fmt(iv.lo)} to {fmt(iv.hi)}"
 
 
@@ -108,31 +110,42 @@ def _legend_handles(colors: dict[str, str]):
 
 
 def fig_exports(q: Quantities, report_year: int, base_year: int, source: str):
-    """Exports, base year -> report year, with the ratio annotated (derived)."""
-    years = [y for y in q.years("exports") if base_year <= y <= report_year]
+    """Exports in every year the data cover up to the report year; base and report years in full
+    colour, the ratio between them annotated (derived)."""
+    years = [y for y in q.years("exports") if y <= report_year]
+    many = len(years) > 8
     fig, ax = plt.subplots(figsize=FIGSIZE)
     top = 0.0
-    for i, y in enumerate(years):
+    for y in years:
         row = q.row(y, "exports")
         iv = Interval(row["lo"], row["hi"])
-        value, _ = bar(ax, i, iv, PALETTE["exports"], row["status"] == "derived")
-        top = max(top, value if iv.hi == math.inf else iv.hi)
-        ax.text(i, (value if iv.hi == math.inf else iv.hi) * 1.0 + top * 0.02 + (top * 0.12 if iv.hi == math.inf else 0),
-                label_for(iv) + ("\n(derived)" if row["status"] == "derived" else ""),
-                ha="center", va="bottom", fontsize=9)
+        focus = y in (base_year, report_year)
+        value, _ = bar(ax, y, iv, PALETTE["exports"], row["status"] == "derived", width=0.7,
+                       alpha=1.0 if focus else 0.45)
+        end = value if iv.hi == math.inf else iv.hi
+        top = max(top, end)
+        if focus or not many:
+            ax.text(y, end + (top * 0.13 if iv.hi == math.inf else top * 0.02),
+                    label_for(iv) + ("\n(derived)" if row["status"] == "derived" else ""),
+                    ha="center", va="bottom", fontsize=8 if not many else 7.5)
     ratio = q.get(report_year, "exports") / q.get(base_year, "exports")
-    ax.set_xticks(range(len(years)), [str(y) for y in years])
+    if many:
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=10))
+    else:
+        ax.set_xticks(years, [str(y) for y in years])
+    ax.set_xlim(min(years) - 1.2, max(years) + 1.2)
     ax.set_ylim(0, top * 1.45)
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1000:,.0f}"))
     ax.set_ylabel("USD billion, current prices")
-    ax.set_title(f"Russia's technology exports, {base_year}\u2013{report_year}", loc="left")
+    ax.set_title(f"Russia's technology exports, {years[0]}\u2013{report_year}", loc="left")
     ax.text(0.99, 0.97, f"{report_year} / {base_year}: {_ratio_words(ratio)} (derived)",
             transform=ax.transAxes, ha="right", va="top", fontsize=10, fontweight="bold",
             bbox=dict(boxstyle="round,pad=0.3", facecolor="#f2f2f2", edgecolor="#bbbbbb"))
     ax.legend(handles=_legend_handles({"exports": PALETTE["exports"]}) + _bound_handles(),
               loc="upper left", frameon=False)
     source_line(fig, f"Source: {source}. Receipts from exports of technologies (Rosstat form 1-TB). "
-                     "Arrow: only a bound is published; whisker: rounding range.")
+                     f"Full colour: {base_year} and {report_year}. Arrow: only a bound is published; "
+                     "whisker: rounding range.")
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
 
@@ -154,19 +167,24 @@ def _ratio_words(iv: Interval) -> str:
 def fig_trade(q: Quantities, report_year: int, source: str):
     """Exports against imports, and the balance, for every year with both (up to the report year)."""
     years = [y for y in q.years("balance") if y <= report_year]
+    many = len(years) > 4
     fig, (ax, axb) = plt.subplots(1, 2, figsize=(FIGSIZE[0], FIGSIZE[1] + 0.3),
-                                  gridspec_kw={"width_ratios": [1.6, 1]})
+                                  gridspec_kw={"width_ratios": [1.6, 1] if not many else [1.2, 1]})
     w = 0.38
-    for i, y in enumerate(years):
+    for i, y in zip(years if many else range(len(years)), years):
         for off, flow in ((-w / 2, "exports"), (w / 2, "imports")):
             row = q.row(y, flow)
             bar(ax, i + off, Interval(row["lo"], row["hi"]), PALETTE[flow], row["status"] == "derived", width=w)
         brow = q.row(y, "balance")
         biv = Interval(brow["lo"], brow["hi"])
-        bar(axb, i, biv, PALETTE["balance"], True, width=0.55)
-        axb.text(i, 40, label_for(biv, mn).replace(" to ", "\nto "), ha="center", va="bottom", fontsize=8)
+        bar(axb, i, biv, PALETTE["balance"], True, width=0.55 if not many else 0.75)
+        if not many:
+            axb.text(i, 40, label_for(biv, mn).replace(" to ", "\nto "), ha="center", va="bottom", fontsize=8)
     for a in (ax, axb):
-        a.set_xticks(range(len(years)), [str(y) for y in years])
+        if many:
+            a.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=5))
+        else:
+            a.set_xticks(range(len(years)), [str(y) for y in years])
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1000:,.0f}"))
     ax.set_ylim(0, max(max(q.get(y, f).lo if q.get(y, f).hi == math.inf else q.get(y, f).hi
                            for f in ("exports", "imports")) for y in years) * 1.45)
@@ -176,7 +194,8 @@ def fig_trade(q: Quantities, report_year: int, source: str):
     axb.set_title("Balance (derived)", loc="left")
     axb.axhline(0, color="#222222", lw=0.8)
     lo = min(q.get(y, "balance").lo for y in years)
-    axb.set_ylim(min(lo * 1.25, -200), max(300, abs(lo) * 0.45))
+    hi = max(q.get(y, "balance").hi for y in years if q.get(y, "balance").hi < math.inf) if many else 0
+    axb.set_ylim(min(lo * 1.25, -200), max(300, abs(lo) * (0.45 if not many else 0.1), hi * 1.2))
     ax.legend(handles=_legend_handles({"exports": PALETTE["exports"], "imports": PALETTE["imports"]}),
               loc="upper left", frameon=False)
     source_line(fig, f"Source: {source}. Balance derived by us; hatched bars are derived from ratios or "
@@ -185,7 +204,7 @@ def fig_trade(q: Quantities, report_year: int, source: str):
     return fig
 
 
-def fig_partners(q: Quantities, report_year: int, source: str, top_n: int = 6):
+def fig_partners(q: Quantities, report_year: int, source: str, top_n: int = 6):  # noqa: C901
     """The largest partners of the report year, bounds shown as bounds, and the implied share."""
     rows = [r for k, r in q.rows.items() if k[0] == report_year and k[1] == "exports" and k[4] == "level"
             and k[2] != "World" and k[3] == "all"]

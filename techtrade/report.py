@@ -12,19 +12,54 @@ import re
 import pandas as pd
 
 from .claims import CONSISTENT, CONTRADICTED, NOT_VERIFIABLE, REPRODUCED, VERDICTS
-from .intervals import Interval
+from .intervals import INF, Interval
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+# Characters that could start Markdown markup. Not "(" or ")": "\\(" opens inline math in Jupyter.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 
 
 def safe(value) -> str:
     """Text from data, made inert for Markdown and HTML alike."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=True))
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False))
 
 
 def md(template: str, **values) -> str:
     """Our Markdown template, with data values escaped: md("In **{y}**: {x}", y=2020, x=name)."""
     return template.format(**{k: safe(v) for k, v in values.items()})
+
+
+_INLINE = [(re.compile(r"\*\*(.+?)\*\*"), r"<b>\1</b>"), (re.compile(r"\*(.+?)\*"), r"<i>\1</i>"),
+           (re.compile(r"`(.+?)`"), r"<code>\1</code>")]
+
+
+def prose(template: str, **values) -> str:
+    """Our text as HTML: paragraphs split on blank lines, '#'/'##' headings, **bold**, *italic* and
+    `code` in the template only; every value is HTML-escaped and never read as markup.
+
+    HTML rather than Markdown on purpose: Jupyter's Markdown reads "$1 billion ... $250 million"
+    as mathematics, and report text is full of dollar signs.
+    """
+    out = []
+    for block in template.strip().split("\n\n"):
+        level = len(block) - len(block.lstrip("#"))
+        text = block.lstrip("#").strip()
+        text = html.escape(text, quote=False)
+        for pattern, repl in _INLINE:
+            text = pattern.sub(repl, text)
+        text = text.format(**{k: html.escape(str(v), quote=False) for k, v in values.items()})
+        out.append(f"<h{level}>{text}</h{level}>" if level else f"<p>{text}</p>")
+    return "\n".join(out)
+
+
+def years_words(years) -> str:
+    """[2002, 2003, 2004, 2007] -> '2002-2004, 2007'."""
+    runs: list[list[int]] = []
+    for y in sorted(years):
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(f"{r[0]}\u2013{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs) or "none"
 
 
 def money(x: float) -> str:
@@ -51,6 +86,8 @@ def ratio_words(iv: Interval | None) -> str:
 def pct_words(iv: Interval | None) -> str:
     if iv is None:
         return "not computable from the shipped data"
+    if iv.lo <= -100 < iv.hi < INF:  # a fall of 100% or more is no bound at all
+        return f"at most {iv.hi:+.1f}%"
     return iv.describe(lambda v: f"{v:+.1f}%")
 
 

@@ -19,14 +19,16 @@ def test_exports_figure_marks_derived_and_bounds(quantities):
     fig = plots.fig_exports(quantities, 2020, 2018, "SRC")
     texts = " | ".join(_texts(fig))
     ax = fig.axes[0]
-    assert ax.get_title(loc="left") == "Russia's technology exports, 2018\u20132020"
+    assert ax.get_title(loc="left") == "Russia's technology exports, 2006\u20132020"
     assert ax.get_ylabel() == "USD billion, current prices"
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["2018", "2019", "2020"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2006", "2018", "2019", "2020"]
     assert "2020 / 2018: at least 3.10\u00d7 (derived)" in texts
-    assert "\u2265 $3.45bn\n(derived)" in texts and "$1.35bn to $1.45bn" in texts
+    assert "\u2265 $3.45bn\n(derived)" in texts and "$1.35\u20131.45bn" in texts
     assert "Source: SRC." in texts
     hatched = [p for p in ax.patches if p.get_hatch()]
-    assert len(hatched) == 1  # 2019 is the only derived bar
+    assert len(hatched) == 2  # 2006 and 2019 are derived
+    faded = [p for p in ax.patches if p.get_alpha() is not None and p.get_alpha() < 1]
+    assert len(faded) == 2  # 2006 and 2019: neither base nor report year
 
 
 def test_trade_figure_covers_years_with_both_flows(quantities):

@@ -1,0 +1,163 @@
+"""World Bank WDI cross-check series: the shipped snapshot, the bulk CSV download, a live refresh.
+
+The live source is the World Bank API v2 (indicator endpoint, JSON). A refresh fetches every
+indicator, validates the lot, and only then writes a new dated snapshot beside the shipped one
+(written to a temporary file and renamed: never a partial file). The shipped snapshot stays the
+default; a refreshed one, or a bulk CSV download, is used with ``--wdi FILE``.
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import math
+import os
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+
+from . import config
+
+API = os.environ.get("TECHTRADE_WDI_API", "https://api.worldbank.org/v2")
+COUNTRY = "RUS"
+INDICATORS = {
+    "TX.VAL.TECH.CD": ("High-technology exports (current US$)", "USD"),
+    "TX.VAL.TECH.MF.ZS": ("High-technology exports (% of manufactured exports)", "percent"),
+    "BX.GSR.ROYL.CD": ("Charges for the use of intellectual property, receipts (BoP, current US$)", "USD"),
+    "BM.GSR.ROYL.CD": ("Charges for the use of intellectual property, payments (BoP, current US$)", "USD"),
+    "GB.XPD.RSDV.GD.ZS": ("Research and development expenditure (% of GDP)", "percent"),
+}
+COLUMNS = ["indicator_code", "indicator_name", "country", "year", "value", "unit", "source_id"]
+
+
+class WdiError(RuntimeError):
+    """The refresh or a WDI file failed; one line saying what and where."""
+
+
+# -- files ------------------------------------------------------------------------------------
+def load_wdi_any(path: str | Path) -> pd.DataFrame:
+    """A WDI file in our long form, or the World Bank's bulk CSV download (detected by its preamble)."""
+    from .dataset import DataError, load_wdi
+
+    path = Path(path)
+    if path.exists() and path.is_file():
+        with open(path, "rb") as f:
+            head = f.read(64).lstrip(b"\xef\xbb\xbf").lstrip(b'"')
+        if head.startswith(b"Data Source"):
+            try:
+                return read_bulk_csv(path)
+            except WdiError as exc:
+                raise DataError(str(exc)) from None
+    return load_wdi(path)
+
+
+def read_bulk_csv(path: str | Path, country: str = COUNTRY) -> pd.DataFrame:
+    """The bulk download (four preamble lines, then one column per year) -> our long form."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise WdiError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+    lines = text.splitlines()
+    if len(lines) < 5 or not lines[0].strip('"').startswith("Data Source"):
+        raise WdiError(f"{path}: not a World Bank bulk CSV (expected 'Data Source' and four preamble lines)")
+    rows = list(csv.reader(io.StringIO("\n".join(lines[4:]))))
+    header = rows[0]
+    need = ["Country Name", "Country Code", "Indicator Name", "Indicator Code"]
+    missing = [c for c in need if c not in header]
+    if missing:
+        raise WdiError(f"{path}, line 5: missing column(s) {', '.join(map(repr, missing))}")
+    year_cols = [(i, int(h)) for i, h in enumerate(header) if h.strip().isdigit()]
+    ix = {c: header.index(c) for c in need}
+    out = []
+    for n, r in enumerate(rows[1:], start=6):
+        if not r or len(r) < len(need):
+            continue
+        if r[ix["Country Code"]] != country or r[ix["Indicator Code"]] not in INDICATORS:
+            continue
+        code = r[ix["Indicator Code"]]
+        for i, year in year_cols:
+            cell = r[i].strip() if i < len(r) else ""
+            if cell == "":
+                continue  # the bulk file leaves years without data empty
+            try:
+                value = float(cell)
+            except ValueError:
+                raise WdiError(f"{path}, line {n}, column {year}: {cell!r} is not a number") from None
+            out.append([code, INDICATORS[code][0], r[ix["Country Name"]], year, value, INDICATORS[code][1], "WDI"])
+    if not out:
+        raise WdiError(f"{path}: no rows for {country} and the indicators {', '.join(INDICATORS)}")
+    df = pd.DataFrame(out, columns=COLUMNS)
+    return df.sort_values(["indicator_code", "year"]).reset_index(drop=True)
+
+
+# -- the API ----------------------------------------------------------------------------------
+def fetch_indicator(code: str, base_url: str = API, country: str = COUNTRY, timeout: float = 20.0):
+    """All (year, value) pairs of one indicator, page by page; nulls are skipped. Returns (rows, lastupdated)."""
+    rows, page, pages, lastupdated = [], 1, 1, ""
+    while page <= pages:
+        url = f"{base_url.rstrip('/')}/country/{country}/indicator/{code}?format=json&per_page=1000&page={page}"
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as resp:
+                payload = resp.read()
+        except urllib.error.HTTPError as exc:
+            raise WdiError(f"World Bank API: HTTP {exc.code} for {code} (page {page})") from None
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise WdiError(f"World Bank API unreachable for {code}: {reason} (offline?)") from None
+        try:
+            data = json.loads(payload)
+        except ValueError:
+            raise WdiError(f"World Bank API: {code} page {page} is not JSON") from None
+        if not (isinstance(data, list) and data and isinstance(data[0], dict)):
+            raise WdiError(f"World Bank API: {code} page {page}: unexpected payload")
+        if "message" in data[0]:
+            msg = data[0]["message"][0] if data[0]["message"] else {}
+            raise WdiError(f"World Bank API: {code}: {msg.get('key', 'error')}: {msg.get('value', '')}".rstrip(": "))
+        if len(data) < 2 or not isinstance(data[1], list) or "pages" not in data[0]:
+            raise WdiError(f"World Bank API: {code} page {page}: no data list in the payload")
+        pages, lastupdated = int(data[0]["pages"]), str(data[0].get("lastupdated", ""))
+        for rec in data[1]:
+            try:
+                got = rec["indicator"]["id"]
+                year, value = int(rec["date"]), rec["value"]
+            except (KeyError, TypeError, ValueError):
+                raise WdiError(f"World Bank API: {code} page {page}: a record without indicator, date or value") from None
+            if got != code:
+                raise WdiError(f"World Bank API: asked for {code}, got {got}")
+            if value is None:
+                continue
+            if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+                raise WdiError(f"World Bank API: {code} {year}: value {value!r} is not a non-negative number")
+            rows.append((year, float(value)))
+        page += 1
+    if not rows:
+        raise WdiError(f"World Bank API: {code}: no values")
+    return rows, lastupdated
+
+
+def refresh(raw_dir: str | Path = config.RAW_DIR, base_url: str = API, timeout: float = 20.0,
+            today: datetime.date | None = None) -> Path:
+    """Fetch every indicator, validate, and write data/raw/wdi_russia_fetched_<date>.csv atomically."""
+    out = []
+    updated = set()
+    for code, (name, unit) in INDICATORS.items():
+        rows, lastupdated = fetch_indicator(code, base_url=base_url, timeout=timeout)
+        updated.add(lastupdated)
+        out += [[code, name, "Russian Federation", y, v, unit, "WDI"] for y, v in sorted(rows)]
+    df = pd.DataFrame(out, columns=COLUMNS)
+    today = today or datetime.date.today()
+    path = Path(raw_dir) / f"wdi_russia_fetched_{today.isoformat()}.csv"
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        df.to_csv(tmp, index=False, lineterminator="\n", float_format="%.15g")
+        from .dataset import load_wdi
+        load_wdi(tmp)  # the snapshot must pass the same checks as the shipped one
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
