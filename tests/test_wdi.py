@@ -1,0 +1,150 @@
+"""The World Bank series: the bulk CSV reader, and the live refresh against a local server on 127.0.0.1
+that answers in the API's own format (pages, nulls), or fails (bad payload, server error, timeout)."""
+import datetime
+import json
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+import pandas as pd
+import pytest
+
+from techtrade import config, dataset, wdi
+
+TODAY = datetime.date(2026, 11, 28)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return dataset.load_wdi(config.RAW_DIR / config.WDI_FILE)
+
+
+class Api(BaseHTTPRequestHandler):
+    mode = "ok"
+    series: dict = {}
+
+    def log_message(self, *a):
+        pass
+
+    def do_GET(self):
+        url = urlparse(self.path)
+        code = url.path.rstrip("/").split("/")[-1]
+        page = int(parse_qs(url.query).get("page", ["1"])[0])
+        if Api.mode == "timeout":
+            time.sleep(2)
+        if Api.mode == "error500":
+            return self._send(500, b"Internal Server Error")
+        if Api.mode == "bad" and code == "BX.GSR.ROYL.CD":
+            return self._send(200, b"<html>maintenance</html>")
+        if Api.mode == "apierror":
+            return self._send(200, json.dumps([{"message": [{"id": "120", "key": "Invalid value",
+                                                             "value": "The provided parameter value is not valid"}]}]).encode())
+        rows = Api.series[code]
+        # two pages, newest first as the API serves them, with a null for a year without data
+        recs = [{"indicator": {"id": code, "value": "name"}, "country": {"id": "RU", "value": "Russian Federation"},
+                 "countryiso3code": "RUS", "date": str(y), "value": v, "unit": "", "obs_status": "", "decimal": 0}
+                for y, v in sorted(rows.items(), reverse=True)]
+        recs.insert(0, {**recs[0], "date": "2021", "value": None})
+        half = (len(recs) + 1) // 2
+        chunk = recs[:half] if page == 1 else recs[half:]
+        meta = {"page": page, "pages": 2, "per_page": half, "total": len(recs), "sourceid": "2",
+                "lastupdated": "2026-10-31"}
+        self._send(200, json.dumps([meta, chunk]).encode())
+
+    def _send(self, status, body):
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def server(shipped):
+    Api.series = {c: dict(zip(g["year"], g["value"])) for c, g in shipped.groupby("indicator_code")}
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/v2"
+    httpd.shutdown()
+
+
+@pytest.fixture
+def raw_dir(tmp_path):
+    d = tmp_path / "raw"
+    d.mkdir()
+    (d / config.WDI_FILE).write_bytes((config.RAW_DIR / config.WDI_FILE).read_bytes())
+    return d
+
+
+def test_refresh_writes_a_dated_snapshot_beside_the_shipped_one(server, raw_dir, shipped):
+    Api.mode = "ok"
+    path = wdi.refresh(raw_dir, base_url=server, timeout=5, today=TODAY)
+    assert path == raw_dir / "wdi_russia_fetched_2026-11-28.csv"
+    got = dataset.load_wdi(path)
+    cols, key = ["indicator_code", "year", "value"], ["indicator_code", "year"]
+    pd.testing.assert_frame_equal(got[cols].sort_values(key).reset_index(drop=True),
+                                  shipped[cols].sort_values(key).reset_index(drop=True))
+    assert 2021 not in set(got["year"])  # the API's nulls are skipped, not written as NaN
+    assert (raw_dir / config.WDI_FILE).read_bytes() == (config.RAW_DIR / config.WDI_FILE).read_bytes()
+
+
+@pytest.mark.parametrize("mode,message", [
+    ("bad", "World Bank API: BX.GSR.ROYL.CD page 1 is not JSON"),
+    ("error500", "World Bank API: HTTP 500 for TX.VAL.TECH.CD (page 1)"),
+    ("timeout", "World Bank API unreachable for TX.VAL.TECH.CD: timed out"),
+    ("apierror", "World Bank API: TX.VAL.TECH.CD: Invalid value: The provided parameter value is not valid"),
+])
+def test_a_failed_refresh_keeps_the_previous_snapshot(server, raw_dir, mode, message):
+    Api.mode = mode
+    before = {p.name: p.read_bytes() for p in raw_dir.iterdir()}
+    with pytest.raises(wdi.WdiError) as exc:
+        wdi.refresh(raw_dir, base_url=server, timeout=0.5, today=TODAY)
+    assert message in str(exc.value) and "\n" not in str(exc.value)
+    assert {p.name: p.read_bytes() for p in raw_dir.iterdir()} == before  # nothing new, nothing partial
+
+
+def test_offline_refresh_from_the_command_line_says_so_in_one_line(server):
+    r = subprocess.run([sys.executable, str(config.ROOT / "run_report.py"), "--refresh-wdi"],
+                       capture_output=True, text=True, env={"TECHTRADE_WDI_API": "http://127.0.0.1:9/v2",
+                                                            "PATH": "/usr/bin:/bin"})
+    assert r.returncode == 1
+    assert r.stderr.count("\n") == 1
+    assert r.stderr.startswith("run_report.py: WDI refresh failed, previous snapshot kept: World Bank API unreachable")
+
+
+def _bulk_csv(shipped, path):
+    wide = shipped.pivot(index="indicator_code", columns="year", values="value")
+    years = list(range(1960, 2021))
+    lines = ['"Data Source","World Development Indicators",', "", '"Last Updated Date","2021-09-15",', ""]
+    lines.append(",".join(f'"{h}"' for h in ["Country Name", "Country Code", "Indicator Name", "Indicator Code"]
+                          + [str(y) for y in years]) + ",")
+    for code, row in wide.iterrows():
+        cells = ["" if pd.isna(row.get(y)) else repr(float(row[y])) for y in years]
+        lines.append(",".join([f'"Russian Federation"', '"RUS"', f'"{wdi.INDICATORS[code][0]}"', f'"{code}"']
+                              + [f'"{c}"' for c in cells]) + ",")
+    lines.append(",".join(['"Aruba"', '"ABW"', '"x"', '"TX.VAL.TECH.CD"'] + ['"1"'] * len(years)) + ",")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+
+
+def test_bulk_csv_download_reads_to_the_same_series(shipped, tmp_path):
+    path = tmp_path / "API_RUS_DS2_en_csv_v2.csv"
+    _bulk_csv(shipped, path)
+    got = wdi.load_wdi_any(path)
+    want = shipped.sort_values(["indicator_code", "year"]).reset_index(drop=True)
+    assert list(got["indicator_code"]) == list(want["indicator_code"])
+    assert list(got["year"]) == list(want["year"])
+    assert got["value"].tolist() == pytest.approx(want["value"].tolist())
+    raw = dataset.load_raw(wdi_file=path, user_data="none")  # usable as --wdi FILE
+    assert len(raw["wdi"]) == len(shipped)
+
+
+def test_bulk_csv_errors_name_the_line(shipped, tmp_path):
+    path = tmp_path / "bulk.csv"
+    _bulk_csv(shipped, path)
+    path.write_text(path.read_text(encoding="utf-8-sig").replace('"4365678062.0"', '"4,365"'), encoding="utf-8")
+    with pytest.raises(dataset.DataError, match=r"bulk.csv, line \d+, column 2007: '4,365' is not a number"):
+        wdi.load_wdi_any(path)
