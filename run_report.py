@@ -69,15 +69,14 @@ def _interrupt(signum, frame):
 def main(argv=None) -> int:
     args = parse_args(argv)
     from techtrade import pipeline
-    from techtrade.dataset import DataError
-    from techtrade.metrics import ParameterError
-    from techtrade.wdi import WdiError, refresh
+    from techtrade.errors import DataError, ParameterError
 
     signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM too stops cleanly, like Ctrl-C
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
     t0 = time.perf_counter()
     try:
         if args.refresh_wdi:
+            from techtrade.wdi import WdiError, refresh
             try:
                 path = refresh()
             except WdiError as exc:

@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import csv
 import math
-import re
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
 
 from . import config
-from .intervals import QUALIFIERS
+from .errors import DataError
 
-
-class DataError(ValueError):
-    """Bad input data. The message is one line: file, line, column, what is wrong."""
+# The pandera schemas live in techtrade/schema.py and are imported only when a raw file is
+# validated (ingest), so the later stages and the notebooks do not pay for importing pandera.
 
 
 # --------------------------------------------------------------------------------------------
@@ -77,93 +74,13 @@ def read_csv_strict(path: str | Path, required: list[str], optional: list[str] =
     return df
 
 
-# --------------------------------------------------------------------------------------------
-# Schemas
-# --------------------------------------------------------------------------------------------
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-
-
-def _numeric(s: pd.Series) -> pd.Series:
-    return s.isna() | s.str.fullmatch(_NUMBER.pattern).fillna(False).astype(bool)
-
-
-def _year_ok(s: pd.Series) -> pd.Series:
-    ok = s.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
-    years = pd.to_numeric(s.where(ok), errors="coerce")
-    return ok & years.between(config.FIRST_YEAR, config.THIS_YEAR)
-
-
-def _text(allowed=None, nullable=False, **kw) -> pa.Column:
-    checks = [pa.Check(lambda s: s.str.len() > 0, error="is empty")]
-    if allowed is not None:
-        checks.append(pa.Check.isin(list(allowed), error=f"is not one of: {', '.join(allowed)}"))
-    return pa.Column("string", checks=checks, nullable=nullable, **kw)
-
-
-_YEAR = pa.Check(_year_ok, error=f"is not a year between {config.FIRST_YEAR} and {config.THIS_YEAR}")
-_NUM = pa.Check(_numeric, error="is not a plain number (no thousands separators, no decimal comma, "
-                                "no units: write 1400 or 1.4)")
-
-FIGURES_COLUMNS = ["figure_id", "claim_id", "year", "base_year", "flow", "partner", "category",
-                   "measure", "value", "unit", "qualifier", "precision", "source_id", "quote"]
-FIGURES_SCHEMA = pa.DataFrameSchema({
-    "figure_id": _text(unique=True),
-    "claim_id": pa.Column("string", pa.Check.str_matches(r"^C\d+$", error="is not a claim id like C1"),
-                          nullable=True),
-    "year": pa.Column("string", _YEAR),
-    "base_year": pa.Column("string", _YEAR, nullable=True),
-    "flow": _text(config.FLOWS),
-    "partner": _text(),
-    "category": _text(),
-    "measure": _text(config.MEASURES),
-    "value": pa.Column("string", _NUM),
-    "unit": _text(config.UNITS),
-    "qualifier": _text(QUALIFIERS),
-    "precision": pa.Column("string", _NUM, nullable=True),
-    "source_id": _text(),
-    "quote": pa.Column("string", nullable=True),
-})
-
-SOURCES_COLUMNS = ["source_id", "publisher", "title", "date", "url", "quote"]
-SOURCES_SCHEMA = pa.DataFrameSchema({
-    "source_id": _text(unique=True),
-    "publisher": _text(),
-    "title": _text(),
-    "url": _text(),
-}, strict=False)
-
-CLAIMS_COLUMNS = ["claim_id", "claim", "source_id"]
-CLAIMS_SCHEMA = pa.DataFrameSchema({
-    "claim_id": pa.Column("string", pa.Check.str_matches(r"^C\d+$", error="is not a claim id like C1"),
-                          unique=True),
-    "claim": _text(),
-    "source_id": _text(),
-})
-
-WDI_COLUMNS = ["indicator_code", "indicator_name", "country", "year", "value", "unit", "source_id"]
-WDI_SCHEMA = pa.DataFrameSchema({
-    "indicator_code": _text(),
-    "indicator_name": _text(),
-    "year": pa.Column("string", _YEAR),
-    "value": pa.Column("string", _NUM),
-    "unit": _text(("USD", "percent")),
-    "source_id": _text(),
-})
-
-
-USER_COLUMNS = ["year", "flow", "partner", "category", "value_usd_mn", "source"]
-USER_SCHEMA = pa.DataFrameSchema({
-    "year": pa.Column("string", _YEAR),
-    "flow": _text(config.FLOWS),
-    "partner": _text(),
-    "category": _text(),
-    "value_usd_mn": pa.Column("string", _NUM),
-    "source": _text(),
-})
-
-
-def _validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.DataFrame:
+def _validate(df: pd.DataFrame, schema_name: str, path: Path) -> pd.DataFrame:
     """Run a pandera schema; turn its first failure into a one-line DataError."""
+    import pandera.pandas as pa
+
+    from . import schema as schemas
+
+    schema = getattr(schemas, schema_name)
     blank_to_na = df.replace("", pd.NA)
     try:
         schema.validate(blank_to_na, lazy=True)
@@ -188,6 +105,15 @@ def _validate(df: pd.DataFrame, schema: pa.DataFrameSchema, path: Path) -> pd.Da
     return blank_to_na
 
 
+# The columns of each raw file (their checks are in techtrade/schema.py).
+FIGURES_COLUMNS = ["figure_id", "claim_id", "year", "base_year", "flow", "partner", "category",
+                   "measure", "value", "unit", "qualifier", "precision", "source_id", "quote"]
+SOURCES_COLUMNS = ["source_id", "publisher", "title", "date", "url", "quote"]
+CLAIMS_COLUMNS = ["claim_id", "claim", "source_id"]
+WDI_COLUMNS = ["indicator_code", "indicator_name", "country", "year", "value", "unit", "source_id"]
+USER_COLUMNS = ["year", "flow", "partner", "category", "value_usd_mn", "source"]
+
+
 def _floats(df: pd.DataFrame, cols) -> pd.DataFrame:
     out = df.copy()
     for c in cols:
@@ -209,13 +135,13 @@ def _fail_rows(path: Path, df: pd.DataFrame, mask: pd.Series, column: str, what:
 def load_sources(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     df = read_csv_strict(path, SOURCES_COLUMNS, ["kind", "licence"])
-    return _validate(df, SOURCES_SCHEMA, path)
+    return _validate(df, "SOURCES_SCHEMA", path)
 
 
 def load_figures(path: str | Path, sources: pd.DataFrame) -> pd.DataFrame:
     """The published technology-exchange figures, one row per figure, checked against the registry."""
     path = Path(path)
-    df = _validate(read_csv_strict(path, FIGURES_COLUMNS), FIGURES_SCHEMA, path)
+    df = _validate(read_csv_strict(path, FIGURES_COLUMNS), "FIGURES_SCHEMA", path)
     df = _floats(df, ["value", "precision"])
     for c in ("year", "base_year"):
         df[c] = pd.to_numeric(df[c]).astype("Int64")
@@ -237,7 +163,7 @@ def load_figures(path: str | Path, sources: pd.DataFrame) -> pd.DataFrame:
 def load_claims(path: str | Path, sources: pd.DataFrame) -> pd.DataFrame:
     """The article's claims, word for word, with the sources that carry them."""
     path = Path(path)
-    df = _validate(read_csv_strict(path, CLAIMS_COLUMNS), CLAIMS_SCHEMA, path)
+    df = _validate(read_csv_strict(path, CLAIMS_COLUMNS), "CLAIMS_SCHEMA", path)
     _check_source_ids(path, df, sources)
     return df
 
@@ -252,7 +178,7 @@ def _check_source_ids(path: Path, df: pd.DataFrame, sources: pd.DataFrame) -> No
 def load_wdi(path: str | Path) -> pd.DataFrame:
     """World Bank WDI series in long form (one row per indicator and year)."""
     path = Path(path)
-    df = _validate(read_csv_strict(path, WDI_COLUMNS), WDI_SCHEMA, path)
+    df = _validate(read_csv_strict(path, WDI_COLUMNS), "WDI_SCHEMA", path)
     df = _floats(df, ["value"])
     df["year"] = pd.to_numeric(df["year"]).astype("int64")
     _fail_rows(path, df, ~df["value"].map(math.isfinite), "value", "not a finite number")
@@ -269,7 +195,7 @@ def load_user_series(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     distinct ``source`` text a registry entry USER1, USER2, ...
     """
     path = Path(path)
-    df = _validate(read_csv_strict(path, USER_COLUMNS, ["note"]), USER_SCHEMA, path)
+    df = _validate(read_csv_strict(path, USER_COLUMNS, ["note"]), "USER_SCHEMA", path)
     df = _floats(df, ["value_usd_mn"])
     df["year"] = pd.to_numeric(df["year"]).astype("Int64")
     _fail_rows(path, df, ~df["value_usd_mn"].map(math.isfinite), "value_usd_mn", "not a finite number")

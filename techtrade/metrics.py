@@ -13,8 +13,7 @@ from .evidence import Quantities
 from .intervals import Interval
 
 
-class ParameterError(ValueError):
-    """A parameter the data cannot serve. The message is one line naming it and what is allowed."""
+from .errors import ParameterError  # noqa: E402  (re-exported: metrics.ParameterError)
 
 
 def available_years(q: Quantities) -> dict[str, list[int]]:

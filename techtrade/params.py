@@ -8,7 +8,7 @@ import os
 import re
 from pathlib import Path
 
-from .metrics import ParameterError, available_years
+from .errors import ParameterError
 
 FORMATS = ("html", "pdf")
 TOP_N_RANGE = (1, 20)
@@ -84,7 +84,7 @@ def check_input_file(path, name: str) -> Path:
 
 
 def check_years_available(q, report_years: list[int], base_year: int) -> None:
-    from .metrics import check_years
+    from .metrics import available_years, check_years
     if not report_years:
         raise ParameterError(f"report_year: none given; available: {', '.join(map(str, available_years(q)['report']))}")
     for y in report_years:

@@ -64,8 +64,6 @@ def make_build(report_years, base_year, output_dir, formats=FORMATS, raw_dir=con
                user_data="auto", wdi_file=None, top_n=6, **kw) -> Build:
     """Check every parameter (one-line ParameterError / DataError) before anything runs or is written."""
     from . import params
-    from .dataset import load_raw, resolve_user_data
-    from .evidence import build_quantities, figure_intervals
 
     years = params.parse_years(report_years) if not all(isinstance(y, int) for y in report_years) \
         else list(report_years)
@@ -74,14 +72,36 @@ def make_build(report_years, base_year, output_dir, formats=FORMATS, raw_dir=con
     formats = params.check_formats(formats)
     top_n = params.check_top_n(top_n)
     out = params.check_output_dir(output_dir)
-    user = resolve_user_data(user_data, raw_dir)
+    user = _resolve_user_data(user_data, Path(raw_dir))
     if user is not None:
         user = params.check_input_file(user, "data")
     if wdi_file:
         wdi_file = params.check_input_file(wdi_file, "wdi")
-    raw = load_raw(raw_dir, user_data=user or "none", wdi_file=wdi_file)
-    params.check_years_available(build_quantities(figure_intervals(raw["figures"])), years, base_year)
-    return Build(years, base_year, out, formats, Path(raw_dir), user, wdi_file, top_n, **kw)
+    build = Build(years, base_year, out, formats, Path(raw_dir), user, wdi_file, top_n, **kw)
+    # Validating the raw files means importing pandas and pandera (about a second): skip it when the
+    # same files and parameters passed the same checks, with the same code, before.
+    inputs = _stage_inputs(build, "01_ingest", out, None)
+    key = hashlib.sha256(json.dumps([[f.name, _sha(f)] for f in inputs] + [years, base_year, code_hash()])
+                         .encode()).hexdigest()
+    cache = Cache(out)
+    if build.force or cache.lookup("check", key, out) is None:
+        from .dataset import load_raw
+        from .evidence import build_quantities, figure_intervals
+
+        raw = load_raw(raw_dir, user_data=user or "none", wdi_file=wdi_file)
+        params.check_years_available(build_quantities(figure_intervals(raw["figures"])), years, base_year)
+        cache.store("check", key, {})
+    return build
+
+
+def _resolve_user_data(user_data, raw_dir: Path) -> Path | None:
+    """As dataset.resolve_user_data, without importing pandas."""
+    if user_data is None or str(user_data).strip().lower() in ("", "none"):
+        return None
+    if str(user_data).strip().lower() == "auto":
+        drop_in = raw_dir / config.USER_DROP_IN
+        return drop_in if drop_in.exists() else None
+    return Path(user_data)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,7 +175,7 @@ def _stage_parameters(build: Build, stage: str, staging: Path, year: int | None)
         "02_clean": {"processed_dir": processed},
         "03_analysis": {**years, "processed_dir": processed, "figures_dir": str(staging / "figures"),
                         "top_n": build.top_n},
-        "04_narrative": {**years, "processed_dir": processed},
+        "04_narrative": {**years, "processed_dir": processed, "figures_dir": str(staging / "figures")},
     }[stage]
 
 
@@ -223,6 +243,50 @@ def _ipc_kernel_manager():
     return IPCKernelManager
 
 
+class KernelPool:
+    """Kernels started ahead of their stage, each importing the heavy libraries as it boots
+    (techtrade/warm.py), so that start-up overlaps the stage before. Every stage gets a fresh
+    kernel of its own: nothing leaks from one notebook to the next. Nothing is started until a
+    stage actually has to run (a rebuild that reuses every stage starts no kernel)."""
+
+    def __init__(self, total: int, ahead: int = 1):
+        self.left, self.ahead = total, ahead
+        self.spares: list = []
+        self.lock = threading.Lock()
+
+    def _launch(self):
+        from jupyter_core.utils import run_sync
+
+        km = _ipc_kernel_manager()(kernel_name="python3")
+        run_sync(km.start_kernel)(cwd=str(config.NOTEBOOKS_DIR),
+                                  extra_arguments=["--IPKernelApp.exec_lines=import techtrade.warm"])
+        self.left -= 1
+        return km
+
+    def take(self):
+        with self.lock:
+            km = self.spares.pop(0) if self.spares else self._launch()
+            for _ in range(self.ahead):  # the next stage's kernel boots while this one runs
+                if self.left > 0 and len(self.spares) < self.ahead:
+                    self.spares.append(self._launch())
+            return km
+
+    @staticmethod
+    def stop(km) -> None:
+        from jupyter_core.utils import run_sync
+
+        try:
+            run_sync(km.shutdown_kernel)(now=True)
+        except Exception:  # already gone
+            pass
+
+    def close(self) -> None:
+        with self.lock:
+            for km in self.spares:
+                self.stop(km)
+            self.spares, self.left = [], 0
+
+
 class _Runner:
     def __init__(self, build: Build, out: Path, staging: Path):
         self.build, self.out, self.staging = build, out, staging
@@ -230,6 +294,7 @@ class _Runner:
         self.code = code_hash()
         self.records: dict[str, tuple[str, dict[str, str]]] = {}
         self.lock = threading.Lock()
+        self.pool = KernelPool(len(SHARED) + 2 * len(build.report_years), ahead=min(2, build.jobs))
 
     def executed_dir(self, year: int) -> Path:
         return self.staging / "reports" / self.build.tag(year) / "executed"
@@ -266,16 +331,19 @@ class _Runner:
 
         executed.mkdir(parents=True, exist_ok=True)
         target = executed / f"{stage}.ipynb"
+        km = self.pool.take()
         try:
             pm.execute_notebook(str(config.NOTEBOOKS_DIR / f"{stage}.ipynb"), str(target),
                                 parameters=_stage_parameters(self.build, stage, self.staging, year),
                                 cwd=str(config.NOTEBOOKS_DIR), kernel_name="python3", progress_bar=False,
-                                log_output=False, kernel_manager_class=_ipc_kernel_manager())
+                                log_output=False, km=km)
         except pm.PapermillExecutionError as exc:
             kept = _keep_failed(executed, self.out, self.build.tag(year) if year else "shared")
             first = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else ""
             raise BuildError(f"{stage} failed in {_failed_cell(kept / (stage + '.ipynb'))} "
                              f"({exc.ename}: {first}); executed notebook kept at {kept / (stage + '.ipynb')}") from None
+        finally:
+            self.pool.stop(km)
 
 
 def run(build: Build) -> dict[int, dict[str, Path]]:
@@ -321,6 +389,7 @@ def run(build: Build) -> dict[int, dict[str, Path]]:
         kept = _keep_failed(staging / "reports", out, "last")
         raise BuildError(f"{current} failed ({type(exc).__name__}: {exc}); partial outputs kept in {kept}") from exc
     finally:
+        r.pool.close()
         shutil.rmtree(staging, ignore_errors=True)
 
 

@@ -10,14 +10,12 @@ import math
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt  # the backend is matplotlib's choice: inline in JupyterLab, Agg headless
+import pandas as pd
+import seaborn as sns
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-
-from .evidence import Quantities  # noqa: E402
-from .intervals import Interval  # noqa: E402
+from .evidence import Quantities
+from .intervals import Interval
 
 PALETTE = {"exports": "#1f6f8b", "imports": "#c8553d", "balance": "#6b6b6b", "partner": "#1f6f8b",
            "context": "#7a5195", "context2": "#ef8a17"}

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
-
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def to_html(notebook_path: str | Path, *, show_code: bool = False, title: str | None = None) -> str:
     """An executed notebook as one self-contained HTML page (images embedded, no scripts)."""
+    import nbformat
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
