@@ -55,6 +55,7 @@ class Build:
     timings: dict[str, float] = field(default_factory=dict)
     ran: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
+    pool: "KernelPool" = field(default_factory=lambda: KernelPool())
 
     def tag(self, year: int) -> str:
         return config.run_tag(year, self.base_year)
@@ -84,12 +85,23 @@ def make_build(report_years, base_year, output_dir, formats=FORMATS, raw_dir=con
     key = hashlib.sha256(json.dumps([[f.name, _sha(f)] for f in inputs] + [years, base_year, code_hash()])
                          .encode()).hexdigest()
     cache = Cache(out)
+    if build.force:
+        cache.clear()  # --force: forget every recorded stage (and rebuild the records as it goes)
     if build.force or cache.lookup("check", key, out) is None:
         from .dataset import load_raw
         from .evidence import build_quantities, figure_intervals
 
-        raw = load_raw(raw_dir, user_data=user or "none", wdi_file=wdi_file)
-        params.check_years_available(build_quantities(figure_intervals(raw["figures"])), years, base_year)
+        # the kernels of the first stages boot while the raw files are checked
+        if build.force or cache.lookup("01_ingest", _stage_key(build, "01_ingest", out, None, code_hash()),
+                                       out) is None:
+            for stage in SHARED:
+                build.pool.prelaunch(stage, stage)
+        try:
+            raw = load_raw(raw_dir, user_data=user or "none", wdi_file=wdi_file)
+            params.check_years_available(build_quantities(figure_intervals(raw["figures"])), years, base_year)
+        except BaseException:
+            build.pool.close()  # nothing ran, nothing is left running
+            raise
         cache.store("check", key, {})
     return build
 
@@ -243,33 +255,51 @@ def _ipc_kernel_manager():
     return IPCKernelManager
 
 
-class KernelPool:
-    """Kernels started ahead of their stage, each importing the heavy libraries as it boots
-    (techtrade/warm.py), so that start-up overlaps the stage before. Every stage gets a fresh
-    kernel of its own: nothing leaks from one notebook to the next. Nothing is started until a
-    stage actually has to run (a rebuild that reuses every stage starts no kernel)."""
+_preload_lock = threading.Lock()
+_preloaded: list[threading.Thread] = []
 
-    def __init__(self, total: int, ahead: int = 1):
-        self.left, self.ahead = total, ahead
-        self.spares: list = []
+
+def _preload_renderers() -> None:
+    """Import nbconvert and WeasyPrint in the background (about a second) while kernels work, so that
+    rendering does not wait for them. Once per process; only when some stage actually runs."""
+    with _preload_lock:
+        if not _preloaded:
+            def load():
+                import nbconvert  # noqa: F401
+                import weasyprint  # noqa: F401
+            t = threading.Thread(target=load, daemon=True, name="preload-renderers")
+            t.start()
+            _preloaded.append(t)
+
+
+class KernelPool:
+    """Kernels started ahead of their stage, each importing what that stage needs as it boots
+    (techtrade/warm.py), so that start-up overlaps the work before it. Every stage gets a fresh
+    kernel of its own: nothing leaks from one notebook to the next. A kernel is started only once
+    a stage is known to run (a rebuild that reuses every stage starts none)."""
+
+    def __init__(self):
+        self.ready: dict[str, object] = {}
         self.lock = threading.Lock()
 
-    def _launch(self):
+    @staticmethod
+    def _launch(stage: str):
         from jupyter_core.utils import run_sync
 
         km = _ipc_kernel_manager()(kernel_name="python3")
-        run_sync(km.start_kernel)(cwd=str(config.NOTEBOOKS_DIR),
-                                  extra_arguments=["--IPKernelApp.exec_lines=import techtrade.warm"])
-        self.left -= 1
+        warm = f"import techtrade.warm; techtrade.warm.import_for({stage!r})"
+        run_sync(km.start_kernel)(cwd=str(config.NOTEBOOKS_DIR), extra_arguments=[f"--IPKernelApp.exec_lines={warm}"])
         return km
 
-    def take(self):
+    def prelaunch(self, job: str, stage: str) -> None:
         with self.lock:
-            km = self.spares.pop(0) if self.spares else self._launch()
-            for _ in range(self.ahead):  # the next stage's kernel boots while this one runs
-                if self.left > 0 and len(self.spares) < self.ahead:
-                    self.spares.append(self._launch())
-            return km
+            if job not in self.ready:
+                self.ready[job] = self._launch(stage)
+
+    def take(self, job: str, stage: str):
+        with self.lock:
+            km = self.ready.pop(job, None)
+        return km if km is not None else self._launch(stage)
 
     @staticmethod
     def stop(km) -> None:
@@ -282,9 +312,9 @@ class KernelPool:
 
     def close(self) -> None:
         with self.lock:
-            for km in self.spares:
+            for km in self.ready.values():
                 self.stop(km)
-            self.spares, self.left = [], 0
+            self.ready = {}
 
 
 class _Runner:
@@ -294,7 +324,7 @@ class _Runner:
         self.code = code_hash()
         self.records: dict[str, tuple[str, dict[str, str]]] = {}
         self.lock = threading.Lock()
-        self.pool = KernelPool(len(SHARED) + 2 * len(build.report_years), ahead=min(2, build.jobs))
+        self.pool = build.pool
 
     def executed_dir(self, year: int) -> Path:
         return self.staging / "reports" / self.build.tag(year) / "executed"
@@ -327,16 +357,22 @@ class _Runner:
         b.log(f"  {job}: {what} ({b.timings[job]:.1f} s)")
 
     def _execute(self, stage: str, year: int | None, executed: Path) -> None:
+        km = self.pool.take(self.job(stage, year), stage)  # before the imports below: it boots meanwhile
+        _preload_renderers()
+        nxt = _next_stage(stage)
+        if nxt is not None:  # the stage after this one will most likely have to run too
+            years = [year] if year is not None else self.build.report_years[: self.build.jobs]
+            for y in years:
+                self.pool.prelaunch(self.job(nxt, y if nxt not in SHARED else None), nxt)
         import papermill as pm
 
         executed.mkdir(parents=True, exist_ok=True)
         target = executed / f"{stage}.ipynb"
-        km = self.pool.take()
         try:
             pm.execute_notebook(str(config.NOTEBOOKS_DIR / f"{stage}.ipynb"), str(target),
                                 parameters=_stage_parameters(self.build, stage, self.staging, year),
                                 cwd=str(config.NOTEBOOKS_DIR), kernel_name="python3", progress_bar=False,
-                                log_output=False, km=km)
+                                log_output=False, km=km, request_save_on_cell_execute=False)
         except pm.PapermillExecutionError as exc:
             kept = _keep_failed(executed, self.out, self.build.tag(year) if year else "shared")
             first = str(exc.evalue).strip().splitlines()[0] if str(exc.evalue).strip() else ""
@@ -357,8 +393,6 @@ def run(build: Build) -> dict[int, dict[str, Path]]:
     try:
         (staging / PROCESSED).mkdir(parents=True)
         (staging / "figures").mkdir()
-        if build.force:
-            r.cache.clear()
         t0 = time.perf_counter()
         build.log(f"shared stages (once for {len(build.report_years)} report year(s)):")
         for stage in SHARED:
@@ -393,43 +427,64 @@ def run(build: Build) -> dict[int, dict[str, Path]]:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _next_stage(stage: str) -> str | None:
+    i = STAGES.index(stage)
+    return STAGES[i + 1] if i + 1 < len(STAGES) else None
+
+
 def _render(r: _Runner, year: int) -> dict[str, str]:
-    """HTML (report and appendix) and PDF for one report year, reused when its inputs are unchanged."""
+    """The report (HTML, PDF) and the appendix (the analysis notebook with its code) for one year.
+    Two jobs, each reused when what it renders is unchanged: an edit to the narrative does not
+    render the appendix again."""
     from .render import to_html, to_pdf
 
     b = r.build
     tag = b.tag(year)
     report_dir = r.staging / "reports" / tag
-    job = f"render_{tag}"
-    narrative_key = r.records[r.job("04_narrative", year)][0]
-    analysis_key = r.records[r.job("03_analysis", year)][0]
-    key = hashlib.sha256(json.dumps([narrative_key, analysis_key, sorted(b.formats), r.code]).encode()).hexdigest()
-    names = (["report.html", "appendix-analysis.html"] if "html" in b.formats else []) + \
-            (["report.pdf"] if "pdf" in b.formats else [])
+    fmt = [f for f in FORMATS if f in b.formats]
+    report_files = [f"report.{f}" for f in fmt]
+
+    def make_report():
+        page = to_html(report_dir / "executed" / "04_narrative.ipynb",
+                       title=f"Russian technology exports, {b.base_year}-{year}: the claims checked")
+        if "html" in fmt:
+            (report_dir / "report.html").write_text(page, encoding="utf-8")
+        if "pdf" in fmt:
+            to_pdf(page, report_dir / "report.pdf", base_url=report_dir)
+
+    def make_appendix():
+        page = to_html(report_dir / "executed" / "03_analysis.ipynb", show_code=True,
+                       title=f"Appendix: the analysis notebook ({tag})")
+        (report_dir / "appendix-analysis.html").write_text(page, encoding="utf-8")
+
+    _cached(r, f"render_{tag}", [r.records[r.job("04_narrative", year)][0], fmt],
+            [f"reports/{tag}/{n}" for n in report_files], make_report)
+    names = list(report_files)
+    if "html" in fmt:
+        _cached(r, f"appendix_{tag}", [r.records[r.job("03_analysis", year)][0]],
+                [f"reports/{tag}/appendix-analysis.html"], make_appendix)
+        names.insert(1, "appendix-analysis.html")
+    return {n: f"reports/{tag}/{n}" for n in names}
+
+
+def _cached(r: _Runner, job: str, key_parts: list, outputs: list[str], make) -> None:
+    """Run ``make`` unless the cache holds this job with the same key and its published outputs."""
+    b = r.build
+    key = hashlib.sha256(json.dumps([job.split("_")[0], *key_parts, r.code]).encode()).hexdigest()
     t0 = time.perf_counter()
     rec = None if b.force else r.cache.lookup(job, key, r.out)
-    if rec is not None:
-        for rel in rec["outputs"]:
+    if rec is not None and sorted(rec["outputs"]) == sorted(outputs):
+        for rel in outputs:
             shutil.copy2(r.out / rel, r.staging / rel)
         what = "reused"
     else:
-        title = f"Russian technology exports, {b.base_year}-{year}: the claims checked"
-        page = to_html(report_dir / "executed" / "04_narrative.ipynb", title=title)
-        if "html" in b.formats:
-            (report_dir / "report.html").write_text(page, encoding="utf-8")
-            appendix = to_html(report_dir / "executed" / "03_analysis.ipynb", show_code=True,
-                               title=f"Appendix: the analysis notebook ({tag})")
-            (report_dir / "appendix-analysis.html").write_text(appendix, encoding="utf-8")
-        if "pdf" in b.formats:
-            to_pdf(page, report_dir / "report.pdf", base_url=report_dir)
+        make()
         what = "ran"
-    outputs = {f"reports/{tag}/{n}": _sha(report_dir / n) for n in names}
     with r.lock:
-        r.records[job] = (key, outputs)
+        r.records[job] = (key, {rel: _sha(r.staging / rel) for rel in outputs})
         (b.ran if what == "ran" else b.reused).append(job)
         b.timings[job] = time.perf_counter() - t0
     b.log(f"  {job}: {what} ({b.timings[job]:.1f} s)")
-    return {n: f"reports/{tag}/{n}" for n in names}
 
 
 def _publish(r: _Runner, files: dict[int, dict[str, str]]) -> dict[int, dict[str, Path]]:
@@ -458,7 +513,7 @@ def _publish(r: _Runner, files: dict[int, dict[str, str]]) -> dict[int, dict[str
             kept.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(reports / first / "executed" / f"{job}.ipynb", kept)
             notebook = str(kept.relative_to(out))
-        elif job.startswith("render_"):
+        elif job.startswith(("render_", "appendix_")):
             notebook = None
         else:
             stage, tag = job.split("_", 2)[0] + "_" + job.split("_", 2)[1], job.split("_", 2)[2]

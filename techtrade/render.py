@@ -14,7 +14,8 @@ def to_html(notebook_path: str | Path, *, show_code: bool = False, title: str | 
 
     c = Config()
     c.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
-    c.HTMLExporter.template_name = "report"
+    c.HTMLExporter.template_name = "appendix" if show_code else "report"
+    c.CSSHTMLHeaderPreprocessor.enabled = show_code  # code highlighting styles, only where code is shown
     c.HTMLExporter.exclude_input = not show_code
     c.HTMLExporter.exclude_input_prompt = True
     c.HTMLExporter.exclude_output_prompt = True
@@ -25,7 +26,8 @@ def to_html(notebook_path: str | Path, *, show_code: bool = False, title: str | 
     nb = nbformat.read(str(notebook_path), as_version=4)
     if title:
         nb.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(nb)
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")  # one stylesheet for report and appendix
+    body, _ = exporter.from_notebook_node(nb, resources={"report_css": css})
     return body
 
 
