@@ -18,6 +18,7 @@ import html
 import json
 import os
 import shutil
+import sys
 import threading
 import time
 import uuid
@@ -26,6 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import config
+
+# jsonschema (under nbformat, under papermill) imports the optional rfc3987_syntax when present, which
+# compiles a grammar at import: 1.1 s on every build. Notebooks never need IRI checks: skip it here.
+sys.modules.setdefault("rfc3987_syntax", None)
 
 STAGES = ("01_ingest", "02_clean", "03_analysis", "04_narrative")
 SHARED = ("01_ingest", "02_clean")          # independent of the years: run once per build
@@ -358,7 +363,8 @@ class _Runner:
 
     def _execute(self, stage: str, year: int | None, executed: Path) -> None:
         km = self.pool.take(self.job(stage, year), stage)  # before the imports below: it boots meanwhile
-        _preload_renderers()
+        if stage not in SHARED:
+            _preload_renderers()  # the main process waits on the kernel now: a good time to import them
         nxt = _next_stage(stage)
         if nxt is not None:  # the stage after this one will most likely have to run too
             years = [year] if year is not None else self.build.report_years[: self.build.jobs]
