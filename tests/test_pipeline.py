@@ -84,7 +84,7 @@ def test_a_sweep_builds_one_report_per_year_and_an_index(tmp_path):
         assert f'href="{tag}/report.html"' in index
         assert len(list((tmp_path / "reports" / tag / "executed").glob("*.ipynb"))) == 4
     assert sorted(b.ran) == sorted(["01_ingest", "02_clean"] + [f"{s}_{y}-vs-2018" for y in (2019, 2020, 2021)
-                                    for s in ("03_analysis", "04_narrative", "render")])
+                                    for s in ("03_analysis", "04_narrative", "render", "appendix")])
     assert "at least 2.38 times the 2018 level" in files[2019]["report.html"].read_text()
 
 
