@@ -20,6 +20,7 @@ exit codes: 0 done; 1 a stage or a render failed; 2 bad parameters or input data
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import sys
 import time
@@ -72,6 +73,8 @@ def main(argv=None) -> int:
     from techtrade.errors import DataError, ParameterError
 
     signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM too stops cleanly, like Ctrl-C
+    for name in ("traitlets", "papermill", "nbclient"):  # we report failures ourselves, in one line
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
     t0 = time.perf_counter()
     try:

@@ -53,3 +53,4 @@ MEASURE_UNITS = {"level": set(UNITS_TO_USD_MN), "growth": {"percent"}, "share": 
                  "ratio": {"ratio"}, "ratio_to_early_2000s": {"ratio"}, "rank": {"rank"}}
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024       # a larger input file is refused before it is read
+MAX_INPUT_ROWS = 100_000                 # so is one with more lines (counted in constant memory)

@@ -21,6 +21,16 @@ from .errors import DataError
 # --------------------------------------------------------------------------------------------
 # Reading a CSV file strictly
 # --------------------------------------------------------------------------------------------
+def _count_lines(path: Path, chunk: int = 1 << 20) -> int:
+    """Lines in a file, read a megabyte at a time: the memory used does not grow with the file."""
+    n, last = 0, b"\n"
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            n += block.count(b"\n")
+            last = block[-1:]
+    return n + (last != b"\n")
+
+
 def read_csv_strict(path: str | Path, required: list[str], optional: list[str] = ()) -> pd.DataFrame:
     """Read a CSV file as text, refusing anything that is not a plain, rectangular UTF-8 table.
 
@@ -39,6 +49,10 @@ def read_csv_strict(path: str | Path, required: list[str], optional: list[str] =
         raise DataError(f"{path}: file is {size / 2**20:.0f} MiB, above the limit of "
                         f"{config.MAX_INPUT_BYTES / 2**20:.0f} MiB (config.MAX_INPUT_BYTES); "
                         "split it or aggregate it first")
+    lines = _count_lines(path)
+    if lines > config.MAX_INPUT_ROWS + 1:
+        raise DataError(f"{path}: {lines:,} lines, above the limit of {config.MAX_INPUT_ROWS:,} rows "
+                        "(config.MAX_INPUT_ROWS); aggregate it first (one row per year, flow, partner, category)")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:

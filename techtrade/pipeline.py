@@ -90,8 +90,6 @@ def make_build(report_years, base_year, output_dir, formats=FORMATS, raw_dir=con
     key = hashlib.sha256(json.dumps([[f.name, _sha(f)] for f in inputs] + [years, base_year, code_hash()])
                          .encode()).hexdigest()
     cache = Cache(out)
-    if build.force:
-        cache.clear()  # --force: forget every recorded stage (and rebuild the records as it goes)
     if build.force or cache.lookup("check", key, out) is None:
         from .dataset import load_raw
         from .evidence import build_quantities, figure_intervals
@@ -285,6 +283,7 @@ class KernelPool:
 
     def __init__(self):
         self.ready: dict[str, object] = {}
+        self.running: set = set()
         self.lock = threading.Lock()
 
     @staticmethod
@@ -304,7 +303,10 @@ class KernelPool:
     def take(self, job: str, stage: str):
         with self.lock:
             km = self.ready.pop(job, None)
-        return km if km is not None else self._launch(stage)
+        km = km if km is not None else self._launch(stage)
+        with self.lock:
+            self.running.add(km)
+        return km
 
     @staticmethod
     def stop(km) -> None:
@@ -315,11 +317,18 @@ class KernelPool:
         except Exception:  # already gone
             pass
 
-    def close(self) -> None:
+    def release(self, km) -> None:
         with self.lock:
-            for km in self.ready.values():
-                self.stop(km)
-            self.ready = {}
+            self.running.discard(km)
+        self.stop(km)
+
+    def close(self) -> None:
+        """Stop every kernel: spares, and (after an interruption) those still running a stage."""
+        with self.lock:
+            kms = list(self.ready.values()) + list(self.running)
+            self.ready, self.running = {}, set()
+        for km in kms:
+            self.stop(km)
 
 
 class _Runner:
@@ -385,14 +394,14 @@ class _Runner:
             raise BuildError(f"{stage} failed in {_failed_cell(kept / (stage + '.ipynb'))} "
                              f"({exc.ename}: {first}); executed notebook kept at {kept / (stage + '.ipynb')}") from None
         finally:
-            self.pool.stop(km)
+            self.pool.release(km)
 
 
 def run(build: Build) -> dict[int, dict[str, Path]]:
     """Execute (or reuse) the stages for every report year, render, publish. Returns the report files."""
     out = Path(build.output_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    staging = out / f".staging-{uuid.uuid4().hex[:8]}"
+    staging = out / f".staging-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     r = _Runner(build, out, staging)
     first = build.report_years[0]
     current = "setup"
@@ -413,8 +422,14 @@ def run(build: Build) -> dict[int, dict[str, Path]]:
         build.log("per-year stages:")
         current = "per-year stages"
         jobs = max(1, min(build.jobs, len(build.report_years)))
-        with ThreadPoolExecutor(jobs) as pool:
+        pool = ThreadPoolExecutor(jobs)
+        try:
             results = list(pool.map(per_year, build.report_years))
+        except BaseException:
+            r.pool.close()  # an interruption: stop the kernels now, so the workers end at once
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown()
         files = dict(zip(build.report_years, results))
         for y in build.report_years[1:]:  # every report folder holds all four executed notebooks
             for stage in SHARED:
@@ -456,6 +471,7 @@ def _render(r: _Runner, year: int) -> dict[str, str]:
         if "html" in fmt:
             (report_dir / "report.html").write_text(page, encoding="utf-8")
         if "pdf" in fmt:
+            b.log(f"  rendering the PDF for {tag} ...")
             to_pdf(page, report_dir / "report.pdf", base_url=report_dir)
 
     def make_appendix():
@@ -512,6 +528,7 @@ def _publish(r: _Runner, files: dict[int, dict[str, str]]) -> dict[int, dict[str
         os.replace(staging / "reports" / tag, target)
         shutil.rmtree(old, ignore_errors=True)
     write_index(reports)
+    _remove_debris(out)
     first = r.build.tag(r.build.report_years[0])
     for job, (key, outputs) in r.records.items():
         if job in SHARED:
@@ -526,6 +543,26 @@ def _publish(r: _Runner, files: dict[int, dict[str, str]]) -> dict[int, dict[str
             notebook = f"reports/{tag}/executed/{stage}.ipynb"
         r.cache.store(job, key, outputs, notebook)
     return {y: {n: out / rel for n, rel in fs.items()} for y, fs in files.items()}
+
+
+def _remove_debris(out: Path) -> None:
+    """Staging folders of builds that were killed outright (SIGKILL, power cut) and so could not
+    clean up after themselves: any whose process is gone. Also half-moved report folders."""
+    for d in list(out.glob(".staging-*")) + list((out / "reports").glob(".old-*")):
+        pid = d.name.split("-")[1] if d.name.startswith(".staging-") else ""
+        if pid.isdigit() and _alive(int(pid)):
+            continue  # another build, still running
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _failed_cell(executed_notebook: Path) -> str:

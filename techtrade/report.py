@@ -171,6 +171,19 @@ def _cell(v) -> str:
     return str(v)
 
 
+def figure_path(figures_dir, name: str):
+    """A figure file named in a hand-over table, refused if the name would lead outside figures_dir."""
+    from pathlib import Path
+
+    from .errors import DataError
+
+    base = Path(figures_dir).resolve()
+    path = (base / str(name)).resolve()
+    if base not in path.parents or path.suffix.lower() != ".png":
+        raise DataError(f"figure {name!r}: not a PNG file inside {base}")
+    return path
+
+
 def figure_html(png_path: str, caption: str, number: int) -> str:
     """A figure with its caption, the PNG embedded so the HTML file stands alone."""
     import base64

@@ -1,0 +1,72 @@
+"""The corpus of bad inputs (tests/bad_inputs/): each gives its one-line error naming the file, the
+line or column and what is wrong, exit code 2, and nothing written: no figure is drawn."""
+import csv
+import shutil
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+import run_report
+from techtrade import config, dataset, pipeline
+from techtrade.errors import DataError
+
+CORPUS = Path(__file__).parent / "bad_inputs"
+CASES = list(csv.DictReader(open(CORPUS / "expected.csv")))
+
+
+def test_the_corpus_has_at_least_twenty_cases():
+    assert len(CASES) >= 20
+    assert sorted(c["file"] for c in CASES) == sorted(
+        p.relative_to(CORPUS).as_posix() for p in CORPUS.rglob("*.csv") if p.name != "expected.csv")
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["file"].startswith("series/")], ids=lambda c: c["file"])
+def test_bad_user_series_through_the_command_line(case, tmp_path, capsys):
+    path = CORPUS / case["file"]
+    out = tmp_path / "out"
+    code = run_report.main(["--data", str(path), "--output-dir", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert err.startswith(f"run_report.py: error: {path}")
+    assert case["error_contains"] in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["file"].startswith("figures/")], ids=lambda c: c["file"])
+def test_bad_figures_file(case, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(config.RAW_DIR, raw)
+    shutil.copy(CORPUS / case["file"], raw / config.FIGURES_FILE)
+    with pytest.raises(DataError) as exc:
+        pipeline.make_build([2020], 2018, tmp_path / "out", raw_dir=raw, user_data="none", log=lambda *a: None)
+    msg = str(exc.value)
+    assert "\n" not in msg and msg.startswith(str(raw / config.FIGURES_FILE))
+    assert case["error_contains"] in msg
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_million_rows_is_refused_in_bounded_memory(tmp_path):
+    path = tmp_path / "huge.csv"
+    row = b"2020,exports,World,all,1.5,SYNTHETIC\n"
+    with open(path, "wb") as f:
+        f.write(b"year,flow,partner,category,value_usd_mn,source\n")
+        for _ in range(100):
+            f.write(row * 10_000)
+    assert path.stat().st_size < config.MAX_INPUT_BYTES  # refused for its rows, not its bytes
+    tracemalloc.start()
+    with pytest.raises(DataError) as exc:
+        dataset.load_user_series(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert str(exc.value) == (f"{path}: 1,000,001 lines, above the limit of 100,000 rows (config.MAX_INPUT_ROWS); "
+                              "aggregate it first (one row per year, flow, partner, category)")
+    assert peak < 8 * 2**20  # counted a megabyte at a time, never read whole
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbfyear,flow,partner,category,value_usd_mn,source\n2020,exports,World,all,4560,x\n")
+    figures, sources = dataset.load_user_series(path)
+    assert figures["value"].tolist() == [4560.0] and sources["title"].tolist() == ["x"]
