@@ -45,7 +45,7 @@ def test_html_holds_the_verdict_table_and_every_figure(build_2020):
     assert "2 reproduced</b>, <b>2 consistent</b>, <b>0 contradicted</b> and <b>9 not verifiable</b> with the shipped data" in html
     assert "<script" not in html  # a static page: nothing to run, nothing fetched
     assert 'class="jp-CodeMirrorEditor' not in html  # code hidden in the report...
-    assert files["appendix-analysis.html"].read_text().count('class="jp-CodeMirrorEditor') == 7  # ...not in the appendix
+    assert files["appendix-analysis.html"].read_text().count('class="jp-CodeMirrorEditor') == 8  # ...shown in the appendix
     figures = sorted(p.name for p in (out / "figures").iterdir())
     assert len(figures) == 8 and all(f.endswith(("png", "svg")) for f in figures)
     visible = re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", " ", html, flags=re.S))
