@@ -211,7 +211,7 @@ class Checker:
         elif missing:
             verdict = NOT_VERIFIABLE
             arith = (f"balance {y} = exports - imports = {usd(b)} (derived); no balance for "
-                     f"{_years(missing)}")
+                     f"{years_words(missing)}")
         else:
             top = max(iv.hi for iv in others.values())
             verdict = REPRODUCED if b.lo > top and b.hi < 0 else CONSISTENT
@@ -297,7 +297,7 @@ class Checker:
         implied = None if ey is None else ey / claimed
         if ey is None or missing:
             verdict = NOT_VERIFIABLE
-            arith = (f"no exports figure for {_years(missing)}" if missing else "no exports figure for 2020")
+            arith = (f"no exports figure for {years_words(missing)}" if missing else "no exports figure for 2020")
             if implied is not None:
                 arith += f"; implied early-2000s level (derived, exports 2020 / 15-20): {usd(implied)}"
             ev = None
@@ -305,12 +305,12 @@ class Checker:
             base = Interval(min(iv.lo for iv in early.values()), max(iv.hi for iv in early.values()))
             ev = ey / base
             verdict = compare(ev, claimed)
-            arith = (f"exports 2020 / exports {_years(list(early))} = {usd(ey)} / {usd(base)} = {times(ev)}")
+            arith = (f"exports 2020 / exports {years_words(list(early))} = {usd(ey)} / {usd(base)} = {times(ev)}")
         fids, sids = self.sources_of(q, (y, "exports"), *[(yr, "exports") for yr in config.EARLY_2000S])
         return [Check("C8", "ratio to early 2000s", f"exports 2020 / early 2000s: {times(claimed)}",
                       f"other figures: {times(ev)}", arith, verdict,
                       "" if verdict != NOT_VERIFIABLE else
-                      f"exports {_years(list(config.EARLY_2000S))}", fids, sids)]
+                      f"exports {years_words(list(config.EARLY_2000S))}", fids, sids)]
 
     def c9(self):
         return [self.ratio_part("C9")]
@@ -329,15 +329,15 @@ def _arith_level(ev, row, claimed, verdict) -> str:
     return f"other figures give {usd(ev)}{how}; the claim says {usd(claimed)}"
 
 
-def _years(years: list[int]) -> str:
-    """[2002, 2003, 2004, 2007] -> '2002-2004, 2007'."""
+def years_words(years, dash: str = "-") -> str:
+    """[2002, 2003, 2004, 2007] -> '2002-2004, 2007' (runs of three or more years joined by ``dash``)."""
     runs: list[list[int]] = []
     for y in sorted(years):
         if runs and y == runs[-1][-1] + 1:
             runs[-1].append(y)
         else:
             runs.append([y])
-    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs)
+    return ", ".join(f"{r[0]}{dash}{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs) or "none"
 
 
 def check_claims(tidy: pd.DataFrame, claims_text: pd.DataFrame) -> pd.DataFrame:

@@ -12,6 +12,7 @@ import re
 import pandas as pd
 
 from .claims import CONSISTENT, CONTRADICTED, NOT_VERIFIABLE, REPRODUCED, VERDICTS
+from .claims import years_words as claims_years_words
 from .intervals import INF, Interval
 
 # Characters that could start Markdown markup. Not "(" or ")": "\\(" opens inline math in Jupyter.
@@ -52,14 +53,8 @@ def prose(template: str, **values) -> str:
 
 
 def years_words(years) -> str:
-    """[2002, 2003, 2004, 2007] -> '2002-2004, 2007'."""
-    runs: list[list[int]] = []
-    for y in sorted(years):
-        if runs and y == runs[-1][-1] + 1:
-            runs[-1].append(y)
-        else:
-            runs.append([y])
-    return ", ".join(f"{r[0]}\u2013{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs) or "none"
+    """[2002, 2003, 2004, 2007] -> '2002\u20132004, 2007' (en dash, for prose)."""
+    return claims_years_words(years, dash="\u2013")
 
 
 def money(x: float) -> str:
