@@ -170,9 +170,6 @@ class Cache:
         """Where a shared stage's executed notebook is kept for reuse (per-year ones stay in reports/)."""
         return self.dir / "executed" / f"{stage}.ipynb"
 
-    def clear(self) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
-
 
 # ---------------------------------------------------------------------------------------------
 # Stages: parameters, inputs, outputs (paths relative to the output folder / staging folder)

@@ -6,28 +6,13 @@ and every number is formatted here, so the notebook's prose reads as prose.
 from __future__ import annotations
 
 import html
-import math
 import re
 
 import pandas as pd
 
-from .claims import CONSISTENT, CONTRADICTED, NOT_VERIFIABLE, REPRODUCED, VERDICTS
+from .claims import CONSISTENT, CONTRADICTED, NOT_VERIFIABLE, REPRODUCED
 from .claims import years_words as claims_years_words
 from .intervals import INF, Interval
-
-# Characters that could start Markdown markup. Not "(" or ")": "\\(" opens inline math in Jupyter.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
-
-
-def safe(value) -> str:
-    """Text from data, made inert for Markdown and HTML alike."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False))
-
-
-def md(template: str, **values) -> str:
-    """Our Markdown template, with data values escaped: md("In **{y}**: {x}", y=2020, x=name)."""
-    return template.format(**{k: safe(v) for k, v in values.items()})
-
 
 _INLINE = [(re.compile(r"\*\*(.+?)\*\*"), r"<b>\1</b>"), (re.compile(r"\*(.+?)\*"), r"<i>\1</i>"),
            (re.compile(r"`(.+?)`"), r"<code>\1</code>")]
@@ -143,27 +128,6 @@ def in_short(verdicts: pd.DataFrame) -> str:
         items.append(f'<li><span class="badge {_BADGE[v]}">{html.escape(v)}</span> '
                      f'{parts if parts else "none"}</li>')
     return '<ul class="in-short">' + "".join(items) + "</ul>"
-
-
-def verdict_counts(verdicts: pd.DataFrame) -> dict[str, int]:
-    c = verdicts["verdict"].value_counts()
-    return {v: int(c.get(v, 0)) for v in VERDICTS}
-
-
-def table(df: pd.DataFrame, classes: str = "data") -> str:
-    """A plain escaped HTML table of a DataFrame (no index)."""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
-                   for row in df.itertuples(index=False))
-    return f'<table class="{classes}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
-def _cell(v) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-        return ""
-    if isinstance(v, float):
-        return "\u221e" if v == math.inf else ("\u2212\u221e" if v == -math.inf else f"{v:,.6g}")
-    return str(v)
 
 
 def figure_path(figures_dir, name: str):

@@ -129,7 +129,7 @@ def _bulk_csv(shipped, path):
                           + [str(y) for y in years]) + ",")
     for code, row in wide.iterrows():
         cells = ["" if pd.isna(row.get(y)) else repr(float(row[y])) for y in years]
-        lines.append(",".join([f'"Russian Federation"', '"RUS"', f'"{wdi.INDICATORS[code][0]}"', f'"{code}"']
+        lines.append(",".join(['"Russian Federation"', '"RUS"', f'"{wdi.INDICATORS[code][0]}"', f'"{code}"']
                               + [f'"{c}"' for c in cells]) + ",")
     lines.append(",".join(['"Aruba"', '"ABW"', '"x"', '"TX.VAL.TECH.CD"'] + ['"1"'] * len(years)) + ",")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
