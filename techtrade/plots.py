@@ -155,6 +155,8 @@ def _bound_handles():
 
 
 def _ratio_words(iv: Interval) -> str:
+    if iv.is_point:
+        return f"{iv.lo:.2f}\u00d7"
     if iv.hi == math.inf:
         return f"at least {iv.lo:.2f}\u00d7"
     if iv.lo <= 0:

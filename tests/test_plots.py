@@ -58,3 +58,10 @@ def test_save_writes_png_and_svg_deterministically(quantities, tmp_path):
         assert open(a[ext], "rb").read() == open(b[ext], "rb").read()
     assert open(a["png"], "rb").read(8) == b"\x89PNG\r\n\x1a\n"
     assert "<svg" in open(a["svg"]).read(500)
+
+
+def test_ratio_words():
+    from techtrade.intervals import INF, Interval
+    assert plots._ratio_words(Interval.point(3.2571)) == "3.26\u00d7"
+    assert plots._ratio_words(Interval(3.1034, INF)) == "at least 3.10\u00d7"
+    assert plots._ratio_words(Interval(3.14, 3.44)) == "3.14\u00d7\u20133.44\u00d7"
