@@ -59,8 +59,10 @@ def interrupt_after(out, needle, sig, timeout=120):
 
 @pytest.mark.parametrize("needle,sig", [
     ("02_clean: ran", signal.SIGINT),                # during the execution of 03_analysis
-    ("rendering the PDF", signal.SIGTERM),           # during WeasyPrint
-], ids=["SIGINT-executing", "SIGTERM-rendering-pdf"])
+    ("02_clean: ran", signal.SIGTERM),
+    ("rendering the PDF", signal.SIGINT),            # during WeasyPrint
+    ("rendering the PDF", signal.SIGTERM),
+], ids=["SIGINT-executing", "SIGTERM-executing", "SIGINT-rendering-pdf", "SIGTERM-rendering-pdf"])
 def test_an_interrupted_build_keeps_the_previous_report(good, needle, sig):
     before = snapshot(good)
     code, err = interrupt_after(good, needle, sig)
