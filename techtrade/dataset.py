@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import config
 from .errors import DataError
+from .params import resolve_user_data
 
 # The pandera schemas live in techtrade/schema.py and are imported only when a raw file is
 # validated (ingest), so the later stages and the notebooks do not pay for importing pandera.
@@ -236,17 +237,6 @@ def load_user_series(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                             "title": texts, "date": "", "url": str(path.name), "quote": "",
                             "kind": "user data (takes precedence over shipped figures)", "licence": ""})
     return figures, sources
-
-
-def resolve_user_data(user_data: str | Path | None, raw_dir: str | Path = config.RAW_DIR) -> Path | None:
-    """'auto' (the default): the drop-in file data/raw/user/tech_exchange_series.csv if it exists;
-    '' or 'none': no user series; anything else: that file."""
-    if user_data is None or str(user_data).strip().lower() in ("", "none"):
-        return None
-    if str(user_data).strip().lower() == "auto":
-        drop_in = Path(raw_dir) / config.USER_DROP_IN
-        return drop_in if drop_in.exists() else None
-    return Path(user_data)
 
 
 def load_raw(raw_dir: str | Path = config.RAW_DIR, user_data: str | Path | None = "auto",

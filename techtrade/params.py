@@ -83,6 +83,19 @@ def check_input_file(path, name: str) -> Path:
     return p.resolve()
 
 
+def resolve_user_data(user_data, raw_dir) -> Path | None:
+    """'auto' (the default): the drop-in file data/raw/user/tech_exchange_series.csv if it exists;
+    '' or 'none': no user series; anything else: that file."""
+    from . import config
+
+    if user_data is None or str(user_data).strip().lower() in ("", "none"):
+        return None
+    if str(user_data).strip().lower() == "auto":
+        drop_in = Path(raw_dir) / config.USER_DROP_IN
+        return drop_in if drop_in.exists() else None
+    return Path(user_data)
+
+
 def check_years_available(q, report_years: list[int], base_year: int) -> None:
     from .metrics import available_years, check_years
     if not report_years:

@@ -61,6 +61,7 @@ class Build:
     ran: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     pool: "KernelPool" = field(default_factory=lambda: KernelPool())
+    code: str = ""  # code_hash() of the techtrade module, taken once per build
 
     def tag(self, year: int) -> str:
         return config.run_tag(year, self.base_year)
@@ -78,16 +79,16 @@ def make_build(report_years, base_year, output_dir, formats=FORMATS, raw_dir=con
     formats = params.check_formats(formats)
     top_n = params.check_top_n(top_n)
     out = params.check_output_dir(output_dir)
-    user = _resolve_user_data(user_data, Path(raw_dir))
+    user = params.resolve_user_data(user_data, raw_dir)
     if user is not None:
         user = params.check_input_file(user, "data")
     if wdi_file:
         wdi_file = params.check_input_file(wdi_file, "wdi")
-    build = Build(years, base_year, out, formats, Path(raw_dir), user, wdi_file, top_n, **kw)
+    build = Build(years, base_year, out, formats, Path(raw_dir), user, wdi_file, top_n, code=code_hash(), **kw)
     # Validating the raw files means importing pandas and pandera (about a second): skip it when the
     # same files and parameters passed the same checks, with the same code, before.
     inputs = _stage_inputs(build, "01_ingest", out, None)
-    key = hashlib.sha256(json.dumps([[f.name, _sha(f)] for f in inputs] + [years, base_year, code_hash()])
+    key = hashlib.sha256(json.dumps([[f.name, _sha(f)] for f in inputs] + [years, base_year, build.code])
                          .encode()).hexdigest()
     cache = Cache(out)
     if build.force or cache.lookup("check", key, out) is None:
@@ -95,7 +96,7 @@ def make_build(report_years, base_year, output_dir, formats=FORMATS, raw_dir=con
         from .evidence import build_quantities, figure_intervals
 
         # the kernels of the first stages boot while the raw files are checked
-        if build.force or cache.lookup("01_ingest", _stage_key(build, "01_ingest", out, None, code_hash()),
+        if build.force or cache.lookup("01_ingest", _stage_key(build, "01_ingest", out, None, build.code),
                                        out) is None:
             for stage in SHARED:
                 build.pool.prelaunch(stage, stage)
@@ -107,16 +108,6 @@ def make_build(report_years, base_year, output_dir, formats=FORMATS, raw_dir=con
             raise
         cache.store("check", key, {})
     return build
-
-
-def _resolve_user_data(user_data, raw_dir: Path) -> Path | None:
-    """As dataset.resolve_user_data, without importing pandas."""
-    if user_data is None or str(user_data).strip().lower() in ("", "none"):
-        return None
-    if str(user_data).strip().lower() == "auto":
-        drop_in = raw_dir / config.USER_DROP_IN
-        return drop_in if drop_in.exists() else None
-    return Path(user_data)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -332,7 +323,7 @@ class _Runner:
     def __init__(self, build: Build, out: Path, staging: Path):
         self.build, self.out, self.staging = build, out, staging
         self.cache = Cache(out)
-        self.code = code_hash()
+        self.code = build.code or code_hash()
         self.records: dict[str, tuple[str, dict[str, str]]] = {}
         self.lock = threading.Lock()
         self.pool = build.pool
