@@ -464,7 +464,7 @@ def _render(r: _Runner, year: int) -> dict[str, str]:
 
     def make_appendix():
         page = to_html(report_dir / "executed" / "03_analysis.ipynb", show_code=True,
-                       title=f"Appendix: the analysis notebook ({tag})")
+                       title=f"Appendix: the analysis notebook ({tag})", paths={str(r.staging): str(r.out)})
         (report_dir / "appendix-analysis.html").write_text(page, encoding="utf-8")
 
     _cached(r, f"render_{tag}", [r.records[r.job("04_narrative", year)][0], fmt],

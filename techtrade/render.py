@@ -6,8 +6,12 @@ from pathlib import Path
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def to_html(notebook_path: str | Path, *, show_code: bool = False, title: str | None = None) -> str:
-    """An executed notebook as one self-contained HTML page (images embedded, no scripts)."""
+def to_html(notebook_path: str | Path, *, show_code: bool = False, title: str | None = None,
+            paths: dict[str, str] | None = None) -> str:
+    """An executed notebook as one self-contained HTML page (images embedded, no scripts).
+
+    ``paths`` rewrites folder names in the injected-parameters cell (the build's staging folder,
+    gone once the build is published, becomes the output folder the reader knows)."""
     import nbformat
     from nbconvert import HTMLExporter
     from traitlets.config import Config
@@ -26,6 +30,10 @@ def to_html(notebook_path: str | Path, *, show_code: bool = False, title: str | 
     nb = nbformat.read(str(notebook_path), as_version=4)
     if title:
         nb.metadata["title"] = title
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            for old, new in (paths or {}).items():
+                cell.source = cell.source.replace(old, new)
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")  # one stylesheet for report and appendix
     body, _ = exporter.from_notebook_node(nb, resources={"report_css": css})
     return body
