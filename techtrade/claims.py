@@ -133,7 +133,7 @@ class Checker:
         claimed = self.claimed(f)
         q = self.without(*f["figure_id"])
         ey, eb = q.get(y, "exports"), q.get(b, "exports")
-        ev = None if ey is None or eb is None else Interval((ey / eb).lo * 100 - 100, (ey / eb).hi * 100 - 100)
+        ev = None if ey is None or eb is None else ey.pct_change(eb)
         implied = self.full.row(b, "exports")
         verdict = compare(ev, claimed, floor=-100.0)
         arith = (f"growth = exports {y} / exports {b} - 1 = {pct(ev)}" if ev is not None else
@@ -179,7 +179,7 @@ class Checker:
         claimed = self.claimed(f)
         q = self.without(*f["figure_id"])
         iy, ib = q.get(y, "imports"), q.get(b, "imports")
-        ev = None if iy is None or ib is None else Interval((iy / ib).lo * 100 - 100, (iy / ib).hi * 100 - 100)
+        ev = None if iy is None or ib is None else iy.pct_change(ib)
         verdict = compare(ev, claimed, floor=-100.0)
         arith = (f"change = imports {y} / imports {b} - 1 = {pct(ev)}; 'stagnant' read as {pct(claimed)}"
                  if ev is not None else f"no figure gives imports in {b}; 'stagnant' read as {pct(claimed)}")

@@ -83,6 +83,11 @@ class Interval:
             raise ZeroDivisionError(f"cannot divide by an interval containing zero: {other}")
         return self * Interval(1 / other.hi, 1 / other.lo)
 
+    def pct_change(self, before: "Interval") -> "Interval":
+        """The change from ``before`` to this value, in percent: 100 * (self / before - 1)."""
+        r = self / before
+        return Interval(r.lo * 100 - 100, r.hi * 100 - 100)
+
     def intersect(self, other: "Interval") -> "Interval | None":
         lo, hi = max(self.lo, other.lo), min(self.hi, other.hi)
         return Interval(lo, hi) if lo <= hi else None

@@ -97,8 +97,7 @@ def growth(q: Quantities, flow: str, year: int) -> tuple[Interval | None, str]:
         return None, f"no {flow} figure for {year - 1}"
     if prev["status"] == "derived" and set(prev["figure_ids"].split(";")) >= set(cur["figure_ids"].split(";")):
         return None, f"the only {year - 1} figure is derived from the {year} figure itself"
-    r = Interval(cur["lo"], cur["hi"]) / Interval(prev["lo"], prev["hi"])
-    return Interval(r.lo * 100 - 100, r.hi * 100 - 100), ""
+    return Interval(cur["lo"], cur["hi"]).pct_change(Interval(prev["lo"], prev["hi"])), ""
 
 
 def smallest_deficit_since(q: Quantities, year: int) -> str:

@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # the backend is matplotlib's choice: inline in
 import pandas as pd
 import seaborn as sns
 
+from .claims import money
 from .evidence import Quantities
 from .intervals import Interval
 
@@ -80,11 +81,6 @@ _ARROW = dict(arrowstyle="-|>", color="#222222", lw=1.4, mutation_scale=12)
 def bn(x: float) -> str:
     """4500 (USD mn) -> '$4.50bn'."""
     return ("\u2212" if x < 0 else "") + f"${abs(x) / 1000:,.2f}bn".replace(".00bn", "bn")
-
-
-def mn(x: float) -> str:
-    """-646.8 (USD mn) -> '-$647m'."""
-    return ("\u2212" if x < 0 else "") + f"${abs(x):,.0f}m"
 
 
 def label_for(iv: Interval, fmt=bn) -> str:
@@ -179,7 +175,7 @@ def fig_trade(q: Quantities, report_year: int, source: str):
         biv = Interval(brow["lo"], brow["hi"])
         bar(axb, i, biv, PALETTE["balance"], True, width=0.55 if not many else 0.75)
         if not many:
-            axb.text(i, 40, label_for(biv, mn).replace(" to ", "\nto "), ha="center", va="bottom", fontsize=8)
+            axb.text(i, 40, label_for(biv, money).replace(" to ", "\nto "), ha="center", va="bottom", fontsize=8)
     for a in (ax, axb):
         if many:
             a.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=5))

@@ -60,3 +60,8 @@ def test_nan_and_empty_intervals_are_refused():
         Interval(math.nan, 1)
     with pytest.raises(ValueError, match="empty interval"):
         Interval(2, 1)
+
+
+def test_percent_change():
+    g = Interval(4500, 4500).pct_change(Interval(3450, 3500))
+    assert (g.lo, g.hi) == (pytest.approx(4500 / 3500 * 100 - 100), pytest.approx(4500 / 3450 * 100 - 100))
