@@ -10,23 +10,38 @@ examples:
   python run_report.py --refresh-wdi                     # fetch the World Bank series anew (new dated snapshot)
 
 outputs (under --output-dir, by default this folder):
-  reports/<report>-vs-<base>/report.html, report.pdf, appendix-analysis.html, executed/*.ipynb
-  reports/index.html      figures/fig_*_<report>-vs-<base>.png|svg      data/processed/*.csv
-  A build replaces the previous outputs only when it succeeded; a failed build's executed
-  notebooks go to build/failed/. Unchanged stages are reused (build/cache/); --force reruns all.
+  reports/<report>-vs-<base>[_top<N>][_with-<your file>][_wdi-<file>]/
+      report.html, report.pdf, appendix-analysis.html, verdicts.csv, verdicts.json, numbers.csv,
+      manifest.json (what each file was built from), executed/*.ipynb
+  reports/index.html      figures/<report>/*      data/processed/*
+  New outputs replace the old ones only when the whole build succeeded; a failed stage's executed
+  notebook goes to build/failed/. Unchanged stages are reused (build/cache/); --force reruns all.
 
 exit codes: 0 done; 1 a stage or a render failed; 2 bad parameters or input data; 130 interrupted.
 """
-from __future__ import annotations
-
-import argparse
-import logging
 import signal
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+# Ctrl-C, SIGTERM and SIGHUP all stop the build the same way, from the first line on.
+for _sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+    if _sig is not None:
+        signal.signal(_sig, _interrupt)
+
+try:
+    import argparse
+    import logging
+    import time
+    from pathlib import Path
+
+    ROOT = Path(__file__).resolve().parent
+except KeyboardInterrupt:
+    sys.stderr.write("run_report.py: interrupted; nothing was changed\n")
+    sys.exit(130)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -46,7 +61,7 @@ def parse_args(argv=None):
     p.add_argument("--output-dir", default=str(ROOT), metavar="DIR",
                    help="where data/processed/, figures/, reports/ and build/ go (default: this folder)")
     p.add_argument("--format", nargs="+", default=["html", "pdf"], metavar="FMT",
-                   help="html, pdf or both (default: both)")
+                   help="html, pdf or both (default: both); a file of the other format already there is kept")
     p.add_argument("--top-n", default="6", metavar="N", help="partners in the markets chart, 1 to 20 (default: 6)")
     p.add_argument("--data", default="auto", metavar="FILE",
                    help="your own primary series (format: docs/user_series_template.csv); it takes precedence "
@@ -58,64 +73,75 @@ def parse_args(argv=None):
     p.add_argument("--refresh-wdi", action="store_true",
                    help="fetch the World Bank series from its API into a new dated snapshot in data/raw/, then stop")
     p.add_argument("--force", action="store_true", help="run every stage, even those whose inputs did not change")
-    p.add_argument("--jobs", default="2", metavar="N", help="report years built at once in a sweep (default: 2)")
+    p.add_argument("--jobs", default="2", metavar="N", help="reports built at once in a sweep, 1 to 8 (default: 2)")
     p.add_argument("--quiet", action="store_true", help="print only errors and the written paths")
     return p.parse_args(argv)
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
+def _say(text: str) -> None:
+    """One line on stderr, printable whatever the locale (file names need not be valid UTF-8)."""
+    sys.stderr.write(text.encode(sys.stderr.encoding or "utf-8", "backslashreplace")
+                     .decode(sys.stderr.encoding or "utf-8") + "\n")
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from techtrade import pipeline
+    from techtrade import runner
     from techtrade.errors import DataError, ParameterError
+    from techtrade.publish import Interrupted
 
-    signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM too stops cleanly, like Ctrl-C
     for name in ("traitlets", "papermill", "nbclient"):  # we report failures ourselves, in one line
         logging.getLogger(name).setLevel(logging.CRITICAL)
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
     t0 = time.perf_counter()
+    build = None
     try:
         if args.refresh_wdi:
             from techtrade.wdi import WdiError, refresh
             try:
                 path = refresh()
             except WdiError as exc:
-                print(f"run_report.py: WDI refresh failed, previous snapshot kept: {exc}", file=sys.stderr)
+                _say(f"run_report.py: WDI refresh failed, previous snapshot kept: {exc}")
                 return 1
             print(f"wrote {path} (use it with --wdi {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path})")
             return 0
-        try:
-            jobs = int(args.jobs)
-            if not 1 <= jobs <= 8:
-                raise ValueError
-        except ValueError:
-            raise ParameterError(f"jobs={args.jobs!r}: allowed: a whole number from 1 to 8") from None
-        build = pipeline.make_build(args.report_year, args.base_year, args.output_dir, args.format,
-                                    user_data=args.data, wdi_file=args.wdi or None, top_n=args.top_n,
-                                    force=args.force, jobs=jobs, log=log)
+        if not (args.jobs.isascii() and args.jobs.isdigit() and 1 <= int(args.jobs) <= 8):
+            raise ParameterError(f"jobs={args.jobs!r}: allowed: a whole number from 1 to 8")
+        build = runner.make_build(args.report_year, args.base_year, args.output_dir, args.format,
+                                  user_data=args.data, wdi_file=args.wdi or None, top_n=args.top_n,
+                                  force=args.force, jobs=int(args.jobs), log=log)
         log(f"building {', '.join(build.tag(y) for y in build.report_years)} into {build.output_dir}"
             + (f" with your series {build.user_data}" if build.user_data else ""))
-        files = pipeline.run(build)
+        files = runner.run(build)
     except (ParameterError, DataError) as exc:
-        print(f"run_report.py: error: {exc}", file=sys.stderr)
+        _say(f"run_report.py: error: {exc}")
         return 2
-    except pipeline.BuildError as exc:
-        print(f"run_report.py: build failed: {exc}", file=sys.stderr)
+    except runner.BuildError as exc:
+        _say(f"run_report.py: build failed: {exc}")
         return 1
-    except KeyboardInterrupt:
-        print("run_report.py: interrupted; the previous report is untouched", file=sys.stderr)
+    except Interrupted as exc:
+        _say("run_report.py: interrupted after the new outputs were published" if exc.published else
+             "run_report.py: interrupted; the previous outputs are untouched")
         return 130
-    for year, fs in files.items():
+    except KeyboardInterrupt:
+        _say("run_report.py: interrupted; the previous outputs are untouched")
+        return 130
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        _say(f"run_report.py: build failed: {exc.strerror or exc}{where}; the previous outputs are untouched")
+        return 1
+    for fs in files.values():
         for path in fs.values():
             print(f"wrote {path}")
     if len(files) > 1:
-        print(f"wrote {Path(build.output_dir) / 'reports' / 'index.html'}")
+        print(f"wrote {build.output_dir / 'reports' / 'index.html'}")
     log(f"done in {time.perf_counter() - t0:.1f} s (ran: {len(build.ran)}, reused: {len(build.reused)})")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # during start-up, before main() could catch it
+        _say("run_report.py: interrupted; the previous outputs are untouched")
+        sys.exit(130)

@@ -1,35 +1,49 @@
 """The floor for the benchmark: the same analysis and figures as the notebooks, as one plain script.
 
-No papermill, no kernels, no rendering. Usage: python bench/floor.py OUTPUT_DIR [REPORT_YEAR BASE_YEAR]
+No papermill, no kernels, no rendering. Usage: python bench/floor.py OUTPUT_DIR [REPORT_YEAR BASE_YEAR [DATA]]
+With --per-year, it times (and prints, as JSON) the per-report part alone: what a sweep repeats per year.
 """
+import json
 import sys
+import time
 from pathlib import Path
 
-from techtrade import claims, config, dataset, evidence, metrics, plots, report
+from techtrade import claims, dataset, evidence, metrics, plots, results, stages
 
 
-def main(out: Path, report_year: int = 2020, base_year: int = 2018) -> None:
-    raw = dataset.load_raw(config.RAW_DIR, user_data="none")                       # 01 ingest
-    tidy = evidence.figure_intervals(raw["figures"])                               # 02 clean
-    q = evidence.build_quantities(tidy)
-    wdi = evidence.tidy_wdi(raw["wdi"])
-    verdicts = claims.check_claims(tidy, raw["claims"])                            # 03 analysis
-    m = metrics.year_metrics(q, wdi, report_year, base_year)
+def shared(data: str | None = None):
+    inputs, _ = stages.paths("01_ingest")
+    if data:
+        inputs["user_series"] = Path(data)
+    raw = dataset.load_raw(inputs)                                                  # 01 ingest
+    tidy = evidence.figure_intervals(raw["figures"])                                # 02 clean
+    return raw, tidy, evidence.build_quantities(tidy), evidence.tidy_wdi(raw["wdi"])
+
+
+def per_year(out: Path, raw, tidy, q, wdi, report_year: int, base_year: int) -> None:
+    verdicts = claims.check_claims(tidy)                                            # 03 analysis
+    numbers = metrics.numbers(q, wdi, verdicts, report_year, base_year)
     plots.use_style()
-    src = report.source_names(["MT"], raw["sources"])
-    tag = config.run_tag(report_year, base_year)
-    for name, fig in (("exports", plots.fig_exports(q, report_year, base_year, src)),
-                      ("trade", plots.fig_trade(q, report_year, src)),
-                      ("partners", plots.fig_partners(q, report_year, src)),
-                      ("wdi", plots.fig_wdi(wdi, report_year, base_year, "World Bank"))):
-        if fig is not None:
-            plots.save(fig, out / "figures", f"fig_{name}_{tag}")
-    out.mkdir(parents=True, exist_ok=True)
-    verdicts.to_csv(out / "claims.csv", index=False)
-    m.to_csv(out / "metrics.csv", index=False)
-    report.verdict_table(verdicts, raw["sources"])                                  # 04 narrative (its tables)
+    tag = stages.tag(report_year, base_year)
+    figures = [{"name": n, "file": plots.save(fig, out / "figures" / tag, n)["png"], "source_ids": i}
+               for n, fig, i in plots.draw_all(q, wdi, raw["sources"], report_year, base_year)]
+    results.save(out / f"results_{tag}.json", {"report_year": report_year, "base_year": base_year, "top_n": 6},
+                 verdicts, numbers, figures, raw["sources"], raw["claims"])
+
+
+def main(out: Path, report_year: int = 2020, base_year: int = 2018, data: str | None = None) -> None:
+    per_year(out, *shared(data), report_year, base_year)
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    main(Path(args[0]), *(int(a) for a in args[1:3]))
+    args = [a for a in sys.argv[1:] if a != "--per-year"]
+    out = Path(args[0])
+    if "--per-year" in sys.argv:  # the per-report part of the floor, timed after the shared part
+        years = [int(y) for y in args[1].split(",")]
+        shared_data = shared(args[3] if len(args) > 3 else None)
+        t0 = time.perf_counter()
+        for y in years:
+            per_year(out, *shared_data, y, int(args[2]))
+        print(json.dumps({"per_year_s": (time.perf_counter() - t0) / len(years)}))
+    else:
+        main(out, *(int(a) for a in args[1:3]), *(args[3:4]))

@@ -1,53 +1,75 @@
-"""Claim verdicts (stage 03, analysis).
+"""Claim verdicts (stage 03, analysis): results as numbers.
 
-Each claim of the article is split into parts (a level, a ratio, a share ...). A part is checked
-against the *other* figures only: the figure that states it, and anything derived from that
-figure, are left out, so no claim is ever confirmed by itself. The verdicts:
+The article's claims are split into parts, declared once in :data:`PARTS`: the claim, a stable part
+id, what the part is about, and the check that applies. Generic checks (a level, a change, a ratio, a
+share, a floor under several partners) need only that entry; three bespoke ones are registered
+functions (the deficit ranking, the partner ranking, the early-2000s ratio). A new claim is one entry
+(and, if it is bespoke, one function) and its test.
 
-- reproduced: everything the other figures allow lies inside what the claim says;
-- consistent: the other figures allow the claim, but also values outside it;
-- contradicted: nothing the other figures allow fits the claim;
-- not verifiable with the shipped data: no other figure bears on it (the data that would settle
-  it are named).
+A part is checked against the *other* figures only: the figures that state it (and those of a part
+it restates) are left out, with everything derived from them, so no claim is ever checked against
+itself. Each check returns a :class:`Verdict` record of intervals and ids; the words are made from
+it by narrative.py and fmt.py.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import math
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from . import config
-from .evidence import Quantities, build_quantities
+from .evidence import Key, Quantities, build_quantities
 from .intervals import INF, Interval
+from .results import (CONSISTENT, CONTRADICTED, NOT_VERIFIABLE, REPRODUCED, VERDICTS, Verdict,  # noqa: F401
+                      counted, summarise)
 
-REPRODUCED, CONSISTENT, CONTRADICTED, NOT_VERIFIABLE = (
-    "reproduced", "consistent", "contradicted", "not verifiable with the shipped data")
-VERDICTS = (REPRODUCED, CONSISTENT, CONTRADICTED, NOT_VERIFIABLE)
-
-#: Where the data that would settle an unverifiable part are published (settle_with names the series).
-ROSSTAT = ("Rosstat's annual table of technology exchange with foreign countries (form 1-TB), published in "
-           "'Russia in figures' and the 'Russian statistical yearbook' (section on science and innovation) "
-           "and in HSE's 'Science indicators'")
+Y, B = config.ARTICLE_YEAR, config.ARTICLE_BASE_YEAR
 
 
-@dataclass
-class Check:
-    claim_id: str
-    part: str
-    claimed: str
-    evidence: str
-    arithmetic: str
-    verdict: str
-    settle_with: str = ""
-    figure_ids: str = ""
-    source_ids: str = ""
+@dataclass(frozen=True)
+class Part:
+    id: str                     # stable: "C3.ratio"
+    claim: str                  # "C3"
+    label: str                  # what the part is about, in words
+    check: str                  # a registered check
+    measure: str | None = "level"   # the measure of the claim's own figures for this part
+    flow: str = "exports"
+    partner: str = "World"      # "*": every partner the claim names
+    year: int = Y
+    base: int | None = None
+    restates: str | None = None  # the part this one says again (counted once)
+
+
+PARTS = (
+    Part("C1.level", "C1", "exports in 2020", "level"),
+    Part("C2.growth", "C2", "growth of exports from 2019 to 2020", "change", "growth", base=Y - 1),
+    Part("C3.level", "C3", "exports in 2018", "level", year=B),
+    Part("C3.ratio", "C3", "exports in 2020 against 2018", "ratio", "ratio", base=B),
+    Part("C4.level", "C4", "imports in 2020", "level", flow="imports"),
+    Part("C4.change", "C4", "change in imports from 2019 to 2020 (\u201cstagnant\u201d)", "change", "growth",
+         flow="imports", base=Y - 1),
+    Part("C5.deficit", "C5", "the smallest deficit since 2001", "deficit_rank", None, flow="balance"),
+    Part("C6.level", "C6", "exports to the Netherlands in 2020", "level", partner="Netherlands"),
+    Part("C6.share", "C6", "the Netherlands' share of exports", "share", "share", partner="Netherlands"),
+    Part("C6.rank", "C6", "the Netherlands the largest market", "partner_rank", "rank", partner="Netherlands"),
+    Part("C7.each", "C7", "five more markets above $250 million each", "each_level", partner="*"),
+    Part("C8.early", "C8", "exports in 2020 against the early 2000s", "early_2000s_ratio", "ratio_to_early_2000s"),
+    Part("C9.ratio", "C9", "exports in 2020 against 2018", "ratio", "ratio", base=B, restates="C3.ratio"),
+)
+BY_ID = {p.id: p for p in PARTS}
+UNITS = {"level": "USD mn", "change": "percent", "ratio": "ratio", "share": "percent", "each_level": "USD mn",
+         "deficit_rank": "USD mn", "partner_rank": "USD mn", "early_2000s_ratio": "ratio"}
+
+
+def number_id(key: Key) -> str:
+    """The id of a level in the numbers table: 'exports.2020', 'exports.2020.Netherlands', 'balance.2020'."""
+    return f"{key.flow}.{key.year}" + ("" if key.partner == "World" else f".{key.partner}")
 
 
 def compare(evidence: Interval | None, claimed: Interval, floor: float = 0.0) -> str:
-    """The verdict of an evidence interval against a claimed interval.
-
-    Evidence that is missing, or that bounds nothing (from ``floor`` to infinity), cannot settle.
-    """
+    """The verdict of an evidence interval against a claimed one. Evidence that is missing, or that
+    bounds nothing (from ``floor`` to infinity), cannot settle."""
     if evidence is None or (evidence.lo <= floor and evidence.hi == INF):
         return NOT_VERIFIABLE
     if evidence.entirely_within(claimed):
@@ -57,299 +79,225 @@ def compare(evidence: Interval | None, claimed: Interval, floor: float = 0.0) ->
     return CONTRADICTED
 
 
-def worst(verdicts) -> str:
-    order = {REPRODUCED: 0, CONSISTENT: 1, NOT_VERIFIABLE: 2, CONTRADICTED: 3}
-    return max(verdicts, key=order.__getitem__)
+@dataclass
+class Found:
+    """What a check found: the evidence, the quantities it used, what would settle it, and details."""
+
+    evidence: Interval | None
+    used: list[Key]
+    settle: list[dict]
+    detail: dict = field(default_factory=dict)
+    verdict: str | None = None  # bespoke checks decide their own verdict
+    floor: float = 0.0
 
 
-def money(x: float) -> str:
-    """-150 -> '-$150m' (minus sign before the dollar)."""
-    return ("\u2212" if x < 0 else "") + f"${abs(x):,.0f}m"
+CHECKS: dict = {}
 
 
-def usd(iv: Interval | None) -> str:
-    return "none" if iv is None else iv.describe(money)
+def check(name):
+    def register(fn):
+        CHECKS[name] = fn
+        return fn
+    return register
 
 
-def pct(iv: Interval | None) -> str:
-    return "none" if iv is None else iv.describe("{:.1f}%")
+def _need(flow, years, partner="World") -> dict:
+    return {"flow": flow, "partner": partner, "years": sorted(years)}
 
 
-def times(iv: Interval | None) -> str:
-    return "none" if iv is None else iv.describe("{:.2f}x")
+@check("level")
+def _level(q: Quantities, p: Part, claimed) -> Found:
+    ev = q.get(p.year, p.flow, partner=p.partner)
+    return Found(ev, [Key(p.year, p.flow, p.partner)], [_need(p.flow, [p.year], p.partner)])
+
+
+@check("change")
+def _change(q: Quantities, p: Part, claimed) -> Found:
+    now, before = q.get(p.year, p.flow), q.get(p.base, p.flow)
+    ev = None if now is None or before is None else now.pct_change(before)
+    missing = [y for y, iv in ((p.year, now), (p.base, before)) if iv is None]
+    return Found(ev, [Key(p.year, p.flow), Key(p.base, p.flow)], [_need(p.flow, missing)], floor=-100.0)
+
+
+@check("ratio")
+def _ratio(q: Quantities, p: Part, claimed) -> Found:
+    now, before = q.get(p.year, p.flow), q.get(p.base, p.flow)
+    ev = None if now is None or before is None or before.lo <= 0 else now / before
+    missing = [y for y, iv in ((p.year, now), (p.base, before)) if iv is None]
+    return Found(ev, [Key(p.year, p.flow), Key(p.base, p.flow)], [_need(p.flow, missing or [p.base, p.year])])
+
+
+@check("share")
+def _share(q: Quantities, p: Part, claimed) -> Found:
+    part, total = q.get(p.year, p.flow, partner=p.partner), q.get(p.year, p.flow)
+    ev = None if part is None or total is None or total.lo <= 0 else part / total * 100
+    return Found(ev, [Key(p.year, p.flow, p.partner), Key(p.year, p.flow)], [_need(p.flow, [p.year], "by country")])
+
+
+@check("each_level")
+def _each_level(q: Quantities, p: Part, claimed, partners=()) -> Found:
+    """'Each of these partners above X': the smallest of their levels against the claim."""
+    ivs = {name: q.get(p.year, p.flow, partner=name) for name in partners}
+    known = [iv for iv in ivs.values() if iv is not None]
+    ev = None if len(known) < len(ivs) or not ivs else Interval(min(iv.lo for iv in known), min(iv.hi for iv in known))
+    return Found(ev, [Key(p.year, p.flow, name) for name in partners], [_need(p.flow, [p.year], "by country")],
+                 {"partners": {n: None if iv is None else iv.to_json() for n, iv in ivs.items()}})
+
+
+@check("deficit_rank")
+def _deficit_rank(q: Quantities, p: Part, claimed) -> Found:
+    """C5: the report year's deficit is smaller than in every year from DEFICIT_SINCE + 1 on.
+
+    Contradicted as soon as one year's balance is surely above the report year's, or the report year
+    has surely a surplus; reproduced only if every year has a balance surely below it (and a deficit);
+    consistent if every year has a balance and none contradicts; otherwise not verifiable. The years
+    that do have a balance are checked either way (``detail``)."""
+    years = list(range(config.DEFICIT_SINCE + 1, p.year))
+    now = q.get(p.year, "balance")
+    others = {y: q.get(y, "balance") for y in years}
+    have = {y: iv for y, iv in others.items() if iv is not None}
+    missing = [y for y in years if y not in have]
+    used = [Key(p.year, "balance")] + [Key(y, "balance") for y in have]
+    settle = [_need("exports and imports", missing + ([p.year] if now is None else []))]
+    if now is None:
+        return Found(None, used, settle, {"years": years, "missing": years}, NOT_VERIFIABLE)
+    larger = [y for y, iv in have.items() if iv.lo > now.hi]         # surely a smaller deficit (or a surplus)
+    smaller = [y for y, iv in have.items() if iv.hi < now.lo]         # surely a larger deficit
+    detail = {"years": years, "missing": missing, "smaller_deficit": larger, "larger_deficit": smaller,
+              "undecided": [y for y in have if y not in larger and y not in smaller],
+              "surplus": now.lo > 0}
+    if now.lo > 0 or larger:
+        verdict = CONTRADICTED
+    elif missing:
+        verdict = NOT_VERIFIABLE
+    elif len(smaller) == len(years) and now.hi < 0:
+        verdict = REPRODUCED
+    else:
+        verdict = CONSISTENT
+    return Found(now, used, settle if verdict == NOT_VERIFIABLE else [], detail, verdict)
+
+
+@check("partner_rank")
+def _partner_rank(q: Quantities, p: Part, claimed) -> Found:
+    """C6: the Netherlands is the largest market. Contradicted if a partner is surely larger;
+    reproduced only if every named partner is surely smaller and the unnamed rest of the total
+    cannot exceed it; otherwise not verifiable."""
+    nl, total = q.get(p.year, p.flow, partner=p.partner), q.get(p.year, p.flow)
+    others = {k: iv for k, iv in q.partners(p.year, p.flow).items() if k != p.partner}
+    used = [Key(p.year, p.flow, p.partner), Key(p.year, p.flow)] + [Key(p.year, p.flow, k) for k in others]
+    detail = {"partner": None if nl is None else nl.to_json(),
+              "others": {k: iv.to_json() for k, iv in others.items()}, "rest_max": None}
+    settle = [_need(p.flow, [p.year], "by country")]
+    if nl is None:
+        return Found(None, used, settle, detail, NOT_VERIFIABLE)
+    bigger = [k for k, iv in others.items() if iv.lo > nl.hi]
+    if bigger:
+        detail["bigger"] = bigger
+        return Found(nl, used, [], detail, CONTRADICTED)
+    rest = None if total is None else total.hi - nl.lo - sum(iv.lo for iv in others.values())
+    detail["rest_max"] = None if rest is None or rest == INF else rest
+    if all(iv.hi < nl.lo for iv in others.values()) and rest is not None and rest < nl.lo:
+        return Found(nl, used, [], detail, REPRODUCED)
+    return Found(nl, used, settle, detail, NOT_VERIFIABLE)
+
+
+@check("early_2000s_ratio")
+def _early_2000s(q: Quantities, p: Part, claimed) -> Found:
+    """C8: exports in the report year against 'the early 2000s' (config.EARLY_2000S), taken as the
+    whole range of those years' levels."""
+    now = q.get(p.year, p.flow)
+    early = {y: q.get(y, p.flow) for y in config.EARLY_2000S}
+    missing = [y for y, iv in early.items() if iv is None]
+    used = [Key(p.year, p.flow)] + [Key(y, p.flow) for y in early if early[y] is not None]
+    implied = None if now is None or claimed is None else now / claimed
+    detail = {"early_years": list(config.EARLY_2000S), "missing": missing,
+              "implied_early_level": None if implied is None else implied.to_json()}
+    if now is None or missing:
+        return Found(None, used, [_need(p.flow, missing or [p.year])], detail)
+    base = Interval(min(iv.lo for iv in early.values()), max(iv.hi for iv in early.values()))
+    detail["early_level"] = base.to_json()
+    return Found(None if base.lo <= 0 else now / base, used, [_need(p.flow, list(config.EARLY_2000S))], detail)
 
 
 class Checker:
-    """Checks the article's claims against a tidy figures table (see evidence.figure_intervals)."""
+    """Checks every part of PARTS against a tidy figures table (see evidence.figure_intervals)."""
 
     def __init__(self, tidy: pd.DataFrame):
         self.tidy = tidy
         self.full = build_quantities(tidy)
+        self._without: dict[frozenset, Quantities] = {}
 
-    # -- helpers --------------------------------------------------------------------------
-    def figs(self, claim_id: str, measure: str, partner: str = "World", flow: str = "exports") -> pd.DataFrame:
+    def own(self, p: Part) -> pd.DataFrame:
+        """The figures that state this part (and, for a part that restates another, that one's)."""
         t = self.tidy
-        return t[(t["claim_id"] == claim_id) & (t["measure"] == measure) & (t["partner"] == partner)
-                 & (t["flow"] == flow)]
+        twins = [x for x in PARTS if x.id == p.restates or x.restates == p.id]
+        mask = pd.Series(False, index=t.index)
+        for part in [p] + twins:
+            if part.measure is None:
+                continue
+            m = (t["claim_id"] == part.claim) & (t["measure"] == part.measure) & (t["flow"] == part.flow)
+            if part.partner != "*":
+                m &= t["partner"] == part.partner
+            mask |= m
+        return t[mask]
 
-    def claimed(self, figs: pd.DataFrame) -> Interval:
+    def claimed(self, p: Part) -> Interval | None:
+        figs = self.own(p)
+        figs = figs[figs["claim_id"] == p.claim]
+        if figs.empty:
+            return None
         iv = Interval(-INF, INF)
         for lo, hi in zip(figs["lo"], figs["hi"]):
-            iv = iv.intersect(Interval(lo, hi))
+            iv = iv.intersect(Interval(lo, hi)) or iv
         return iv
 
-    def without(self, *figure_ids: str) -> Quantities:
-        return build_quantities(self.tidy, exclude_figures=figure_ids)
+    def without(self, ids) -> Quantities:
+        ids = frozenset(ids)
+        if ids not in self._without:
+            self._without[ids] = build_quantities(self.tidy, exclude_figures=ids)
+        return self._without[ids]
 
-    def sources_of(self, q: Quantities, *keys) -> tuple[str, str]:
-        fids, sids = [], []
-        for k in keys:
-            r = q.row(*k[:2], **k[2]) if len(k) == 3 else q.row(*k)
-            if r is not None:
-                fids += [x for x in r["figure_ids"].split(";") if x not in fids]
-                sids += [x for x in r["source_ids"].split(";") if x not in sids]
-        return ";".join(fids), ";".join(sids)
-
-    def level_part(self, claim_id, part, year, flow="exports", partner="World", also_exclude=()) -> Check:
-        figs = self.figs(claim_id, "level", partner, flow)
-        claimed = self.claimed(figs)
-        q = self.without(*figs["figure_id"], *also_exclude)
-        ev = q.get(year, flow, partner=partner)
-        verdict = compare(ev, claimed)
-        fids, sids = self.sources_of(q, (year, flow, {"partner": partner}))
-        return Check(claim_id, part, f"{flow} {year}, {partner}: {usd(claimed)}",
-                     f"other figures: {usd(ev)}", _arith_level(ev, q.row(year, flow, partner=partner), claimed, verdict),
-                     verdict,
-                     "" if verdict != NOT_VERIFIABLE else f"{flow} {year}, {partner}",
-                     fids, sids)
-
-    # -- the claims ---------------------------------------------------------------------------
-    def c1(self):
-        return [self.level_part("C1", "exports level", config.ARTICLE_YEAR)]
-
-    def c2(self):
-        y, b = config.ARTICLE_YEAR, config.ARTICLE_YEAR - 1
-        f = self.figs("C2", "growth")
-        claimed = self.claimed(f)
-        q = self.without(*f["figure_id"])
-        ey, eb = q.get(y, "exports"), q.get(b, "exports")
-        ev = None if ey is None or eb is None else ey.pct_change(eb)
-        implied = self.full.row(b, "exports")
-        verdict = compare(ev, claimed, floor=-100.0)
-        arith = (f"growth = exports {y} / exports {b} - 1 = {pct(ev)}" if ev is not None else
-                 f"no other figure gives exports in {b}")
-        if implied is not None and implied["status"] == "derived":
-            arith += (f"; implied exports {b} from C1 and C2 (derived): "
-                      f"{usd(Interval(implied['lo'], implied['hi']))}")
-        fids, sids = self.sources_of(q, (y, "exports"), (b, "exports"))
-        return [Check("C2", "growth from previous year", f"growth {b}->{y}: {pct(claimed)}",
-                      f"other figures: {pct(ev)}", arith, verdict,
-                      "" if verdict != NOT_VERIFIABLE else f"exports {b}", fids, sids)]
-
-    def ratio_part(self, claim_id, also=()):
-        y, b = config.ARTICLE_YEAR, config.ARTICLE_BASE_YEAR
-        f = self.figs(claim_id, "ratio")
-        claimed = self.claimed(f)
-        twins = self.tidy[(self.tidy["measure"] == "ratio") & (self.tidy["year"] == y)
-                          & (self.tidy["base_year"] == b) & (self.tidy["flow"] == "exports")]
-        q = self.without(*twins["figure_id"])
-        ey, eb = q.get(y, "exports"), q.get(b, "exports")
-        ev = None if ey is None or eb is None else ey / eb
-        verdict = compare(ev, claimed)
-        arith = (f"exports {y} / exports {b} = {usd(ey)} / {usd(eb)} = {times(ev)}" if ev is not None
-                 else f"no level for {y} or {b} besides the claim")
-        fids, sids = self.sources_of(q, (y, "exports"), (b, "exports"))
-        return Check(claim_id, f"ratio {y}/{b}", f"exports {y} / exports {b}: {times(claimed)}",
-                     f"other figures: {times(ev)}", arith, verdict,
-                     "" if verdict != NOT_VERIFIABLE else f"exports {b} and {y}", fids, sids)
-
-    def c3(self):
-        return [self.level_part("C3", "exports level", config.ARTICLE_BASE_YEAR,
-                                also_exclude=self._ratio_ids()), self.ratio_part("C3")]
-
-    def _ratio_ids(self):
-        t = self.tidy
-        return list(t[(t["measure"] == "ratio") & (t["year"] == config.ARTICLE_YEAR)
-                      & (t["base_year"] == config.ARTICLE_BASE_YEAR)]["figure_id"])
-
-    def c4(self):
-        y, b = config.ARTICLE_YEAR, config.ARTICLE_YEAR - 1
-        level = self.level_part("C4", "imports level", y, flow="imports")
-        f = self.figs("C4", "growth", flow="imports")
-        claimed = self.claimed(f)
-        q = self.without(*f["figure_id"])
-        iy, ib = q.get(y, "imports"), q.get(b, "imports")
-        ev = None if iy is None or ib is None else iy.pct_change(ib)
-        verdict = compare(ev, claimed, floor=-100.0)
-        arith = (f"change = imports {y} / imports {b} - 1 = {pct(ev)}; 'stagnant' read as {pct(claimed)}"
-                 if ev is not None else f"no figure gives imports in {b}; 'stagnant' read as {pct(claimed)}")
-        fids, sids = self.sources_of(q, (y, "imports"), (b, "imports"))
-        return [level, Check("C4", "imports stagnant", f"change {b}->{y}: {pct(claimed)}",
-                             f"other figures: {pct(ev)}", arith, verdict,
-                             "" if verdict != NOT_VERIFIABLE else f"imports {b}", fids, sids)]
-
-    def c5(self):
-        y = config.ARTICLE_YEAR
-        years = list(range(config.DEFICIT_SINCE + 1, y))
-        q = self.full
-        b = q.get(y, "balance")
-        others = {yr: q.get(yr, "balance") for yr in years}
-        # A balance derived only from the article's own C2/C4 figures (2019) is kept: it is arithmetic
-        # on other claims, not on C5. Balances need both flows.
-        missing = [yr for yr, iv in others.items() if iv is None or not iv.bounded]
-        claimed = f"deficit {y} smaller than in every year {years[0]}-{years[-1]}"
-        if b is None:
-            return [Check("C5", "lowest deficit since 2001", claimed, "no balance for 2020", "", NOT_VERIFIABLE,
-                          f"exports and imports {config.DEFICIT_SINCE}-{y}")]
-        beaten_by = [yr for yr, iv in others.items() if iv is not None and iv.lo > b.hi]
-        if b.lo > 0:
-            verdict, arith = CONTRADICTED, f"balance {y} = {usd(b)}: a surplus, not a deficit"
-        elif beaten_by:
-            verdict = CONTRADICTED
-            arith = (f"balance {y} = {usd(b)} (derived); smaller deficits in: "
-                     + ", ".join(f"{yr} ({usd(others[yr])})" for yr in beaten_by))
-        elif missing:
-            verdict = NOT_VERIFIABLE
-            arith = (f"balance {y} = exports - imports = {usd(b)} (derived); no balance for "
-                     f"{years_words(missing)}")
-        else:
-            top = max(iv.hi for iv in others.values())
-            verdict = REPRODUCED if b.lo > top and b.hi < 0 else CONSISTENT
-            arith = (f"balance {y} = {usd(b)} (derived); the smallest deficit {years[0]}-{years[-1]}: "
-                     f"{money(-top)} (a balance of at most {money(top)})")
-        fids, sids = self.sources_of(q, (y, "balance"), *[(yr, "balance") for yr in years])
-        return [Check("C5", "lowest deficit since 2001", claimed, f"balance {y}: {usd(b)} (derived)", arith,
-                      verdict, "" if verdict != NOT_VERIFIABLE else
-                      f"exports and imports, each year {config.DEFICIT_SINCE}-{y - 1}", fids, sids)]
-
-    def c6(self):
-        y = config.ARTICLE_YEAR
-        level = self.level_part("C6", "Netherlands level", y, partner="Netherlands")
-        f = self.figs("C6", "share", partner="Netherlands")
-        claimed = self.claimed(f)
-        q = self.without(*f["figure_id"])
-        nl, tot = q.get(y, "exports", partner="Netherlands"), q.get(y, "exports")
-        ev = None if nl is None or tot is None else nl / tot * 100
-        verdict = compare(ev, claimed)
-        arith = (f"share = Netherlands / total = {usd(nl)} / {usd(tot)} = {pct(ev)}; 'a quarter' read as "
-                 f"{pct(claimed)}" if ev is not None else "no total for 2020")
-        fids, sids = self.sources_of(q, (y, "exports", {"partner": "Netherlands"}), (y, "exports"))
-        share = Check("C6", "Netherlands share", f"share of all sales: {pct(claimed)}", f"other figures: {pct(ev)}",
-                      arith, verdict, "" if verdict != NOT_VERIFIABLE else f"exports {y} by country",
-                      fids, sids)
-        return [level, share, self._rank()]
-
-    def _rank(self):
-        y = config.ARTICLE_YEAR
-        f = self.figs("C6", "rank", partner="Netherlands")
-        q = self.without(*f["figure_id"])
-        nl, tot = q.get(y, "exports", partner="Netherlands"), q.get(y, "exports")
-        partners = {k[2]: Interval(r["lo"], r["hi"]) for k, r in q.rows.items()
-                    if k[0] == y and k[1] == "exports" and k[4] == "level" and k[3] == "all"
-                    and k[2] not in ("World", "Netherlands")}
-        if nl is None:
-            verdict, arith = NOT_VERIFIABLE, "no other figure for the Netherlands"
-        elif any(iv.lo > nl.hi for iv in partners.values()):
-            bigger = [p for p, iv in partners.items() if iv.lo > nl.hi]
-            verdict, arith = CONTRADICTED, f"larger than the Netherlands ({usd(nl)}): {', '.join(bigger)}"
-        else:
-            known_lo = nl.lo + sum(iv.lo for iv in partners.values())
-            rest = None if tot is None else tot.hi - known_lo
-            if (all(iv.hi < nl.lo for iv in partners.values()) and rest is not None and rest < nl.lo):
-                verdict = REPRODUCED
-                arith = f"every named partner is below {usd(nl)} and the unnamed rest is at most ${rest:,.0f}m"
-            else:
-                verdict = NOT_VERIFIABLE
-                top = max((iv.hi for iv in partners.values()), default=0.0)
-                named = ("the other named partners have no upper bound" if top == INF else
-                         f"the other named partners are at most {money(top)}" if partners else
-                         "no other partner is named")
-                unnamed = ("no total is shipped, so an unnamed partner could exceed it" if rest is None else
-                           "the total has no upper bound, so an unnamed partner could exceed it" if rest == INF else
-                           f"unnamed partners share up to {money(rest)}, so one of them could exceed it")
-                arith = f"Netherlands {usd(nl)}; {named}; {unnamed}"
-        return Check("C6", "Netherlands largest market", "rank 1 among all partners", "partner figures",
-                     arith, verdict, "" if verdict != NOT_VERIFIABLE else f"exports {y} by country",
-                     *self.sources_of(q, (y, "exports", {"partner": "Netherlands"}),
-                                      *[(y, "exports", {"partner": p}) for p in partners]))
-
-    def c7(self):
-        y = config.ARTICLE_YEAR
-        partners = list(self.tidy[(self.tidy["claim_id"] == "C7") & (self.tidy["measure"] == "level")]["partner"])
-        parts = [self.level_part("C7", p, y, partner=p) for p in partners]
-        verdict = worst([p.verdict for p in parts])
-        return [Check("C7", "five partners each above $250m", f"each of {', '.join(partners)}: at least $250m",
-                      "; ".join(f"{p.part}: {p.evidence.replace('other figures: ', '')}" for p in parts),
-                      "; ".join(f"{p.part}: {p.verdict}" for p in parts) if verdict != NOT_VERIFIABLE
-                      else "no other figure for any of the five", verdict,
-                      "" if verdict != NOT_VERIFIABLE else f"exports {y} by country",
-                      ";".join(p.figure_ids for p in parts if p.figure_ids),
-                      ";".join(sorted({s for p in parts for s in p.source_ids.split(";") if s})))]
-
-    def c8(self):
-        y = config.ARTICLE_YEAR
-        f = self.tidy[(self.tidy["claim_id"] == "C8")]
-        claimed = self.claimed(f)
-        q = self.without(*f["figure_id"])
-        ey = q.get(y, "exports")
-        early = {yr: q.get(yr, "exports") for yr in config.EARLY_2000S}
-        missing = [yr for yr, iv in early.items() if iv is None]
-        implied = None if ey is None else ey / claimed
-        if ey is None or missing:
-            verdict = NOT_VERIFIABLE
-            arith = (f"no exports figure for {years_words(missing)}" if missing else "no exports figure for 2020")
-            if implied is not None:
-                arith += f"; implied early-2000s level (derived, exports 2020 / 15-20): {usd(implied)}"
-            ev = None
-        else:
-            base = Interval(min(iv.lo for iv in early.values()), max(iv.hi for iv in early.values()))
-            ev = ey / base
-            verdict = compare(ev, claimed)
-            arith = (f"exports 2020 / exports {years_words(list(early))} = {usd(ey)} / {usd(base)} = {times(ev)}")
-        fids, sids = self.sources_of(q, (y, "exports"), *[(yr, "exports") for yr in config.EARLY_2000S])
-        return [Check("C8", "ratio to early 2000s", f"exports 2020 / early 2000s: {times(claimed)}",
-                      f"other figures: {times(ev)}", arith, verdict,
-                      "" if verdict != NOT_VERIFIABLE else
-                      f"exports {years_words(list(config.EARLY_2000S))}", fids, sids)]
-
-    def c9(self):
-        return [self.ratio_part("C9")]
-
-    def check_all(self) -> list[Check]:
-        return [c for f in (self.c1, self.c2, self.c3, self.c4, self.c5, self.c6, self.c7, self.c8, self.c9)
-                for c in f()]
+    def run(self, p: Part) -> Verdict:
+        own = self.own(p)
+        claimed = self.claimed(p)
+        q = self.without(own["figure_id"])
+        extra = {"partners": list(dict.fromkeys(own[own["claim_id"] == p.claim]["partner"]))} \
+            if p.check == "each_level" else {}
+        found: Found = CHECKS[p.check](q, p, claimed, **extra)
+        verdict = found.verdict or compare(found.evidence, claimed, floor=found.floor)
+        used = [q.row(k.year, k.flow, k.measure, k.partner, k.category, k.base_year) for k in found.used]
+        used_rows = [(k, r) for k, r in zip(found.used, used) if r is not None]
+        figure_ids = list(dict.fromkeys(f for _, r in used_rows for f in r["figure_ids"].split(";") if f))
+        source_ids = list(dict.fromkeys(s for _, r in used_rows for s in r["source_ids"].split(";") if s))
+        mine = own[own["claim_id"] == p.claim]["source_id"]
+        claim_sources = list(dict.fromkeys(s for x in mine for s in str(x).split(";") if s))
+        return Verdict(
+            p.claim, p.id, p.label, p.check, UNITS[p.check], claimed, found.evidence, verdict,
+            figure_ids, source_ids, claim_sources,
+            [{"id": number_id(k), "lo": _j(r["lo"]), "hi": _j(r["hi"]), "status": r["status"], "basis": r["basis"],
+              "source_ids": r["source_ids"]} for k, r in used_rows],
+            found.settle if verdict == NOT_VERIFIABLE else [], p.restates or "", found.detail)
 
 
-def _arith_level(ev, row, claimed, verdict) -> str:
-    if ev is None:
-        return "no figure besides the claim's own"
-    how = "" if row["status"] == "published" else f" (derived: {row['basis']})"
-    if verdict == NOT_VERIFIABLE:
-        return f"the other figures only say {usd(ev)}{how}"
-    return f"other figures give {usd(ev)}{how}; the claim says {usd(claimed)}"
+def _j(x: float):
+    return x if math.isfinite(x) else None
 
 
-def years_words(years, dash: str = "-") -> str:
-    """[2002, 2003, 2004, 2007] -> '2002-2004, 2007' (runs of three or more years joined by ``dash``)."""
-    runs: list[list[int]] = []
-    for y in sorted(years):
-        if runs and y == runs[-1][-1] + 1:
-            runs[-1].append(y)
-        else:
-            runs.append([y])
-    return ", ".join(f"{r[0]}{dash}{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs) or "none"
+def check_claims(tidy: pd.DataFrame) -> list[Verdict]:
+    checker = Checker(tidy)
+    return [checker.run(p) for p in PARTS]
 
 
-def check_claims(tidy: pd.DataFrame, claims_text: pd.DataFrame) -> pd.DataFrame:
-    """The verdict table: one row per claim part, with the claim as published."""
-    rows = pd.DataFrame([asdict(c) for c in Checker(tidy).check_all()])
-    text = claims_text.set_index("claim_id")
-    rows.insert(1, "claim", rows["claim_id"].map(text["claim"]))
-    rows.insert(2, "claim_source_ids", rows["claim_id"].map(text["source_id"]))
-    return rows
-
-
-def summarise(verdicts: pd.DataFrame) -> dict[str, int]:
-    counts = verdicts["verdict"].value_counts()
-    return {v: int(counts.get(v, 0)) for v in VERDICTS}
-
+def to_frame(verdicts: list[Verdict], claims_text: pd.DataFrame) -> pd.DataFrame:
+    """The verdicts as a table (one row per part): for the appendix and verdicts.csv."""
+    text = claims_text.set_index("claim_id")["claim"]
+    rows = []
+    for v in verdicts:
+        c, e = v.claimed, v.evidence
+        rows.append({"claim_id": v.claim_id, "part_id": v.part_id, "claim": text.get(v.claim_id, ""),
+                     "part": v.part, "unit": v.unit,
+                     "claimed_lo": None if c is None else _j(c.lo), "claimed_hi": None if c is None else _j(c.hi),
+                     "evidence_lo": None if e is None else _j(e.lo), "evidence_hi": None if e is None else _j(e.hi),
+                     "verdict": v.verdict, "restates": v.restates, "source_ids": ";".join(v.source_ids),
+                     "figure_ids": ";".join(v.figure_ids)})
+    return pd.DataFrame(rows)

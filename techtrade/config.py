@@ -1,40 +1,8 @@
-"""Paths and constants shared by the notebooks, the tests and run_report.py."""
+"""Constants shared by the notebooks, the tests and run_report.py: the article's years, how its words
+are read, what input is accepted. (Which files each stage reads and writes: stages.py.)"""
 from __future__ import annotations
 
 import datetime
-import os
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-RAW_DIR = ROOT / "data" / "raw"
-PROCESSED_DIR = ROOT / "data" / "processed"
-FIGURES_DIR = ROOT / "figures"
-REPORTS_DIR = ROOT / "reports"
-# The notebooks run by run_report.py; the benchmark points this at an edited copy.
-NOTEBOOKS_DIR = Path(os.environ.get("TECHTRADE_NOTEBOOKS_DIR", ROOT / "notebooks"))
-
-# Shipped raw files (data/raw is read, never written, by the pipeline).
-FIGURES_FILE = "tech_exchange_figures.csv"
-SOURCES_FILE = "sources.csv"
-CLAIMS_FILE = "claims.csv"
-USER_DROP_IN = "user/tech_exchange_series.csv"   # a user's own series, used when present
-WDI_FILE = "wdi_russia_2021-09-15.csv"
-
-# Files each stage writes to data/processed (stages hand data on through these, not kernel state).
-INGESTED = {"figures": "01_figures.csv", "sources": "01_sources.csv", "claims": "01_claims.csv",
-            "wdi": "01_wdi.csv"}
-CLEANED = {"quantities": "02_quantities.csv", "figures": "02_figures.csv", "wdi": "02_wdi.csv"}
-
-
-def analysis_outputs(report_year: int, base_year: int) -> dict[str, str]:
-    tag = run_tag(report_year, base_year)
-    return {"claims": f"03_claims_{tag}.csv", "metrics": f"03_metrics_{tag}.csv",
-            "figures": f"03_figures_{tag}.csv"}
-
-
-def run_tag(report_year: int, base_year: int) -> str:
-    return f"{report_year}-vs-{base_year}"
-
 
 # The article being checked and its years.
 ARTICLE_YEAR = 2020

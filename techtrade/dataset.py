@@ -13,7 +13,6 @@ import pandas as pd
 
 from . import config
 from .errors import DataError
-from .params import resolve_user_data
 
 # The pandera schemas live in techtrade/schema.py and are imported only when a raw file is
 # validated (ingest), so the later stages and the notebooks do not pay for importing pandera.
@@ -239,22 +238,19 @@ def load_user_series(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return figures, sources
 
 
-def load_raw(raw_dir: str | Path = config.RAW_DIR, user_data: str | Path | None = "auto",
-             wdi_file: str | Path | None = None) -> dict[str, pd.DataFrame]:
-    """Load and validate the shipped raw files, and a user's own series where there is one."""
+def load_raw(inputs: dict[str, Path | None]) -> dict[str, pd.DataFrame]:
+    """Load and validate the raw files a stage was given, by role (see stages.RAW): the shipped
+    files, and a user's own series where there is one (``user_series``: a path, or None)."""
     from .wdi import load_wdi_any
 
-    raw_dir = Path(raw_dir)
-    sources = load_sources(raw_dir / config.SOURCES_FILE)
-    figures = load_figures(raw_dir / config.FIGURES_FILE, sources)
+    sources = load_sources(inputs["sources"])
+    figures = load_figures(inputs["figures"], sources)
     figures["priority"] = 0
-    claims = load_claims(raw_dir / config.CLAIMS_FILE, sources)
-    wdi_path = Path(wdi_file) if wdi_file else raw_dir / config.WDI_FILE
-    wdi = load_wdi_any(wdi_path)
-    _check_source_ids(wdi_path, wdi, sources)
-    user = resolve_user_data(user_data, raw_dir)
-    if user is not None:
-        ufig, usrc = load_user_series(user)
+    claims = load_claims(inputs["claims"], sources)
+    wdi = load_wdi_any(inputs["wdi"])
+    _check_source_ids(Path(inputs["wdi"]), wdi, sources)
+    if inputs.get("user_series") is not None:
+        ufig, usrc = load_user_series(inputs["user_series"])
         figures = pd.concat([figures, ufig], ignore_index=False)
         sources = pd.concat([sources, usrc], ignore_index=True)
     return {"sources": sources, "figures": figures, "claims": claims, "wdi": wdi}
@@ -266,33 +262,24 @@ def load_raw(raw_dir: str | Path = config.RAW_DIR, user_data: str | Path | None 
 _INT_COLUMNS = ("year", "base_year")
 
 
-def write_processed(frames: dict[str, pd.DataFrame], processed_dir: str | Path,
-                    names: dict[str, str]) -> list[Path]:
-    """Write a stage's tables to data/processed as CSV (one file per table); return the paths."""
-    processed_dir = Path(processed_dir)
-    processed_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for key, name in names.items():
-        path = processed_dir / name
-        frames[key].to_csv(path, index=False, lineterminator="\n")
-        paths.append(path)
-    return paths
+def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table as CSV (the one writer for every CSV the project makes)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(path, index=False, lineterminator="\n")
+    return path
 
 
-def read_processed(processed_dir: str | Path, names: dict[str, str]) -> dict[str, pd.DataFrame]:
-    """Read tables an earlier stage wrote; a missing one names the stage to run first."""
-    processed_dir = Path(processed_dir)
-    out = {}
-    for key, name in names.items():
-        path = processed_dir / name
-        if not path.exists():
-            stage = {"01": "01_ingest", "02": "02_clean", "03": "03_analysis"}.get(name[:2], "the earlier stages")
-            raise DataError(f"{path}: not found; run notebook {stage} first (or run_report.py)")
-        df = pd.read_csv(path, keep_default_na=True)
-        text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
-        df[text] = df[text].fillna("")  # an empty text cell is "", not NaN
-        for c in _INT_COLUMNS:
-            if c in df.columns:
-                df[c] = pd.to_numeric(df[c]).astype("Int64")
-        out[key] = df
-    return out
+def read_csv(path: str | Path) -> pd.DataFrame:
+    """Read a table an earlier stage wrote; a missing one names the stage to run first."""
+    path = Path(path)
+    if not path.exists():
+        stage = {"01": "01_ingest", "02": "02_clean", "03": "03_analysis"}.get(path.name[:2], "the earlier stages")
+        raise DataError(f"{path}: not found; run notebook {stage} first (or run_report.py)")
+    df = pd.read_csv(path, keep_default_na=True)
+    text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+    df[text] = df[text].fillna("")  # an empty text cell is "", not NaN
+    for c in _INT_COLUMNS:
+        if c in df.columns:
+            df[c] = pd.to_numeric(df[c]).astype("Int64")
+    return df

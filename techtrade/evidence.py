@@ -9,10 +9,12 @@ carry the arithmetic that produced them.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import pandas as pd
 
 from . import config
+from .errors import DataError
 from .intervals import Interval
 
 KEY = ["year", "flow", "partner", "category", "measure", "base_year"]
@@ -36,29 +38,49 @@ def figure_intervals(figures: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _key(row) -> tuple:
+class Key(NamedTuple):
+    """What a quantity is: exports of Russia to the World in 2020, say."""
+
+    year: int
+    flow: str
+    partner: str = "World"
+    category: str = "all"
+    measure: str = "level"
+    base_year: int | None = None
+
+
+def _key(row) -> Key:
     b = row["base_year"]
-    return (int(row["year"]), row["flow"], row["partner"], row["category"], row["measure"],
-            None if pd.isna(b) else int(b))
+    return Key(int(row["year"]), row["flow"], row["partner"], row["category"], row["measure"],
+               None if pd.isna(b) else int(b))
 
 
 class Quantities:
     """What the figures say about each quantity, published and derived."""
 
     def __init__(self):
-        self.rows: dict[tuple, dict] = {}
+        self.rows: dict[Key, dict] = {}
 
-    def get(self, year, flow, measure="level", partner="World", category="all", base_year=None):
-        row = self.rows.get((year, flow, partner, category, measure, base_year))
-        return None if row is None else Interval(row["lo"], row["hi"])
+    def row(self, year, flow, measure="level", partner="World", category="all", base_year=None) -> dict | None:
+        return self.rows.get(Key(year, flow, partner, category, measure, base_year))
 
-    def row(self, year, flow, measure="level", partner="World", category="all", base_year=None):
-        return self.rows.get((year, flow, partner, category, measure, base_year))
+    def get(self, year, flow, measure="level", partner="World", category="all", base_year=None) -> Interval | None:
+        r = self.row(year, flow, measure, partner, category, base_year)
+        return None if r is None else Interval(r["lo"], r["hi"])
+
+    def select(self, **where) -> list[tuple[Key, dict]]:
+        """The quantities whose key matches every field given (category defaults to 'all')."""
+        where.setdefault("category", "all")
+        return [(k, r) for k, r in self.rows.items() if all(getattr(k, f) == v for f, v in where.items())]
 
     def years(self, flow, measure="level", partner="World", status=None) -> list[int]:
-        return sorted(k[0] for k, r in self.rows.items()
-                      if k[1] == flow and k[2] == partner and k[4] == measure and k[3] == "all"
-                      and (status is None or r["status"] == status))
+        return sorted(k.year for k, r in self.select(flow=flow, measure=measure, partner=partner)
+                      if status is None or r["status"] == status)
+
+    def partners(self, year: int, flow: str = "exports") -> dict[str, Interval]:
+        """Every partner but the World total with a level that year."""
+        return {k.partner: Interval(r["lo"], r["hi"]) for k, r in self.select(year=year, flow=flow, measure="level")
+                if k.partner != "World"}
 
     def to_frame(self) -> pd.DataFrame:
         df = pd.DataFrame(list(self.rows.values()), columns=QUANTITY_COLUMNS)
@@ -71,13 +93,14 @@ class Quantities:
         for rec in df.to_dict("records"):
             rec["base_year"] = None if pd.isna(rec["base_year"]) else int(rec["base_year"])
             rec["year"] = int(rec["year"])
+            for c in ("qualifiers", "figure_ids", "source_ids", "basis"):
+                rec[c] = "" if pd.isna(rec[c]) else str(rec[c])
             q.rows[_key(rec)] = rec
         return q
 
-    def _put(self, key, iv: Interval, unit, status, qualifiers, figure_ids, source_ids, basis):
-        year, flow, partner, category, measure, base_year = key
-        self.rows[key] = dict(year=year, flow=flow, partner=partner, category=category,
-                              measure=measure, base_year=base_year, lo=iv.lo, hi=iv.hi, unit=unit,
+    def _put(self, key: Key, iv: Interval, unit, status, qualifiers, figure_ids, source_ids, basis):
+        self.rows[key] = dict(year=key.year, flow=key.flow, partner=key.partner, category=key.category,
+                              measure=key.measure, base_year=key.base_year, lo=iv.lo, hi=iv.hi, unit=unit,
                               status=status, qualifiers=qualifiers, figure_ids=figure_ids,
                               source_ids=source_ids, basis=basis)
 
@@ -107,13 +130,15 @@ def build_quantities(tidy: pd.DataFrame, exclude_figures=()) -> Quantities:
         for lo, hi, fid in zip(grp["lo"], grp["hi"], grp["figure_id"]):
             nxt = iv.intersect(Interval(lo, hi))
             if nxt is None:
-                others = ", ".join(grp["figure_id"])
-                raise ValueError(f"figures {others} contradict each other on {key}: no value fits them all")
+                k = Key(*key)
+                what = f"{k.measure} of {k.flow} {k.year}" + ("" if k.partner == "World" else f", {k.partner}")
+                raise DataError(f"figures {', '.join(grp['figure_id'])} contradict each other on {what}: "
+                                "no value fits them all")
             iv = nxt
         basis = "as published" if len(grp) == 1 else "published figures combined"
         if overridden:
             basis += f" (takes precedence over {', '.join(overridden)})"
-        q._put(key, iv, grp["unit"].iloc[0], "published", _join(*grp["qualifier"]), ";".join(grp["figure_id"]),
+        q._put(Key(*key), iv, grp["unit"].iloc[0], "published", _join(*grp["qualifier"]), ";".join(grp["figure_id"]),
                _join(*grp["source_id"]), basis)
     _derive_levels(q)
     _derive_balances(q)
@@ -139,15 +164,15 @@ def _derive_levels(q: Quantities) -> None:
         sym = "(1 + growth)" if measure == "growth" else "ratio"
         if known_y is not None and known_b is None and known_y["status"] == "published":
             iv = Interval(known_y["lo"], known_y["hi"]) / factor
-            target, via, basis = base, known_y, f"{flow} {year} / {sym} {base}->{year}"
+            target, via, basis = base, known_y, f"{flow} {year} / {sym} {base} to {year}"
         elif known_b is not None and known_y is None and known_b["status"] == "published":
             iv = Interval(known_b["lo"], known_b["hi"]) * factor
-            target, via, basis = year, known_b, f"{flow} {base} x {sym} {base}->{year}"
+            target, via, basis = year, known_b, f"{flow} {base} \u00d7 {sym} {base} to {year}"
         else:
             continue
         if iv.lo <= 0 and iv.hi == math.inf:
             continue  # says nothing
-        q._put((target, flow, partner, category, "level", None), iv, "USD mn", "derived",
+        q._put(Key(target, flow, partner, category, "level", None), iv, "USD mn", "derived",
                _join(via["qualifiers"], r["qualifiers"]), _join(via["figure_ids"], r["figure_ids"]), _join(via["source_ids"], r["source_ids"]), basis)
 
 
@@ -156,9 +181,9 @@ def _derive_balances(q: Quantities) -> None:
     for year in sorted(set(q.years("exports")) & set(q.years("imports"))):
         ex, im = q.row(year, "exports"), q.row(year, "imports")
         iv = Interval(ex["lo"], ex["hi"]) - Interval(im["lo"], im["hi"])
-        q._put((year, "balance", "World", "all", "level", None), iv, "USD mn", "derived",
+        q._put(Key(year, "balance"), iv, "USD mn", "derived",
                _join(ex["qualifiers"], im["qualifiers"]), _join(ex["figure_ids"], im["figure_ids"]), _join(ex["source_ids"], im["source_ids"]),
-               f"exports {year} - imports {year}")
+               f"exports {year} \u2212 imports {year}")
 
 
 def tidy_wdi(wdi: pd.DataFrame) -> pd.DataFrame:

@@ -111,23 +111,15 @@ class Interval:
     def mid(self) -> float:
         return (self.lo + self.hi) / 2 if self.bounded else math.nan
 
-    def describe(self, fmt="{:,.0f}", unit: str = "") -> str:
-        """Plain words: 'at least 3,448', 'between 514 and 531', '4,600'.
+    def to_json(self) -> dict:
+        """{'lo': .., 'hi': ..}; an unbounded end is null (standard JSON has no infinity)."""
+        return {"lo": self.lo if math.isfinite(self.lo) else None, "hi": self.hi if math.isfinite(self.hi) else None}
 
-        ``fmt`` is a format string or a function of one number.
-        """
-        if isinstance(fmt, str):
-            fmt = fmt.format
-        u = f" {unit}" if unit else ""
-        if self.is_point:
-            return fmt(self.lo) + u
-        if self.hi == INF and self.lo == -INF:
-            return "unknown"
-        if self.hi == INF:
-            return "at least " + fmt(self.lo) + u
-        if self.lo == -INF or self.lo == 0:  # [0, hi] is what an "at most" level becomes
-            return "at most " + fmt(self.hi) + u
-        return f"between {fmt(self.lo)} and {fmt(self.hi)}{u}"
+    @classmethod
+    def from_json(cls, d: dict | None) -> "Interval | None":
+        if d is None:
+            return None
+        return cls(-INF if d["lo"] is None else d["lo"], INF if d["hi"] is None else d["hi"])
 
 
 def _as_interval(x) -> Interval:

@@ -1,7 +1,9 @@
-"""Year-dependent metrics: where things stood in the report year against the base year (stage 03).
+"""The numbers the report shows (stage 03): every one with an id, its interval, its status and sources.
 
-Also the check that the requested years can be served by the data, used by run_report.py before
-any kernel starts and by the notebooks' first cell when they are run by hand.
+``numbers`` gathers them in one table (``numbers.csv`` beside each report): the levels the figures
+give or imply, the report year against the base year, year-on-year changes, the World Bank's other
+measures, and each claim part's claimed and evidence intervals. The narrative reads numbers only
+from this table, by id.
 """
 from __future__ import annotations
 
@@ -9,11 +11,15 @@ import math
 
 import pandas as pd
 
-from .evidence import Quantities
+from .claims import Verdict, number_id
+from .evidence import Key, Quantities
 from .intervals import Interval
 
-
-from .errors import ParameterError  # noqa: E402  (re-exported: metrics.ParameterError)
+NUMBER_COLUMNS = ["id", "label", "year", "lo", "hi", "unit", "status", "basis", "source_ids", "figure_ids", "measure"]
+FORM_1TB = "technology exchange, Rosstat form 1-TB"
+WDI_SERIES = {"ip_receipts": ("BX.GSR.ROYL.CD", "charges for the use of intellectual property, receipts"),
+              "ip_payments": ("BM.GSR.ROYL.CD", "charges for the use of intellectual property, payments"),
+              "hightech_exports": ("TX.VAL.TECH.CD", "high-technology goods exports")}
 
 
 def available_years(q: Quantities) -> dict[str, list[int]]:
@@ -22,131 +28,107 @@ def available_years(q: Quantities) -> dict[str, list[int]]:
     return {"report": years[1:], "base": years[:-1]}
 
 
-def check_years(q: Quantities, report_year, base_year) -> None:
-    avail = available_years(q)
-    for name, value in (("report_year", report_year), ("base_year", base_year)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ParameterError(f"{name}={value!r}: must be a whole year like 2020")
-    if report_year not in avail["report"]:
-        raise ParameterError(f"report_year={report_year}: no exports figure for that year; "
-                             f"available report years: {_list(avail['report'])}")
-    if base_year not in avail["base"]:
-        raise ParameterError(f"base_year={base_year}: no exports figure for that year; "
-                             f"available base years: {_list(avail['base'])}")
-    if base_year >= report_year:
-        raise ParameterError(f"base_year={base_year}: must be before report_year={report_year}")
-
-
-def _list(years) -> str:
-    return ", ".join(map(str, years)) or "none"
-
-
-def _row(metric, year, iv: Interval | None, unit, status, basis, sources, measure="Rosstat form 1-TB"):
-    return dict(metric=metric, year=year, lo=None if iv is None else iv.lo, hi=None if iv is None else iv.hi,
-                unit=unit, status=status, basis=basis, source_ids=sources, measure=measure)
-
-
-def year_metrics(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year: int) -> pd.DataFrame:
-    """The metrics the narrative quotes for the chosen years; missing ones are rows with no value."""
-    rows = []
-
-    def level(flow, year):
-        r = q.row(year, flow)
-        if r is None:
-            rows.append(_row(f"{flow} level", year, None, "USD mn", "missing", "no figure", ""))
-            return None
-        iv = Interval(r["lo"], r["hi"])
-        rows.append(_row(f"{flow} level", year, iv, "USD mn", r["status"], r["basis"], r["source_ids"]))
-        return iv
-
-    ex_r, ex_b = level("exports", report_year), level("exports", base_year)
-    if ex_r is not None and ex_b is not None:
-        rows.append(_row("exports ratio report/base", report_year, ex_r / ex_b, "ratio", "derived",
-                         f"exports {report_year} / exports {base_year}", _src(q, (report_year, base_year))))
-    prev = report_year - 1
-    level("imports", report_year)
-    for flow in ("exports", "imports"):
-        g, why = growth(q, flow, report_year)
-        rows.append(_row(f"{flow} growth from previous year", report_year, g, "percent",
-                         "derived" if g is not None else "missing",
-                         f"{flow} {report_year} / {flow} {prev} - 1" if g is not None else why,
-                         _src(q, (report_year, prev), flow) if g is not None else ""))
-    level("balance", report_year)
-    for code, name in (("BX.GSR.ROYL.CD", "IP charges, receipts"), ("TX.VAL.TECH.CD", "high-tech goods exports")):
-        vals = {}
-        for y in (base_year, report_year):
-            s = wdi[(wdi["indicator_code"] == code) & (wdi["year"] == y)]
-            v = None if s.empty else float(s["value"].iloc[0]) / 1e6
-            vals[y] = v
-            rows.append(_row(f"WDI {name}", y, None if v is None else Interval.point(v), "USD mn",
-                             "published" if v is not None else "missing", code, "WDI" if v is not None else "",
-                             measure="World Bank WDI (another measure)"))
-        if all(v is not None for v in vals.values()):
-            rows.append(_row(f"WDI {name} ratio report/base", report_year,
-                             Interval.point(vals[report_year] / vals[base_year]), "ratio", "derived",
-                             f"{code} {report_year} / {base_year}", "WDI", measure="World Bank WDI (another measure)"))
-    return pd.DataFrame(rows)
-
-
 def growth(q: Quantities, flow: str, year: int) -> tuple[Interval | None, str]:
-    """Change from the previous year, in percent, or None and the reason in words."""
+    """Change from the previous year, in percent; or None and why (a code: 'no_year', 'no_previous',
+    'circular': the previous year's only level is derived from this year's own figure)."""
     cur, prev = q.row(year, flow), q.row(year - 1, flow)
     if cur is None:
-        return None, f"no {flow} figure for {year}"
+        return None, "no_year"
     if prev is None:
-        return None, f"no {flow} figure for {year - 1}"
+        return None, "no_previous"
     if prev["status"] == "derived" and set(prev["figure_ids"].split(";")) >= set(cur["figure_ids"].split(";")):
-        return None, f"the only {year - 1} figure is derived from the {year} figure itself"
+        return None, "circular"
     return Interval(cur["lo"], cur["hi"]).pct_change(Interval(prev["lo"], prev["hi"])), ""
 
 
-def smallest_deficit_since(q: Quantities, year: int) -> str:
-    """In words: since when the year's deficit is the smallest, over the balances the data hold."""
-    b = q.get(year, "balance")
-    have = [y for y in q.years("balance") if y < year]
-    if b is None:
-        return f"no balance for {year} can be computed from the data"
-    if b.lo > 0:
-        return f"{year} shows a surplus, not a deficit"
-    if not have:
-        return f"the data hold no balance before {year}, so no “lowest since” can be said"
+def deficit_history(q: Quantities, year: int) -> dict:
+    """The year's balance against every earlier balance the data hold, as years (no words).
+
+    ``since``: the earliest year S such that every year from S to the one before is held and surely
+    had a larger deficit ("the smallest deficit since S"), or None."""
+    now = q.get(year, "balance")
+    held = [y for y in q.years("balance") if y < year]
+    out = {"year": year, "held": held, "balance": None if now is None else now.to_json(),
+           "surely_larger_deficit": [], "surely_smaller_deficit": [], "undecided": [], "since": None,
+           "gaps": [y for y in range(held[0], year) if y not in held] if held else []}
+    if now is None:
+        return out
+    for y in held:
+        iv = q.get(y, "balance")
+        key = ("surely_larger_deficit" if iv.hi < now.lo else "surely_smaller_deficit" if iv.lo > now.hi
+               else "undecided")
+        out[key].append(y)
     y = year - 1
-    while y >= have[0]:
-        other = q.get(y, "balance")
-        if other is None:
-            return (f"the {year} deficit is smaller than in every year {y + 1}\u2013{year - 1}, but the data "
-                    f"have no balance for {y}, so how far back that goes cannot be said" if y < year - 1 else
-                    f"the data have no balance for {y}, so no “lowest since” can be said")
-        if other.hi >= b.lo:  # this year's deficit may be as small as the report year's
-            if y == year - 1:
-                return (f"the {year} deficit is larger than the {y} one" if other.lo > b.hi else
-                        f"the {year} deficit is not clearly smaller than the {y} one")
-            definite = other.lo >= b.hi
-            return (f"the {year} deficit is the smallest since {y}" if definite else
-                    f"the {year} deficit is smaller than in every year {y + 1}\u2013{year - 1}; "
-                    f"{y} may have been smaller or larger")
+    while y in held and y in out["surely_larger_deficit"]:
         y -= 1
-    return f"the {year} deficit is the smallest in the data, which begin in {have[0]}"
+    out["since"] = y if y < year - 1 and y in held else None
+    out["surplus_possible"] = now.hi > 0
+    out["deficit_certain"] = now.hi < 0
+    return out
 
 
-def _src(q: Quantities, years, flow="exports") -> str:
-    out = []
-    for y in years:
-        r = q.row(y, flow)
-        out += [s for s in (r["source_ids"].split(";") if r else []) if s not in out]
-    return ";".join(out)
+def _row(id_, label, year, iv: Interval | None, unit, status, basis, sources, figures="", measure=FORM_1TB):
+    lo = None if iv is None or not math.isfinite(iv.lo) else iv.lo
+    hi = None if iv is None or not math.isfinite(iv.hi) else iv.hi
+    return dict(id=id_, label=label, year=year, lo=lo, hi=hi, unit=unit, status=status, basis=basis,
+                source_ids=sources, figure_ids=figures, measure=measure)
 
 
-def basis(metrics: pd.DataFrame, name: str, year: int) -> str:
-    """How a metric was computed, or why it is missing."""
-    m = metrics[(metrics["metric"] == name) & (metrics["year"] == year)]
-    return "" if m.empty else str(m["basis"].iloc[0])
+def _src(q: Quantities, *keys: Key) -> tuple[str, str]:
+    srcs, figs = [], []
+    for k in keys:
+        r = q.row(k.year, k.flow, k.measure, k.partner)
+        if r is not None:
+            srcs += [s for s in r["source_ids"].split(";") if s and s not in srcs]
+            figs += [f for f in r["figure_ids"].split(";") if f and f not in figs]
+    return ";".join(srcs), ";".join(figs)
 
 
-def metric(metrics: pd.DataFrame, name: str, year: int) -> Interval | None:
-    """One metric back as an Interval (None where the data lack it)."""
-    m = metrics[(metrics["metric"] == name) & (metrics["year"] == year)]
-    if m.empty or pd.isna(m["lo"].iloc[0]):
-        return None
-    lo, hi = float(m["lo"].iloc[0]), float(m["hi"].iloc[0])
-    return Interval(lo, hi if not math.isnan(hi) else math.inf)
+def numbers(q: Quantities, wdi: pd.DataFrame, verdicts: list[Verdict], report_year: int,
+            base_year: int) -> pd.DataFrame:
+    """Every number the report may show, one row each (see the module's docstring)."""
+    rows = []
+    for k, r in sorted(q.select(measure="level"), key=lambda kr: (kr[0].flow, kr[0].partner, kr[0].year)):
+        who = "" if k.partner == "World" else f" to {k.partner}"
+        rows.append(_row(number_id(k), f"{k.flow}{who} in {k.year}", k.year, Interval(r["lo"], r["hi"]), "USD mn",
+                         r["status"], r["basis"], r["source_ids"], r["figure_ids"]))
+    now, before = q.get(report_year, "exports"), q.get(base_year, "exports")
+    if now is not None and before is not None and before.lo > 0:
+        rows.append(_row(f"ratio.exports.{report_year}/{base_year}", f"exports in {report_year} against {base_year}",
+                         report_year, now / before, "ratio", "derived", f"exports {report_year} / exports {base_year}",
+                         *_src(q, Key(report_year, "exports"), Key(base_year, "exports"))))
+    for flow in ("exports", "imports"):
+        for y in sorted({report_year, report_year - 1, base_year + 1} & set(q.years(flow))):
+            g, why = growth(q, flow, y)
+            rows.append(_row(f"change.{flow}.{y}", f"change in {flow} from {y - 1} to {y}", y, g, "percent",
+                             "derived" if g is not None else "missing",
+                             f"{flow} {y} / {flow} {y - 1} \u2212 1" if g is not None else why,
+                             *(_src(q, Key(y, flow), Key(y - 1, flow)) if g is not None else ("", ""))))
+    total = q.get(report_year, "exports")
+    for partner, iv in q.partners(report_year).items():
+        if total is not None and total.lo > 0:
+            rows.append(_row(f"share.{report_year}.{partner}", f"{partner}'s share of exports in {report_year}",
+                             report_year, iv / total * 100, "percent", "derived",
+                             f"exports to {partner} / exports {report_year}",
+                             *_src(q, Key(report_year, "exports", partner), Key(report_year, "exports"))))
+    for name, (code, label) in WDI_SERIES.items():
+        s = wdi[wdi["indicator_code"] == code].set_index("year")["value"]
+        for y in sorted(set(s.index)):
+            rows.append(_row(f"{name}.{y}", f"{label} in {y}", int(y), Interval.point(float(s[y]) / 1e6), "USD mn",
+                             "published", code, ";".join(sorted(set(wdi["source_id"]))), measure="World Bank WDI"))
+        if base_year in s.index and report_year in s.index:
+            rows.append(_row(f"ratio.{name}.{report_year}/{base_year}", f"{label}, {report_year} against {base_year}",
+                             report_year, Interval.point(float(s[report_year]) / float(s[base_year])), "ratio",
+                             "derived", f"{code} {report_year} / {code} {base_year}",
+                             ";".join(sorted(set(wdi["source_id"]))), measure="World Bank WDI"))
+    for v in verdicts:
+        for which, iv in (("claimed", v.claimed), ("evidence", v.evidence)):
+            if iv is not None:
+                rows.append(_row(f"{v.part_id}.{which}", f"{v.part}: {which}", None, iv, v.unit,
+                                 "published" if which == "claimed" else "derived",
+                                 "the claim" if which == "claimed" else "the other figures",
+                                 ";".join(v.source_ids if which == "evidence" else v.claim_source_ids),
+                                 ";".join(v.figure_ids) if which == "evidence" else ""))
+    df = pd.DataFrame(rows, columns=NUMBER_COLUMNS)
+    df["year"] = df["year"].astype("Int64")
+    return df

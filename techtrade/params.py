@@ -1,9 +1,11 @@
 """Checking the build's parameters before any kernel starts (and in each notebook run by hand).
 
 Every check raises :class:`ParameterError` with one line: the parameter, the value, what is allowed.
+No pandas here: run_report.py checks its parameters in a fraction of a second.
 """
 from __future__ import annotations
 
+import errno
 import os
 import re
 from pathlib import Path
@@ -12,25 +14,38 @@ from .errors import ParameterError
 
 FORMATS = ("html", "pdf")
 TOP_N_RANGE = (1, 20)
-_RANGE = re.compile(r"^(\d{4})\s*(?:-|\.\.|:)\s*(\d{4})$")
+_YEAR = r"[0-9]{4}"  # ASCII digits only: "２０２０" is not a year here
+_RANGE = re.compile(rf"^({_YEAR})\s*(?:-|\.\.|:)\s*({_YEAR})$")
 
 
-def parse_years(values: list[str] | str, name: str = "--report-year") -> list[int]:
+def _show(value) -> str:
+    """A value as it can always be printed (a file name need not be valid UTF-8)."""
+    text = os.fsdecode(value) if isinstance(value, (bytes, os.PathLike)) else str(value)
+    return repr(text.encode("utf-8", "backslashreplace").decode("utf-8"))
+
+
+def parse_years(values, name: str = "--report-year") -> list[int]:
     """'2020' -> [2020]; ['2019', '2021'] -> [2019, 2021]; '2019-2021' -> [2019, 2020, 2021]."""
     values = [values] if isinstance(values, (str, int)) else list(values)
     years: list[int] = []
     for v in values:
+        if isinstance(v, int) and not isinstance(v, bool):
+            years.append(v)
+            continue
         s = str(v).strip()
         m = _RANGE.match(s)
         if m:
             a, b = int(m.group(1)), int(m.group(2))
             if a > b:
-                raise ParameterError(f"{name}={s!r}: a range must run forwards, like 2019-2021")
+                raise ParameterError(f"{name}={_show(s)}: a range must run forwards, like 2019-2021")
             years += range(a, b + 1)
-        elif re.fullmatch(r"\d{4}", s):
+        elif re.fullmatch(_YEAR, s):
             years.append(int(s))
         else:
-            raise ParameterError(f"{name}={s!r}: not a year; give a whole year like 2020, several, or a range like 2019-2021")
+            raise ParameterError(f"{name}={_show(s)}: not a year; give a whole year like 2020, several, "
+                                 "or a range like 2019-2021")
+    if not years:
+        raise ParameterError(f"{name}: no year given")
     dupes = sorted({y for y in years if years.count(y) > 1})
     if dupes:
         raise ParameterError(f"{name}: {', '.join(map(str, dupes))} given twice")
@@ -39,66 +54,99 @@ def parse_years(values: list[str] | str, name: str = "--report-year") -> list[in
 
 def check_top_n(top_n) -> int:
     lo, hi = TOP_N_RANGE
+    bad = ParameterError(f"top_n={_show(top_n)}: not a whole number; allowed: {lo} to {hi}")
+    if isinstance(top_n, bool) or (isinstance(top_n, float) and not top_n.is_integer()):
+        raise bad
+    if isinstance(top_n, str) and not re.fullmatch(r"\s*[0-9]+\s*", top_n):
+        raise bad
     try:
-        n = int(str(top_n).strip())
-    except ValueError:
-        raise ParameterError(f"top_n={top_n!r}: not a whole number; allowed: {lo} to {hi}") from None
-    if isinstance(top_n, float) and not float(top_n).is_integer():
-        raise ParameterError(f"top_n={top_n!r}: not a whole number; allowed: {lo} to {hi}")
+        n = int(top_n)
+    except (TypeError, ValueError):
+        raise bad from None
     if not lo <= n <= hi:
         raise ParameterError(f"top_n={n}: out of range; allowed: {lo} to {hi}")
     return n
 
 
 def check_formats(formats) -> tuple[str, ...]:
-    formats = tuple(formats)
+    formats = (formats,) if isinstance(formats, str) else tuple(formats)
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
-        raise ParameterError(f"format={','.join(bad) or '(none)'}: unknown; allowed: {', '.join(FORMATS)}")
+        raise ParameterError(f"format={','.join(map(str, bad)) or '(none)'}: unknown; allowed: {', '.join(FORMATS)}")
     return tuple(dict.fromkeys(formats))
 
 
-def check_output_dir(path) -> Path:
-    """The output folder: an existing writable folder, or one that can be made."""
-    p = Path(path).expanduser()
-    if p.exists() and not p.is_dir():
-        raise ParameterError(f"output_dir={str(path)!r}: exists and is not a folder")
-    probe = p
-    while not probe.exists():
-        probe = probe.parent
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ENAMETOOLONG:
+        return "a name in the path is too long"
+    return (exc.strerror or str(exc)).lower()
+
+
+def check_output_dir(path, forbidden=()) -> Path:
+    """The output folder: an existing writable folder, or one that can be made; never the file-system
+    root, nor inside the inputs or the code (a build there would write over what it reads)."""
+    if path is None or not str(path).strip():
+        raise ParameterError("output_dir='': empty; give a folder (default: the project folder)")
+    try:
+        p = Path(path).expanduser().resolve()
+        if p.exists() and not p.is_dir():
+            raise ParameterError(f"output_dir={_show(path)}: exists and is not a folder")
+        probe = p
+        while not probe.exists():
+            probe = probe.parent
+    except OSError as exc:
+        raise ParameterError(f"output_dir={_show(path)}: {_os_reason(exc)}") from None
+    if p == Path(p.anchor):
+        raise ParameterError(f"output_dir={_show(path)}: the file-system root; give a folder of its own")
+    for f in forbidden:
+        f = Path(f).resolve()
+        if p == f or f in p.parents:
+            raise ParameterError(f"output_dir={_show(path)}: inside {_show(f)}, which the build reads; "
+                                 "choose a folder outside it")
     if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
-        raise ParameterError(f"output_dir={str(path)!r}: {probe} is not writable")
-    return p.resolve()
+        raise ParameterError(f"output_dir={_show(path)}: {_show(probe)} is not writable")
+    return p
 
 
 def check_input_file(path, name: str) -> Path:
     """A file the user names (--data, --wdi): it must exist and be readable."""
-    p = Path(path).expanduser()
-    if not p.exists():
-        raise ParameterError(f"{name}={str(path)!r}: file not found")
-    if not p.is_file():
-        raise ParameterError(f"{name}={str(path)!r}: not a file")
-    if not os.access(p, os.R_OK):
-        raise ParameterError(f"{name}={str(path)!r}: not readable (check its permissions)")
-    return p.resolve()
+    try:
+        p = Path(path).expanduser()
+        if not p.exists():
+            raise ParameterError(f"{name}={_show(path)}: file not found")
+        if not p.is_file():
+            raise ParameterError(f"{name}={_show(path)}: not a file")
+        if not os.access(p, os.R_OK):
+            raise ParameterError(f"{name}={_show(path)}: not readable (check its permissions)")
+        return p.resolve()
+    except OSError as exc:
+        raise ParameterError(f"{name}={_show(path)}: {_os_reason(exc)}") from None
 
 
-def resolve_user_data(user_data, raw_dir) -> Path | None:
+def resolve_user_data(user_data, drop_in: Path) -> Path | None:
     """'auto' (the default): the drop-in file data/raw/user/tech_exchange_series.csv if it exists;
     '' or 'none': no user series; anything else: that file."""
-    from . import config
-
     if user_data is None or str(user_data).strip().lower() in ("", "none"):
         return None
     if str(user_data).strip().lower() == "auto":
-        drop_in = Path(raw_dir) / config.USER_DROP_IN
         return drop_in if drop_in.exists() else None
     return Path(user_data)
 
 
-def check_years_available(q, report_years: list[int], base_year: int) -> None:
-    from .metrics import available_years, check_years
-    if not report_years:
-        raise ParameterError(f"report_year: none given; available: {', '.join(map(str, available_years(q)['report']))}")
-    for y in report_years:
-        check_years(q, y, base_year)
+def check_years(available: dict[str, list[int]], report_year, base_year) -> None:
+    """Years the data can serve: ``available`` is what the clean stage found ({"report": [...], "base": [...]})."""
+    for name, value in (("report_year", report_year), ("base_year", base_year)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ParameterError(f"{name}={value!r}: must be a whole year like 2020")
+    if report_year not in available["report"]:
+        raise ParameterError(f"report_year={report_year}: no exports figure for that year; "
+                             f"available report years: {_list(available['report'])}")
+    if base_year not in available["base"]:
+        raise ParameterError(f"base_year={base_year}: no exports figure for that year; "
+                             f"available base years: {_list(available['base'])}")
+    if base_year >= report_year:
+        raise ParameterError(f"base_year={base_year}: must be before report_year={report_year}")
+
+
+def _list(years) -> str:
+    return ", ".join(map(str, years)) or "none"

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt  # the backend is matplotlib's choice: inline in
 import pandas as pd
 import seaborn as sns
 
-from .claims import money
+from .fmt import money
 from .evidence import Quantities
 from .intervals import Interval
 
@@ -202,8 +202,7 @@ def fig_trade(q: Quantities, report_year: int, source: str):
 
 def fig_partners(q: Quantities, report_year: int, source: str, top_n: int = 6):  # noqa: C901
     """The largest partners of the report year, bounds shown as bounds, and the implied share."""
-    rows = [r for k, r in q.rows.items() if k[0] == report_year and k[1] == "exports" and k[4] == "level"
-            and k[2] != "World" and k[3] == "all"]
+    rows = [r for k, r in q.select(year=report_year, flow="exports", measure="level") if k.partner != "World"]
     if not rows:
         return None
     rows = sorted(rows, key=lambda r: -_display_value(Interval(r["lo"], r["hi"]))[0])[:top_n][::-1]
@@ -263,14 +262,15 @@ def fig_wdi(wdi: pd.DataFrame, report_year: int, base_year: int, source: str):
 
 
 def save(fig, figures_dir: str | Path, name: str) -> dict[str, str]:
-    """Save a figure as PNG (for HTML) and SVG (vector); return the paths."""
+    """Save a figure as PNG (for HTML) and SVG (vector) into the report's figures folder; return the
+    file names."""
     figures_dir = Path(figures_dir)
     figures_dir.mkdir(parents=True, exist_ok=True)
     out = {}
     for ext in ("png", "svg"):
         path = figures_dir / f"{name}.{ext}"
         fig.savefig(path, format=ext, metadata=_metadata(ext))
-        out[ext] = str(path)
+        out[ext] = path.name
     plt.close(fig)
     return out
 
@@ -280,3 +280,28 @@ def _metadata(ext: str) -> dict:
     if ext == "svg":
         return {"Date": None, "Creator": None}
     return {"Software": None}
+
+
+def _publishers(sources: pd.DataFrame, ids) -> str:
+    pub = dict(zip(sources["source_id"], sources["publisher"]))
+    seen = list(dict.fromkeys(s for x in ids for s in str(x).split(";") if s))
+    return "; ".join(pub.get(s, s) for s in seen)
+
+
+def draw_all(q: Quantities, wdi: pd.DataFrame, sources: pd.DataFrame, report_year: int, base_year: int,
+             top_n: int = 6) -> list[tuple[str, object, list[str]]]:
+    """Every figure of the report, as (name, figure, the source ids it draws on); a figure the data
+    cannot make for these years is left out."""
+    def ids(keys):
+        return list(dict.fromkeys(s for k, r in keys for s in r["source_ids"].split(";") if s))
+
+    ex = [(k, r) for k, r in q.select(flow="exports", measure="level", partner="World") if k.year <= report_year]
+    trade = [(k, r) for k, r in q.select(measure="level", partner="World")
+             if k.flow in ("exports", "imports") and k.year <= report_year and q.get(k.year, "balance") is not None]
+    part = [(k, r) for k, r in q.select(year=report_year, flow="exports", measure="level")]
+    wdi_ids = sorted(set(wdi["source_id"]))
+    out = [("exports", fig_exports(q, report_year, base_year, _publishers(sources, ids(ex))), ids(ex)),
+           ("trade", fig_trade(q, report_year, _publishers(sources, ids(trade))), ids(trade)),
+           ("partners", fig_partners(q, report_year, _publishers(sources, ids(part)), top_n=top_n), ids(part)),
+           ("wdi", fig_wdi(wdi, report_year, base_year, _publishers(sources, wdi_ids)), wdi_ids)]
+    return [(name, fig, i) for name, fig, i in out if fig is not None]

@@ -1,18 +1,13 @@
 """Rendering executed notebooks to HTML (nbconvert, in-process) and HTML to PDF (WeasyPrint)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def to_html(notebook_path: str | Path, *, show_code: bool = False, title: str | None = None,
-            paths: dict[str, str] | None = None) -> str:
-    """An executed notebook as one self-contained HTML page (images embedded, no scripts).
-
-    ``paths`` rewrites folder names in the injected-parameters cell (the build's staging folder,
-    gone once the build is published, becomes the output folder the reader knows)."""
-    import nbformat
+def _exporter(show_code: bool):
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -23,28 +18,54 @@ def to_html(notebook_path: str | Path, *, show_code: bool = False, title: str | 
     c.HTMLExporter.exclude_input = not show_code
     c.HTMLExporter.exclude_input_prompt = True
     c.HTMLExporter.exclude_output_prompt = True
-    # The injected-parameters cell and cells tagged "remove" never reach the reader.
+    # The injected-parameters cell and cells tagged "remove" never reach the reader of the report.
     c.TagRemovePreprocessor.remove_cell_tags = {"remove", "injected-parameters"} if not show_code else {"remove"}
     c.TagRemovePreprocessor.enabled = True
-    exporter = HTMLExporter(config=c)
-    nb = nbformat.read(str(notebook_path), as_version=4)
-    if title:
-        nb.metadata["title"] = title
+    return HTMLExporter(config=c)
+
+
+def _title(nb) -> str:
+    """The report's title: its first Markdown heading."""
     for cell in nb.cells:
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            for old, new in (paths or {}).items():
-                cell.source = cell.source.replace(old, new)
-    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")  # one stylesheet for report and appendix
-    body, _ = exporter.from_notebook_node(nb, resources={"report_css": css})
+        for out in cell.get("outputs", []):
+            m = re.search(r"^# (.+)$", out.get("data", {}).get("text/markdown", ""), flags=re.M)
+            if m:
+                return m.group(1).replace("\\", "").strip()
+    return "Report"
+
+
+def report_html(executed: str | Path) -> str:
+    """The narrative notebook as one self-contained HTML page: its outputs only, no code, no scripts."""
+    import nbformat
+
+    nb = nbformat.read(str(executed), as_version=4)
+    nb.metadata["title"] = _title(nb)
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    body, _ = _exporter(False).from_notebook_node(nb, resources={"report_css": css})
     return body
 
 
+def write_appendix(executed: str | Path, path: str | Path) -> None:
+    """The analysis notebook with its code, for checking the working."""
+    import nbformat
+
+    nb = nbformat.read(str(executed), as_version=4)
+    nb.metadata["title"] = "Appendix: the analysis notebook"
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    body, _ = _exporter(True).from_notebook_node(nb, resources={"report_css": css})
+    tmp = Path(path).with_name(f".{Path(path).name}.part")
+    tmp.write_text(body, encoding="utf-8")
+    tmp.replace(path)
+
+
 def to_pdf(html: str, pdf_path: str | Path, base_url: str | Path = ".") -> None:
-    """Print the HTML to an A4 PDF with WeasyPrint (pure pip install; no browser, no LaTeX)."""
+    """Print the HTML to an A4 PDF with WeasyPrint (a pip install; no browser, no LaTeX)."""
     import logging
 
     from weasyprint import HTML
 
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)  # unsupported lab CSS is expected noise
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    HTML(string=html, base_url=str(base_url)).write_pdf(str(pdf_path))
+    tmp = Path(pdf_path).with_name(f".{Path(pdf_path).name}.part")
+    HTML(string=html, base_url=str(base_url)).write_pdf(str(tmp))
+    tmp.replace(pdf_path)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config
+from . import config, stages
 
 API = os.environ.get("TECHTRADE_WDI_API", "https://api.worldbank.org/v2")
 COUNTRY = "RUS"
@@ -139,7 +139,7 @@ def fetch_indicator(code: str, base_url: str = API, country: str = COUNTRY, time
     return rows, lastupdated
 
 
-def refresh(raw_dir: str | Path = config.RAW_DIR, base_url: str = API, timeout: float = 20.0,
+def refresh(raw_dir: str | Path = stages.ROOT / "data" / "raw", base_url: str = API, timeout: float = 20.0,
             today: datetime.date | None = None) -> Path:
     """Fetch every indicator, validate, and write data/raw/wdi_russia_fetched_<date>.csv atomically."""
     out = []

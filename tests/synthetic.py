@@ -16,3 +16,17 @@ def add_figures(tidy: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
     extra = pd.DataFrame([{**base, **r} for r in rows])
     extra["figure_id"] = [f"T{i:02d}" for i in range(len(extra))]
     return evidence.figure_intervals(pd.concat([tidy.drop(columns=["lo", "hi"]), extra], ignore_index=True))
+
+
+def analysed(tmp_path, raw, tidy, report_year=2020, base_year=2018, figures=()):
+    """What the analysis stage hands over (03_results), made in-process for tests of the narrative."""
+    from techtrade import claims, metrics, results
+
+    q = evidence.build_quantities(tidy)
+    verdicts = claims.check_claims(tidy)
+    numbers = metrics.numbers(q, evidence.tidy_wdi(raw["wdi"]), verdicts, report_year, base_year)
+    extra = {"deficit": metrics.deficit_history(q, report_year),
+             "wdi_last": {c: int(g["year"].max()) for c, g in raw["wdi"].groupby("indicator_code")}}
+    path = results.save(tmp_path / "results.json", {"report_year": report_year, "base_year": base_year, "top_n": 6},
+                        verdicts, numbers, list(figures), raw["sources"], raw["claims"], extra)
+    return results.Results.load(path)

@@ -1,90 +1,114 @@
-"""Incremental builds: which stages run again after which change, and that reuse is byte-for-byte."""
+"""Incremental builds: which jobs run again after which change, and that reuse is byte for byte.
+Each test rebuilds its own copy of one cold build (the ``project`` fixture), so none depends on another."""
 import hashlib
 import json
 import os
-import shutil
 
 import pytest
 
-from techtrade import config, pipeline
+from .conftest import build
 
 pytestmark = pytest.mark.slow
 TAG = "2020-vs-2018"
-ALL = ["01_ingest", "02_clean", f"03_analysis_{TAG}", f"04_narrative_{TAG}", f"render_{TAG}", f"appendix_{TAG}"]
+PER_YEAR = [f"03_analysis_{TAG}", f"04_narrative_{TAG}", f"html_{TAG}", f"appendix_{TAG}"]
+ALL = ["01_ingest", "02_clean"] + PER_YEAR
 
 
-@pytest.fixture(scope="module")
-def setup(tmp_path_factory):
-    """A copy of the notebooks and the raw data, and a first (cold) build of them."""
-    root = tmp_path_factory.mktemp("cache")
-    shutil.copytree(config.NOTEBOOKS_DIR, root / "notebooks")
-    shutil.copytree(config.RAW_DIR, root / "raw")
-    mp = pytest.MonkeyPatch()
-    mp.setattr(config, "NOTEBOOKS_DIR", root / "notebooks")
-    b = _build(root)
-    assert sorted(b.ran) == sorted(ALL)
-    yield root
-    mp.undo()
-
-
-def _build(root, **kw):
-    b = pipeline.make_build([2020], 2018, root / "out", formats=("html",), raw_dir=root / "raw",
-                            user_data="none", log=lambda *a: None, **kw)
-    pipeline.run(b)
+def rebuild(root, **kw):
+    b, _ = build(root / "out", formats=kw.pop("formats", ("html",)), raw_dir=root / "raw",
+                 notebooks_dir=root / "notebooks", **kw)
     return b
 
 
-def _hashes(root, sub):
+def hashes(root, sub):
     base = root / "out" / sub
     return {p.relative_to(base).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(base.rglob("*")) if p.is_file()}
 
 
-def test_nothing_changed_nothing_runs(setup):
-    before = {s: _hashes(setup, s) for s in ("data/processed", "figures", "reports")}
-    b = _build(setup)
+def test_the_cold_build_ran_every_job(project):
+    _, ran = project
+    assert ran == sorted(ALL)
+
+
+def test_nothing_changed_nothing_runs_and_nothing_is_rewritten(project):
+    root, _ = project
+    before = {s: hashes(root, s) for s in ("data/processed", "figures", "reports")}
+    mtimes = {p: p.stat().st_mtime_ns for p in (root / "out" / "reports").rglob("*.html")}
+    b = rebuild(root)
     assert b.ran == [] and sorted(b.reused) == sorted(ALL)
-    assert {s: _hashes(setup, s) for s in ("data/processed", "figures", "reports")} == before
+    assert {s: hashes(root, s) for s in ("data/processed", "figures", "reports")} == before
+    assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
 
 
-def test_touching_a_raw_file_without_changing_it_runs_nothing(setup):
-    path = setup / "raw" / config.FIGURES_FILE
+def test_touching_a_raw_file_without_changing_it_runs_nothing(project):
+    root, _ = project
+    path = root / "raw" / "tech_exchange_figures.csv"
     os.utime(path, (path.stat().st_atime + 100, path.stat().st_mtime + 100))
-    assert _build(setup).ran == []
+    assert rebuild(root).ran == []
 
 
-def test_editing_the_narrative_runs_only_the_narrative_and_its_render(setup):
-    processed = _hashes(setup, "data/processed")
-    appendix = (setup / "out" / "reports" / TAG / "appendix-analysis.html").read_bytes()
-    nb_path = setup / "notebooks" / "04_narrative.ipynb"
-    nb = json.loads(nb_path.read_text())
-    nb["cells"][0]["source"] += "\n<!-- an edit -->"
-    nb_path.write_text(json.dumps(nb, indent=1))
-    b = _build(setup)
-    assert sorted(b.ran) == sorted([f"04_narrative_{TAG}", f"render_{TAG}"])
-    assert _hashes(setup, "data/processed") == processed  # the reused stages' outputs, byte for byte
-    assert (setup / "out" / "reports" / TAG / "appendix-analysis.html").read_bytes() == appendix
+def test_editing_the_text_runs_only_the_narrative_and_its_rendering(project):
+    root, _ = project
+    processed = hashes(root, "data/processed")
+    appendix = (root / "out" / "reports" / TAG / "appendix-analysis.html").read_bytes()
+    text = root / "notebooks" / "04_narrative.md"
+    text.write_text(text.read_text().replace("## In short", "## In brief"))
+    b = rebuild(root)
+    assert sorted(b.ran) == sorted([f"04_narrative_{TAG}", f"html_{TAG}"])
+    assert hashes(root, "data/processed") == processed  # the reused stages' outputs, byte for byte
+    assert (root / "out" / "reports" / TAG / "appendix-analysis.html").read_bytes() == appendix
+    assert "In brief" in (root / "out" / "reports" / TAG / "report.html").read_text()
 
 
-def test_changing_a_parameter_runs_the_stages_that_take_it(setup):
-    b = _build(setup, top_n=5)
-    assert sorted(b.ran) == sorted([f"03_analysis_{TAG}", f"04_narrative_{TAG}", f"render_{TAG}", f"appendix_{TAG}"])
-    assert sorted(_build(setup, top_n=5).ran) == []
+def test_changing_a_parameter_makes_another_report_and_keeps_the_first(project):
+    root, _ = project
+    first = hashes(root, f"reports/{TAG}")
+    b = rebuild(root, top_n=5)
+    assert sorted(b.ran) == sorted(j.replace(TAG, TAG + "_top5") for j in PER_YEAR)
+    assert hashes(root, f"reports/{TAG}") == first  # --top-n 5 never overwrites the top-6 report
+    assert (root / "out" / "reports" / f"{TAG}_top5" / "report.html").exists()
+    assert rebuild(root, top_n=5).ran == []
 
 
-def test_a_removed_output_is_made_again(setup):
-    (setup / "out" / "figures" / f"fig_trade_{TAG}.svg").unlink()
-    b = _build(setup, top_n=5)
-    assert f"03_analysis_{TAG}" in b.ran and "02_clean" not in b.ran
-    assert (setup / "out" / "figures" / f"fig_trade_{TAG}.svg").exists()
-
-
-def test_changing_a_raw_file_runs_everything_downstream(setup):
-    path = setup / "raw" / config.WDI_FILE
-    path.write_text(path.read_text().replace("1163920000", "1163920001"))
-    b = _build(setup, top_n=5)
+def test_a_removed_or_edited_cached_file_is_made_again(project):
+    root, _ = project
+    objects = sorted((root / "out" / "build" / "cache" / "objects").iterdir())
+    for obj in objects:  # tamper with every cached file: nothing may be reused unverified
+        obj.write_bytes(obj.read_bytes() + b"tampered")
+    b = rebuild(root)
     assert sorted(b.ran) == sorted(ALL)
+    assert "tampered" not in (root / "out" / "reports" / TAG / "report.html").read_text()
 
 
-def test_force_runs_everything(setup):
-    assert sorted(_build(setup, top_n=5, force=True).ran) == sorted(ALL)
+def test_an_edited_published_report_is_replaced_on_the_next_build(project):
+    root, _ = project
+    page = root / "out" / "reports" / TAG / "report.html"
+    good = page.read_bytes()
+    page.write_text("<p>edited by hand</p>")
+    b = rebuild(root)
+    assert b.ran == [] and page.read_bytes() == good  # restored from the verified cache
+
+
+def test_changing_a_raw_file_runs_everything_downstream(project):
+    root, _ = project
+    path = root / "raw" / "wdi_russia_2021-09-15.csv"
+    path.write_text(path.read_text().replace("1163920000", "1163920001"))
+    assert sorted(rebuild(root).ran) == sorted(ALL)
+
+
+def test_force_runs_everything(project):
+    root, _ = project
+    assert sorted(rebuild(root, force=True).ran) == sorted(ALL)
+
+
+def test_html_only_keeps_a_pdf_already_there(project):
+    root, _ = project
+    rebuild(root, formats=("pdf",))
+    pdf = root / "out" / "reports" / TAG / "report.pdf"
+    assert pdf.exists()
+    rebuild(root, formats=("html",))
+    assert pdf.exists()
+    manifest = json.loads((root / "out" / "reports" / TAG / "manifest.json").read_text())
+    assert set(manifest["files"]) == {"report.html", "report.pdf", "appendix-analysis.html"}
+    assert "report.pdf" in (root / "out" / "reports" / "index.html").read_text()

@@ -2,7 +2,9 @@
 import pandas as pd
 import pytest
 
-from techtrade import config, dataset
+from pathlib import Path
+
+from techtrade import dataset, stages
 from techtrade.dataset import DataError
 
 
@@ -30,7 +32,17 @@ def test_wdi_values_match_the_dossier(raw):
         "TX.VAL.TECH.CD": 13, "TX.VAL.TECH.MF.ZS": 13}
 
 
-def _edit(raw_copy, old, new, name=config.FIGURES_FILE):
+FIGURES, SOURCES, WDI = (Path(stages.RAW[r]).name for r in ("figures", "sources", "wdi"))
+
+
+def load(raw_dir, **change):
+    """load_raw on the files of ``raw_dir`` (by role, as stages.RAW names them)."""
+    inputs = {role: Path(raw_dir) / Path(p).name for role, p in stages.RAW.items()}
+    inputs["user_series"] = None
+    return dataset.load_raw({**inputs, **change})
+
+
+def _edit(raw_copy, old, new, name=FIGURES):
     path = raw_copy / name
     text = path.read_text(encoding="utf-8")
     assert old in text
@@ -40,7 +52,7 @@ def _edit(raw_copy, old, new, name=config.FIGURES_FILE):
 
 def _error(raw_copy) -> str:
     with pytest.raises(DataError) as exc:
-        dataset.load_raw(raw_copy)
+        load(raw_copy)
     msg = str(exc.value)
     assert "\n" not in msg
     return msg
@@ -74,57 +86,58 @@ def _error(raw_copy) -> str:
 def test_bad_figures_file(raw_copy, old, new, expected):
     _edit(raw_copy, old, new)
     msg = _error(raw_copy)
-    assert msg.startswith(str(raw_copy / config.FIGURES_FILE))
+    assert msg.startswith(str(raw_copy / FIGURES))
     assert expected in msg
 
 
 def test_empty_file(raw_copy):
-    (raw_copy / config.FIGURES_FILE).write_text("")
-    assert _error(raw_copy).endswith("tech_exchange_figures.csv: file is empty")
+    (raw_copy / FIGURES).write_text("")
+    assert _error(raw_copy).endswith(f"{FIGURES}: file is empty")
 
 
 def test_header_only(raw_copy):
-    path = raw_copy / config.FIGURES_FILE
+    path = raw_copy / FIGURES
     path.write_text(path.read_text().splitlines()[0] + "\n")
     assert "header only, no data rows" in _error(raw_copy)
 
 
 def test_other_encoding(raw_copy):
-    path = raw_copy / config.SOURCES_FILE
+    path = raw_copy / SOURCES
     path.write_bytes(path.read_text().replace("Moscow", "Moskv\u00e4").encode("latin-1"))
     assert "sources.csv, line 2: not UTF-8 text (byte 0xe4); save the file as UTF-8" in _error(raw_copy)
 
 
 def test_byte_order_mark_is_accepted(raw_copy):
-    path = raw_copy / config.FIGURES_FILE
+    path = raw_copy / FIGURES
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    assert len(dataset.load_raw(raw_copy)["figures"]) == 22
+    assert len(load(raw_copy)["figures"]) == 22
 
 
 def test_missing_file(raw_copy):
-    (raw_copy / config.WDI_FILE).unlink()
+    (raw_copy / WDI).unlink()
     assert _error(raw_copy).endswith("wdi_russia_2021-09-15.csv: file not found")
 
 
 def test_too_large_file_is_refused_before_reading(raw_copy, monkeypatch):
+    from techtrade import config
     monkeypatch.setattr(config, "MAX_INPUT_BYTES", 1000)
     assert "above the limit of" in _error(raw_copy)
 
 
 def test_wdi_duplicate_year(raw_copy):
-    path = raw_copy / config.WDI_FILE
+    path = raw_copy / WDI
     lines = path.read_text().splitlines()
     path.write_text("\n".join(lines + [lines[1]]) + "\n")
     assert "the same indicator and year appear twice" in _error(raw_copy)
 
 
 def test_processed_tables_round_trip(raw, tmp_path):
-    dataset.write_processed(raw, tmp_path, config.INGESTED)
-    back = dataset.read_processed(tmp_path, config.INGESTED)
-    pd.testing.assert_series_equal(back["figures"]["value"], raw["figures"]["value"].reset_index(drop=True))
-    assert back["figures"]["base_year"].dtype == "Int64"
+    path = dataset.write_csv(raw["figures"], tmp_path / "01_figures.csv")
+    back = dataset.read_csv(path)
+    pd.testing.assert_series_equal(back["value"], raw["figures"]["value"].reset_index(drop=True))
+    assert back["base_year"].dtype == "Int64" and back.loc[0, "quote"].startswith("more than $4.5 billion")
 
 
 def test_missing_processed_table_names_the_stage_to_run(tmp_path):
     with pytest.raises(DataError, match="run notebook 01_ingest first"):
-        dataset.read_processed(tmp_path, config.INGESTED)
+        dataset.read_csv(tmp_path / "01_figures.csv")

@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from techtrade import evidence
-from techtrade.evidence import Quantities
+from techtrade.errors import DataError
+from techtrade.evidence import Key, Quantities
 
 from .synthetic import add_figures
 
@@ -26,7 +27,7 @@ def test_derived_levels_are_intervals_and_labelled(quantities):
     e2019 = quantities.row(2019, "exports")
     assert e2019["status"] == "derived"
     assert e2019["lo"] == pytest.approx(4500 / 1.305) and e2019["hi"] == math.inf
-    assert e2019["basis"] == "exports 2020 / (1 + growth) 2019->2020"
+    assert e2019["basis"] == "exports 2020 / (1 + growth) 2019 to 2020"
     e2006 = quantities.get(2006, "exports")
     assert (e2006.lo, e2006.hi) == (pytest.approx(4550 / 8.85), pytest.approx(4650 / 8.75))
     i2006 = quantities.get(2006, "imports")
@@ -52,7 +53,7 @@ def test_figures_on_one_quantity_are_intersected(quantities):
 
 def test_contradicting_published_figures_are_an_error(tidy):
     bad = add_figures(tidy, [dict(year=2018, flow="exports", value=2000, priority=0)])
-    with pytest.raises(ValueError, match="F03, T00 contradict each other"):
+    with pytest.raises(DataError, match="figures F03, T00 contradict each other on level of exports 2018: no value"):
         evidence.build_quantities(bad)
 
 
@@ -81,3 +82,12 @@ def test_wdi_is_labelled_as_another_measure(raw):
     r = w[(w["indicator_code"] == "BX.GSR.ROYL.CD") & (w["year"] == 2020)].iloc[0]
     assert r["value_usd_mn"] == pytest.approx(1163.92)
     assert "different measure" in r["measure_note"]
+
+
+def test_select_and_partners_name_their_fields(quantities):
+    keys = [k for k, _ in quantities.select(flow="exports", measure="level", partner="World")]
+    assert all(isinstance(k, Key) and k.flow == "exports" for k in keys)
+    assert sorted(k.year for k in keys) == [2006, 2018, 2019, 2020, 2021]
+    assert sorted(quantities.partners(2020)) == ["Belarus", "China", "Germany", "Netherlands", "Switzerland",
+                                                 "United States"]
+    assert quantities.partners(2021) == {}

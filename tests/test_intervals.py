@@ -48,11 +48,12 @@ def test_comparisons():
     assert Interval(1, 2).intersect(claim) is None
 
 
-def test_describe_in_words():
-    assert Interval(3448.3, INF).describe() == "at least 3,448"
-    assert Interval(0, 1000).describe() == "at most 1,000"
-    assert Interval(514.1, 531.4).describe("{:.0f}") == "between 514 and 531"
-    assert Interval.point(4600).describe(unit="USD mn") == "4,600 USD mn"
+def test_json_has_no_infinity():
+    assert Interval(4500, INF).to_json() == {"lo": 4500, "hi": None}
+    assert Interval(-INF, -150).to_json() == {"lo": None, "hi": -150}
+    for iv in (Interval(4500, INF), Interval(-INF, 3), Interval(1, 2)):
+        assert Interval.from_json(iv.to_json()) == iv
+    assert Interval.from_json(None) is None
 
 
 def test_nan_and_empty_intervals_are_refused():

@@ -1,7 +1,24 @@
+"""The numbers table (every number the report shows, with id, status and sources), changes, and the
+deficit history for any report year."""
+import pandas as pd
 import pytest
 
-from techtrade import evidence, metrics
-from techtrade.metrics import ParameterError
+from techtrade import claims, evidence, metrics
+from techtrade.intervals import INF
+
+from .synthetic import add_figures
+
+
+def val(row, *cols):
+    """Cells as Python values: an empty cell (an unbounded end, or no value) is None."""
+    out = [None if pd.isna(row[c]) else row[c] for c in cols]
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+@pytest.fixture(scope="module")
+def numbers(quantities, raw, tidy):
+    wdi = evidence.tidy_wdi(raw["wdi"])
+    return metrics.numbers(quantities, wdi, claims.check_claims(tidy), 2020, 2018).set_index("id")
 
 
 def test_available_years(quantities):
@@ -9,35 +26,53 @@ def test_available_years(quantities):
                                                    "base": [2006, 2018, 2019, 2020]}
 
 
-@pytest.mark.parametrize("report,base,message", [
-    (2017, 2018, "report_year=2017: no exports figure for that year; available report years: 2018, 2019, 2020, 2021"),
-    (2020, 2005, "base_year=2005: no exports figure for that year; available base years: 2006, 2018, 2019, 2020"),
-    (2019, 2020, "base_year=2020: must be before report_year=2019"),
-    ("2020", 2018, "report_year='2020': must be a whole year like 2020"),
-    (2020, 2018.0, "base_year=2018.0: must be a whole year like 2020"),
-    (True, 2018, "report_year=True: must be a whole year"),
-])
-def test_years_the_data_cannot_serve(quantities, report, base, message):
-    with pytest.raises(ParameterError) as exc:
-        metrics.check_years(quantities, report, base)
-    assert message in str(exc.value)
+def test_every_level_is_a_number_with_status_and_sources(numbers):
+    e2020, e2019 = numbers.loc["exports.2020"], numbers.loc["exports.2019"]
+    assert val(e2020, "lo", "hi", "status", "source_ids") == (4500, None, "published", "MT")
+    assert e2019["status"] == "derived" and e2019["basis"] == "exports 2020 / (1 + growth) 2019 to 2020"
+    nl = numbers.loc["exports.2020.Netherlands"]
+    assert val(nl, "lo", "hi") == (0, 1000)
+    assert val(numbers.loc["balance.2021"], "lo", "hi") == (-500, -300)
 
 
-def test_metrics_2020_against_2018(quantities, raw):
-    m = metrics.year_metrics(quantities, evidence.tidy_wdi(raw["wdi"]), 2020, 2018)
-    ratio = metrics.metric(m, "exports ratio report/base", 2020)
-    assert ratio.lo == pytest.approx(4500 / 1450) and ratio.hi == float("inf")
-    # the only 2019 level is derived from 2020 itself: no year-on-year growth is reported
-    assert metrics.metric(m, "exports growth from previous year", 2020) is None
-    assert metrics.metric(m, "WDI IP charges, receipts ratio report/base", 2020).lo == pytest.approx(1163.92 / 876.1)
-    assert set(m[m["metric"] == "exports ratio report/base"]["status"]) == {"derived"}
+def test_the_report_year_against_the_base_year(numbers):
+    r = numbers.loc["ratio.exports.2020/2018"]
+    assert r["lo"] == pytest.approx(4500 / 1450) and val(r, "hi") is None and r["status"] == "derived"
+    assert numbers.loc["share.2020.Netherlands"]["hi"] == pytest.approx(1000 / 45)
+    ip = numbers.loc["ratio.ip_receipts.2020/2018"]
+    assert ip["lo"] == pytest.approx(1163.92 / 876.1) and ip["measure"] == "World Bank WDI"
 
 
-def test_metrics_2021_against_2018(quantities, raw):
-    m = metrics.year_metrics(quantities, evidence.tidy_wdi(raw["wdi"]), 2021, 2018)
-    ratio = metrics.metric(m, "exports ratio report/base", 2021)
-    assert (ratio.lo, ratio.hi) == (pytest.approx(4550 / 1450), pytest.approx(4650 / 1350))
-    g = metrics.metric(m, "imports growth from previous year", 2021)
+def test_a_change_that_would_be_circular_is_missing_and_says_why(numbers):
+    c = numbers.loc["change.exports.2020"]
+    assert val(c, "lo", "hi", "status", "basis") == (None, None, "missing", "circular")
+    assert numbers.loc["change.imports.2020"]["basis"] == "no_previous"
+
+
+def test_claim_intervals_are_numbers_too(numbers):
+    assert val(numbers.loc["C3.ratio.claimed"], "lo", "hi") == (3, None)
+    assert numbers.loc["C3.ratio.evidence"]["source_ids"] == "MT"
+
+
+def test_growth_2021(quantities):
+    g, why = metrics.growth(quantities, "imports", 2021)
     assert (g.lo, g.hi) == (pytest.approx(4950 / 4650 * 100 - 100), pytest.approx(5050 / 4550 * 100 - 100))
-    assert metrics.metric(m, "balance level", 2021).lo == -500
-    assert metrics.metric(m, "WDI IP charges, receipts", 2021) is None  # WDI snapshot ends in 2020
+    assert metrics.growth(quantities, "imports", 2019) == (None, "no_year")
+
+
+def test_deficit_history_for_the_shipped_years(quantities):
+    d = metrics.deficit_history(quantities, 2020)
+    assert d["held"] == [2006] and d["surely_larger_deficit"] == [2006] and d["gaps"] == list(range(2007, 2020))
+    assert d["surplus_possible"] and d["since"] is None
+    d21 = metrics.deficit_history(quantities, 2021)
+    assert d21["surely_smaller_deficit"] == [2020]
+
+
+def test_deficit_history_since(tidy):
+    rows = []
+    for y in range(2010, 2020):
+        rows += [dict(year=y, flow="exports", value=1000), dict(year=y, flow="imports", value=1000 + (10 if y == 2012 else 900))]
+    q = evidence.build_quantities(add_figures(tidy, rows + [dict(year=2020, flow="exports", value=4520)]))
+    d = metrics.deficit_history(q, 2020)
+    assert d["since"] == 2012 and d["surely_smaller_deficit"] == [2012]
+    assert q.get(2020, "balance").hi < 0 and q.get(2020, "balance").hi != INF

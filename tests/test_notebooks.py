@@ -1,4 +1,5 @@
-"""The committed notebooks: clean (no outputs), one parameters cell each, and each runs alone with its defaults."""
+"""The committed notebooks: clean (no outputs), one typed parameters cell each, paths only from the stage
+table, and each runs alone with its defaults, as in JupyterLab."""
 import json
 import shutil
 
@@ -6,14 +7,13 @@ import nbformat
 import papermill as pm
 import pytest
 
-from techtrade import config
-from techtrade.pipeline import STAGES
+from techtrade import stages
 
-NOTEBOOKS = [config.NOTEBOOKS_DIR / f"{s}.ipynb" for s in STAGES]
+NOTEBOOKS = [stages.ROOT / s.notebook for s in stages.STAGES]
 
 
-def test_the_four_stages_are_the_notebooks_folder():
-    assert sorted(p.name for p in config.NOTEBOOKS_DIR.glob("*.ipynb")) == [p.name for p in NOTEBOOKS]
+def test_the_stages_are_the_notebooks_folder():
+    assert sorted(p.name for p in (stages.ROOT / "notebooks").glob("*.ipynb")) == sorted(p.name for p in NOTEBOOKS)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -24,31 +24,41 @@ def test_committed_without_outputs(path):
             assert cell["outputs"] == [] and cell["execution_count"] is None, f"{path.name}: strip outputs"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_exactly_one_parameters_cell(path):
+@pytest.mark.parametrize("stage", stages.STAGES, ids=lambda s: s.name)
+def test_one_typed_parameters_cell_with_the_declared_parameters(stage):
+    path = stages.ROOT / stage.notebook
     nb = nbformat.read(str(path), as_version=4)
-    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1
+    assert sum("parameters" in c.metadata.get("tags", []) for c in nb.cells) == 1
     params = pm.inspect_notebook(str(path))
-    assert "processed_dir" in params
+    assert sorted(params) == sorted([*stage.params, "inputs", "outputs"])
+    assert {p["inferred_type_name"] for p in params.values()} <= {"int", "dict"}
+    assert all(params[p]["inferred_type_name"] == "int" for p in stage.params)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebooks_name_no_file_of_their_own(path):
+    """Every path comes from the stage table (inputs/outputs), so the cache key covers all a stage reads."""
+    code = "\n".join(c.source for c in nbformat.read(str(path), as_version=4).cells if c.cell_type == "code")
+    for literal in ("data/", "figures/", ".csv", ".json", "open("):
+        assert literal not in code, (path.name, literal)
 
 
 @pytest.mark.slow
 def test_each_notebook_runs_alone_with_its_defaults(tmp_path):
-    """In a copy of the repository layout, as a user in JupyterLab would run them, one after another."""
-    shutil.copytree(config.RAW_DIR, tmp_path / "data" / "raw")
-    shutil.copytree(config.NOTEBOOKS_DIR, tmp_path / "notebooks")
+    """In a copy of the project's layout, run from its notebooks folder as JupyterLab does, one after another."""
+    shutil.copytree(stages.ROOT / "data" / "raw", tmp_path / "data" / "raw", ignore=shutil.ignore_patterns("user"))
+    shutil.copytree(stages.ROOT / "notebooks", tmp_path / "notebooks")
     for path in NOTEBOOKS:
-        out = tmp_path / "executed" / path.name
-        out.parent.mkdir(exist_ok=True)
-        pm.execute_notebook(str(tmp_path / "notebooks" / path.name), str(out), cwd=str(tmp_path / "notebooks"),
-                            kernel_name="python3", progress_bar=False)
-    processed = sorted(p.name for p in (tmp_path / "data" / "processed").iterdir())
-    assert processed == sorted([*config.INGESTED.values(), *config.CLEANED.values(),
-                                *config.analysis_outputs(2020, 2018).values()])
-    figures = sorted(p.name for p in (tmp_path / "figures").iterdir())
-    assert figures == sorted(f"fig_{n}_2020-vs-2018.{e}" for n in ("exports", "trade", "partners", "wdi")
-                             for e in ("png", "svg"))
-    narrative = nbformat.read(str(tmp_path / "executed" / "04_narrative.ipynb"), as_version=4)
-    html = "".join(o.get("data", {}).get("text/html", "") for c in narrative.cells for o in c.get("outputs", []))
-    assert 'class="verdicts"' in html and html.count('<figure class="fig">') == 4
+        pm.execute_notebook(str(tmp_path / "notebooks" / path.name), str(tmp_path / f"executed-{path.name}"),
+                            cwd=str(tmp_path / "notebooks"), kernel_name="python3", progress_bar=False)
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")
+                     if p.is_file() and p.parts[len(tmp_path.parts)] in ("data", "figures")
+                     and "raw" not in p.parts)
+    declared = [stages.resolve(p, "2020-vs-2018") for s in stages.STAGES for p in s.writes.values()]
+    assert [w for w in written if not any(w.startswith(d) for d in declared)] == []
+    assert sorted(p.name for p in (tmp_path / "figures" / "2020-vs-2018").iterdir())[:2] == ["exports.png", "exports.svg"]
+    narrative = nbformat.read(str(tmp_path / "executed-04_narrative.ipynb"), as_version=4)
+    outputs = [o for c in narrative.cells for o in c.get("outputs", [])]
+    markdown = "".join(o.get("data", {}).get("text/markdown", "") for o in outputs)
+    assert markdown.startswith("# Russia's technology exports, 2018 to 2020")
+    assert sum('class="verdicts' in o.get("data", {}).get("text/html", "") for o in outputs) == 1

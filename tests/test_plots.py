@@ -34,7 +34,7 @@ def test_exports_figure_marks_derived_and_bounds(quantities):
 def test_trade_figure_covers_years_with_both_flows(quantities):
     fig = plots.fig_trade(quantities, 2021, "SRC")
     assert [t.get_text() for t in fig.axes[1].get_xticklabels()] == ["2006", "2020", "2021"]
-    assert "\u2212$500m\nto \u2212$300m" in _texts(fig)
+    assert "\u2212$500 million\nto \u2212$300 million" in _texts(fig)
 
 
 def test_partner_figure_only_when_partners_exist(quantities):
@@ -54,10 +54,18 @@ def test_wdi_figure_says_it_is_another_measure(raw):
 def test_save_writes_png_and_svg_deterministically(quantities, tmp_path):
     a = plots.save(plots.fig_exports(quantities, 2020, 2018, "S"), tmp_path / "a", "f")
     b = plots.save(plots.fig_exports(quantities, 2020, 2018, "S"), tmp_path / "b", "f")
+    assert a == {"png": "f.png", "svg": "f.svg"}
     for ext in ("png", "svg"):
-        assert open(a[ext], "rb").read() == open(b[ext], "rb").read()
-    assert open(a["png"], "rb").read(8) == b"\x89PNG\r\n\x1a\n"
-    assert "<svg" in open(a["svg"]).read(500)
+        assert (tmp_path / "a" / a[ext]).read_bytes() == (tmp_path / "b" / b[ext]).read_bytes()
+    assert (tmp_path / "a" / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<svg" in (tmp_path / "a" / "f.svg").read_text()[:500]
+
+
+def test_draw_all_names_each_figure_and_its_sources(quantities, raw):
+    drawn = plots.draw_all(quantities, evidence.tidy_wdi(raw["wdi"]), raw["sources"], 2021, 2018)
+    assert [name for name, _, _ in drawn] == ["exports", "trade", "wdi"]  # no partner figures for 2021
+    ids = {name: i for name, _, i in drawn}
+    assert sorted(ids["exports"]) == ["MT", "SPB"] and ids["wdi"] == ["WDI"]
 
 
 def test_ratio_words():

@@ -1,51 +1,64 @@
-"""Interruptions and untrusted input: the last good report survives, nothing is left behind, and text
-from data files is shown as text, never run as markup or code."""
+"""Interruptions, failures and untrusted input: the last good report survives, nothing is left behind
+(only what this test's own build started is looked at), and text from data files is shown as text."""
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from techtrade import config, pipeline
+from techtrade import narrative, publish, stages
 
 pytestmark = pytest.mark.slow
-RUN = [sys.executable, "-u", str(config.ROOT / "run_report.py")]
+RUN = [sys.executable, "-u", str(stages.ROOT / "run_report.py")]
 
 
 def snapshot(out):
-    """The published outputs (not build/ records, not a dead build's staging folder)."""
+    """The published outputs (not build/, where the cache and the working folders live)."""
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and p.relative_to(out).parts[0] != "build"
-            and not p.relative_to(out).parts[0].startswith(".staging-")}
+            if p.is_file() and p.relative_to(out).parts[0] != "build"}
 
 
-def debris(out):
-    return sorted(p.name for p in list(out.glob(".staging-*")) + list((out / "reports").glob(".*")))
+def children(pid: int) -> set[int]:
+    """The processes ``pid`` started (its kernels), from /proc."""
+    kids = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.add(int(stat.parent.name))
+    return kids
 
 
-def warm_kernels():
-    r = subprocess.run(["pgrep", "-f", "techtrade.warm"], capture_output=True, text=True)
-    return [int(x) for x in r.stdout.split()]
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
-@pytest.fixture(scope="module")
-def good(tmp_path_factory):
-    out = tmp_path_factory.mktemp("good")
-    subprocess.run(RUN + ["--output-dir", str(out), "--data", "none", "--quiet"], check=True)
-    return out
+def kernel_dirs(pid: int) -> list[Path]:
+    return list(Path(tempfile.gettempdir()).glob(f"techtrade-{pid}-*"))
 
 
-def interrupt_after(out, needle, sig, timeout=120):
-    """Start a forced rebuild into ``out``; send ``sig`` once its log prints ``needle``."""
-    p = subprocess.Popen(RUN + ["--output-dir", str(out), "--data", "none", "--force"], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
-    t0 = time.time()
+def interrupt_after(out, needle, sig, *extra, timeout=120):
+    """Start a forced rebuild into ``out``; send ``sig`` once its log prints ``needle``. Returns the exit
+    code, stderr, the build's pid and the kernels it had started by then."""
+    p = subprocess.Popen(RUN + ["--output-dir", str(out), "--data", "none", "--force", *extra],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    t0, kernels = time.time(), set()
     for line in p.stdout:
+        kernels |= children(p.pid)
         if needle in line:
+            kernels |= children(p.pid)
             p.send_signal(sig)
             break
         assert time.time() - t0 < timeout
@@ -54,50 +67,87 @@ def interrupt_after(out, needle, sig, timeout=120):
     p.stdout.read()
     err = p.stderr.read()
     p.wait(timeout=60)
-    return p.returncode, err
+    return p.returncode, err, p.pid, kernels
 
 
 @pytest.mark.parametrize("needle,sig", [
-    ("02_clean: ran", signal.SIGINT),                # during the execution of 03_analysis
+    ("02_clean: ran", signal.SIGINT),                # while 03_analysis executes
     ("02_clean: ran", signal.SIGTERM),
-    ("rendering the PDF", signal.SIGINT),            # during WeasyPrint
-    ("rendering the PDF", signal.SIGTERM),
-], ids=["SIGINT-executing", "SIGTERM-executing", "SIGINT-rendering-pdf", "SIGTERM-rendering-pdf"])
-def test_an_interrupted_build_keeps_the_previous_report(good, needle, sig):
-    before = snapshot(good)
-    code, err = interrupt_after(good, needle, sig)
+    ("02_clean: ran", signal.SIGHUP),
+    ("rendering the PDF", signal.SIGINT),            # in WeasyPrint
+], ids=["SIGINT-executing", "SIGTERM-executing", "SIGHUP-executing", "SIGINT-rendering-pdf"])
+def test_an_interrupted_build_keeps_the_previous_report(project, needle, sig):
+    out = project[0] / "out"
+    before = snapshot(out)
+    code, err, pid, kernels = interrupt_after(out, needle, sig)
     assert code == 130
-    assert err == "run_report.py: interrupted; the previous report is untouched\n"
-    assert snapshot(good) == before
-    assert debris(good) == []
-    time.sleep(1)
-    assert warm_kernels() == []  # every kernel it started was stopped
+    assert err == "run_report.py: interrupted; the previous outputs are untouched\n"
+    assert snapshot(out) == before
+    assert list((out / "build" / "tmp").iterdir()) == []
+    assert kernels, "the build had started kernels"
+    time.sleep(0.5)
+    assert [k for k in kernels if alive(k)] == []  # every kernel it started was stopped
+    assert kernel_dirs(pid) == []                  # and its kernel files removed
 
 
-def test_a_killed_build_leaves_debris_that_the_next_run_removes(good):
-    before = snapshot(good)
-    code, _ = interrupt_after(good, "01_ingest: ran", signal.SIGKILL)
-    assert code == -signal.SIGKILL
-    assert snapshot(good) == before
-    assert any(d.startswith(".staging-") for d in debris(good))  # it could not clean up after itself
-    subprocess.run(RUN + ["--output-dir", str(good), "--data", "none", "--quiet"], check=True)
-    assert debris(good) == []
+def test_a_killed_build_leaves_debris_that_the_next_build_removes(project):
+    out = project[0] / "out"
+    before = snapshot(out)
+    code, _, pid, kernels = interrupt_after(out, "01_ingest: ran", signal.SIGKILL)
+    assert code == -signal.SIGKILL and snapshot(out) == before
+    assert list((out / "build" / "tmp").iterdir()) and kernel_dirs(pid)  # it could not clean up after itself
+    time.sleep(1)  # its kernels notice their parent is gone and stop
+    subprocess.run(RUN + ["--output-dir", str(out), "--data", "none", "--quiet"], check=True)
+    assert list((out / "build" / "tmp").iterdir()) == [] and kernel_dirs(pid) == []
+    assert [k for k in kernels if alive(k)] == []
 
 
-def test_a_failing_cell_gives_exit_code_1_and_says_where(good, tmp_path):
+def test_a_failing_cell_gives_exit_code_1_says_where_and_is_kept_until_a_build_succeeds(project, tmp_path):
+    out = project[0] / "out"
     nb = tmp_path / "notebooks"
-    shutil.copytree(config.NOTEBOOKS_DIR, nb)
-    text = (nb / "02_clean.ipynb").read_text().replace("tidy = evidence.figure_intervals(inputs[\\\"figures\\\"])",
-                                                       "tidy = evidence.figure_intervals(inputs[\\\"no such table\\\"])")
+    shutil.copytree(stages.ROOT / "notebooks", nb)
+    text = (nb / "02_clean.ipynb").read_text().replace('dataset.read_csv(inputs[\\"figures\\"])',
+                                                       'dataset.read_csv(inputs[\\"no such table\\"])')
     (nb / "02_clean.ipynb").write_text(text)
-    before = snapshot(good)
-    r = subprocess.run(RUN + ["--output-dir", str(good), "--data", "none", "--quiet"], capture_output=True, text=True,
-                       env={**os.environ, "TECHTRADE_NOTEBOOKS_DIR": str(nb)})
-    assert r.returncode == 1
-    kept = good / "build" / "failed" / "shared" / "02_clean.ipynb"
-    assert r.stderr == (f"run_report.py: build failed: 02_clean failed in cell 3 of 7 (KeyError: 'no such table'); "
-                        f"executed notebook kept at {kept}\n")
-    assert kept.exists() and snapshot(good) == before
+    from techtrade import runner
+    before = snapshot(out)
+    b = runner.make_build([2020], 2018, out, formats=("html",), user_data="none", notebooks_dir=nb,
+                          log=lambda *a: None)
+    with pytest.raises(runner.BuildError) as exc:
+        runner.run(b)
+    kept = out / "build" / "failed" / "shared" / "02_clean.ipynb"
+    assert str(exc.value) == (f"02_clean failed in cell 3 of 8 (KeyError: 'no such table'); "
+                              f"executed notebook kept at {kept}")
+    assert kept.exists() and snapshot(out) == before
+    runner.run(runner.make_build([2020], 2018, out, formats=("html",), user_data="none", log=lambda *a: None))
+    assert not (out / "build" / "failed").exists()  # only while the last build failed
+
+
+def test_ctrl_c_at_start_up_is_one_line(tmp_path):
+    p = subprocess.Popen(RUN + ["--output-dir", str(tmp_path / "out"), "--data", "none"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    time.sleep(0.1)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 130 and err.count("\n") == 1 and err.startswith("run_report.py: interrupted"), err
+
+
+def test_a_signal_while_publishing_is_acted_on_after_it_and_says_so():
+    moved = []
+    with pytest.raises(publish.Interrupted) as exc:
+        with publish.signals_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            moved.append("every file")  # the block runs to its end
+    assert moved == ["every file"] and exc.value.published is True
+
+
+def test_concurrent_builds_into_one_folder_take_turns(project):
+    out = project[0] / "out"
+    procs = [subprocess.Popen(RUN + ["--output-dir", str(out), "--data", "none", "--format", "html", "--quiet"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    assert results == [(0, "")] * 4
+    assert list((out / "build" / "tmp").iterdir()) == []
 
 
 HOSTILE_PARTNER = '<script>alert("x")</script>'
@@ -105,26 +155,25 @@ HOSTILE_SOURCE = '<img src=x onerror="alert(1)"> Rosstat'
 
 
 def test_text_from_data_is_shown_as_text(tmp_path):
+    from techtrade import runner
     series = tmp_path / 'my "series"); import os; os.remove("x") #.csv'  # a hostile file name, too
     series.write_text("year,flow,partner,category,value_usd_mn,source\n"
                       f"2020,exports,\"{HOSTILE_PARTNER.replace(chr(34), chr(34) * 2)}\",all,300,"
                       f"\"{HOSTILE_SOURCE.replace(chr(34), chr(34) * 2)}\"\n")
-    b = pipeline.make_build([2020], 2018, tmp_path / "out", user_data=series, log=lambda *a: None)
-    files = pipeline.run(b)[2020]
+    b = runner.make_build([2020], 2018, tmp_path / "out", user_data=series, log=lambda *a: None)
+    files = runner.run(b)[b.tag(2020)]
     html = files["report.html"].read_text()
     assert "<script" not in html and "<img src=x" not in html
-    assert "&lt;img src=x onerror=\"alert(1)\"&gt; Rosstat" in html  # shown, as text
+    assert '&lt;img src=x onerror="alert(1)"&gt; Rosstat' in html  # shown, as text
     text = " ".join(p.extract_text() for p in PdfReader(str(files["report.pdf"])).pages)
     assert '<img src=x onerror="alert(1)"> Rosstat' in text
-    # every output stays inside the output folder
     made = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert all((tmp_path / "out") in p.parents or p == series for p in made)
+    assert all((tmp_path / "out") in p.parents or p == series for p in made)  # every output inside the folder
 
 
 def test_a_figure_name_cannot_lead_outside_the_figures_folder(tmp_path):
-    from techtrade import report
     from techtrade.errors import DataError
     (tmp_path / "figs").mkdir()
-    with pytest.raises(DataError, match="not a PNG file inside"):
-        report.figure_path(tmp_path / "figs", "../../etc/passwd")
-    assert report.figure_path(tmp_path / "figs", "fig_a.png") == (tmp_path / "figs" / "fig_a.png").resolve()
+    with pytest.raises(DataError, match="not an image file inside"):
+        narrative._inside(tmp_path / "figs", "../../etc/passwd")
+    assert narrative._inside(tmp_path / "figs", "a.svg") == (tmp_path / "figs" / "a.svg").resolve()

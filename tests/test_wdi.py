@@ -6,20 +6,22 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
 
-from techtrade import config, dataset, wdi
+from techtrade import dataset, stages, wdi
 
 TODAY = datetime.date(2026, 11, 28)
+WDI_NAME = Path(stages.RAW["wdi"]).name
 
 
 @pytest.fixture(scope="module")
 def shipped():
-    return dataset.load_wdi(config.RAW_DIR / config.WDI_FILE)
+    return dataset.load_wdi(stages.ROOT / stages.RAW["wdi"])
 
 
 class Api(BaseHTTPRequestHandler):
@@ -81,7 +83,7 @@ def server(shipped):
 def raw_dir(tmp_path):
     d = tmp_path / "raw"
     d.mkdir()
-    (d / config.WDI_FILE).write_bytes((config.RAW_DIR / config.WDI_FILE).read_bytes())
+    (d / WDI_NAME).write_bytes((stages.ROOT / stages.RAW["wdi"]).read_bytes())
     return d
 
 
@@ -94,7 +96,7 @@ def test_refresh_writes_a_dated_snapshot_beside_the_shipped_one(server, raw_dir,
     pd.testing.assert_frame_equal(got[cols].sort_values(key).reset_index(drop=True),
                                   shipped[cols].sort_values(key).reset_index(drop=True))
     assert 2021 not in set(got["year"])  # the API's nulls are skipped, not written as NaN
-    assert (raw_dir / config.WDI_FILE).read_bytes() == (config.RAW_DIR / config.WDI_FILE).read_bytes()
+    assert (raw_dir / WDI_NAME).read_bytes() == (stages.ROOT / stages.RAW["wdi"]).read_bytes()
 
 
 @pytest.mark.parametrize("mode,message", [
@@ -113,7 +115,7 @@ def test_a_failed_refresh_keeps_the_previous_snapshot(server, raw_dir, mode, mes
 
 
 def test_offline_refresh_from_the_command_line_says_so_in_one_line(server):
-    r = subprocess.run([sys.executable, str(config.ROOT / "run_report.py"), "--refresh-wdi"],
+    r = subprocess.run([sys.executable, str(stages.ROOT / "run_report.py"), "--refresh-wdi"],
                        capture_output=True, text=True, env={"TECHTRADE_WDI_API": "http://127.0.0.1:9/v2",
                                                             "PATH": "/usr/bin:/bin"})
     assert r.returncode == 1
@@ -143,7 +145,8 @@ def test_bulk_csv_download_reads_to_the_same_series(shipped, tmp_path):
     assert list(got["indicator_code"]) == list(want["indicator_code"])
     assert list(got["year"]) == list(want["year"])
     assert got["value"].tolist() == pytest.approx(want["value"].tolist())
-    raw = dataset.load_raw(wdi_file=path, user_data="none")  # usable as --wdi FILE
+    inputs, _ = stages.paths("01_ingest")
+    raw = dataset.load_raw({**inputs, "wdi": path, "user_series": None})  # usable as --wdi FILE
     assert len(raw["wdi"]) == len(shipped)
 
 

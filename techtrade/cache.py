@@ -1,0 +1,125 @@
+"""The stage cache: a job runs again only when something it reads changed.
+
+A job (a stage, or a rendering) is known by a key: the hash of everything that can change what it
+makes (its notebook, its parameters, the bytes of every file it reads, the ``techtrade`` module and
+the versions of the packages that shape outputs). ``build/cache/records/<key>.json`` lists the files
+the job made, each by its SHA-256; the files themselves are kept once each in
+``build/cache/objects/<sha256>``. Nothing is reused unless every file still hashes to what was
+recorded: a cached file that was edited, truncated or removed makes the job run again.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import uuid
+from importlib import metadata
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+#: The packages whose version can change an output (numbers, figures, HTML, PDF).
+SHAPING = ("pandas", "numpy", "matplotlib", "seaborn", "pandera", "papermill", "nbconvert", "nbformat",
+           "jinja2", "weasyprint", "pycountry")
+KEEP_RECORDS = 400  # the most recently used records kept; older ones (and their files) are pruned
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def digest(*parts) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def code_digest() -> str:
+    """The techtrade module and its templates: a change to them can change any output."""
+    h = hashlib.sha256()
+    for p in sorted(PACKAGE.rglob("*")):
+        if p.is_file() and p.suffix in (".py", ".j2", ".css", ".json", ".md") and "__pycache__" not in p.parts:
+            h.update(p.relative_to(PACKAGE).as_posix().encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in SHAPING:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "absent"
+    return out
+
+
+class Cache:
+    def __init__(self, out: Path):
+        self.root = Path(out) / "build" / "cache"
+        self.objects = self.root / "objects"
+        self.records = self.root / "records"
+
+    def lookup(self, key: str) -> dict[str, str] | None:
+        """The files a job with this key made ({relative path: sha256}), if every one is intact."""
+        rec = self.records / f"{key}.json"
+        try:
+            files = json.loads(rec.read_text())["files"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        for sha in files.values():
+            obj = self.objects / sha
+            if not obj.is_file() or sha256_file(obj) != sha:
+                return None  # edited or lost: run again
+        try:
+            os.utime(rec)  # most recently used
+        except OSError:
+            pass
+        return files
+
+    def restore(self, files: dict[str, str], dest: Path) -> None:
+        for rel, sha in files.items():
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.objects / sha, target)
+
+    def store(self, key: str, base: Path, rels: list[str]) -> dict[str, str]:
+        """Keep the files a job made (paths relative to ``base``) under its key; returns their hashes."""
+        self.objects.mkdir(parents=True, exist_ok=True)
+        self.records.mkdir(parents=True, exist_ok=True)
+        files = {}
+        for rel in sorted(rels):
+            sha = sha256_file(base / rel)
+            obj = self.objects / sha
+            if not obj.exists():
+                _atomic_copy(base / rel, obj)
+            files[rel] = sha
+        tmp = self.records / f".{key}.{uuid.uuid4().hex[:8]}"
+        tmp.write_text(json.dumps({"files": files}, indent=1, sort_keys=True))
+        os.replace(tmp, self.records / f"{key}.json")
+        return files
+
+    def prune(self, keep: int = KEEP_RECORDS) -> None:
+        """Drop the least recently used records beyond ``keep``, and the files no record names."""
+        if not self.records.is_dir():
+            return
+        recs = sorted(self.records.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in recs[keep:]:
+            old.unlink(missing_ok=True)
+        used = set()
+        for rec in recs[:keep]:
+            try:
+                used.update(json.loads(rec.read_text())["files"].values())
+            except (OSError, ValueError, KeyError):
+                rec.unlink(missing_ok=True)
+        for obj in self.objects.iterdir() if self.objects.is_dir() else ():
+            if obj.name not in used:
+                obj.unlink(missing_ok=True)
+
+
+def _atomic_copy(src: Path, dst: Path) -> None:
+    tmp = dst.with_name(f".{dst.name}.{uuid.uuid4().hex[:8]}")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)

@@ -1,0 +1,443 @@
+"""Running the stages declared in stages.py: inputs staged, each stage reused or executed, the reports
+rendered, everything published at once. Used by run_report.py, the benchmark and the tests.
+
+- Integrity: the build first copies every file a stage will read (raw data, notebooks, the report's
+  text) into its own working folder, hashing each copy; the stages read only those copies, so the
+  cache key is made of exactly the bytes a stage read, whatever happens to the originals meanwhile.
+- Incremental: a stage whose key is in the cache (cache.py) is not run; its files, checked against
+  their recorded hashes, are restored instead. ``force=True`` runs everything.
+- Atomic: nothing outside ``build/`` changes until every stage and rendering has succeeded; then
+  publish.py moves the new files in under a lock.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import cache, params, publish, stages
+from .errors import DataError, ParameterError
+from .kernels import Kernels, StageFailed, remove_debris as remove_kernel_debris
+
+FORMATS = ("html", "pdf")
+
+
+class BuildError(RuntimeError):
+    """A stage or a rendering failed. The message says which, where, and where the notebook was kept."""
+
+
+@dataclass
+class Build:
+    """What to build. Construct through :func:`make_build` to have every parameter checked."""
+
+    report_years: list[int]
+    base_year: int
+    output_dir: Path
+    formats: tuple[str, ...] = FORMATS
+    raw_dir: Path = stages.ROOT / "data" / "raw"
+    notebooks_dir: Path = stages.ROOT / "notebooks"
+    user_data: Path | None = None
+    wdi_file: Path | None = None
+    top_n: int = 6
+    force: bool = False
+    jobs: int = 2
+    prestart: bool = True  # boot the next stage's kernel while a stage runs (bench/bench.py measures it)
+    log: callable = print
+    ran: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def variant(self) -> str:
+        parts = []
+        if self.user_data is not None:
+            parts.append("with-" + _slug(self.user_data.stem))
+        if self.wdi_file is not None:
+            parts.append("wdi-" + _slug(self.wdi_file.stem))
+        return "_".join(parts)
+
+    def tag(self, year: int) -> str:
+        return stages.tag(year, self.base_year, self.top_n, self.variant)
+
+
+def _slug(text: str) -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-")
+    return s or "file"
+
+
+def make_build(report_years, base_year, output_dir, formats=FORMATS, raw_dir=None, notebooks_dir=None,
+               user_data="auto", wdi_file=None, top_n=6, **kw) -> Build:
+    """Check every parameter (one-line ParameterError) before anything runs or is written."""
+    years = params.parse_years(report_years)
+    base = params.parse_years([base_year], "--base-year")[0] if not isinstance(base_year, int) or \
+        isinstance(base_year, bool) else base_year
+    raw_dir = Path(raw_dir) if raw_dir else stages.ROOT / "data" / "raw"
+    notebooks_dir = Path(notebooks_dir) if notebooks_dir else stages.ROOT / "notebooks"
+    out = params.check_output_dir(output_dir, forbidden=[raw_dir, notebooks_dir, stages.ROOT / "techtrade"])
+    user = params.resolve_user_data(user_data, raw_dir / Path(stages.RAW["user_series"]).relative_to("data/raw"))
+    if user is not None:
+        user = params.check_input_file(user, "data")
+    wdi = params.check_input_file(wdi_file, "wdi") if wdi_file else None
+    return Build(years, base, out, params.check_formats(formats), raw_dir, notebooks_dir, user, wdi,
+                 params.check_top_n(top_n), **kw)
+
+
+class _Run:
+    """One build in its working folder: staged inputs, jobs run or reused, records to publish."""
+
+    def __init__(self, b: Build):
+        self.b = b
+        self.out = b.output_dir
+        self.ws = self.out / publish.TMP / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.cache = cache.Cache(self.out)
+        self.kernels: Kernels | None = None
+        self.code = cache.code_digest()
+        self.versions = cache.versions()
+        self.digests: dict[str, str] = {}      # staged input (relative to ws) -> sha256
+        self.originals: dict[str, str] = {}    # staged input path -> the path the user knows
+        self.keys: dict[str, str] = {}         # job -> key
+        self.new: dict[str, list[str]] = {}    # key -> files (relative to ws) made by a job that ran
+        self.pages: dict[str, str] = {}        # tag -> the report's HTML, made once for HTML and PDF
+        self.lock = threading.Lock()
+
+    # -- inputs ---------------------------------------------------------------------------------
+    def stage_inputs(self) -> None:
+        b = self.b
+        sources = {f"inputs/{p}": b.raw_dir / Path(p).relative_to("data/raw")
+                   for role, p in stages.RAW.items() if role not in ("user_series", "wdi")}
+        sources[f"inputs/{stages.RAW['wdi']}"] = b.wdi_file or b.raw_dir / Path(stages.RAW["wdi"]).relative_to("data/raw")
+        if b.user_data is not None:
+            sources[f"inputs/data/raw/user/{_safe_name(b.user_data.name)}"] = b.user_data
+        for s in stages.STAGES:
+            sources[f"inputs/{s.notebook}"] = b.notebooks_dir / Path(s.notebook).name
+            for p in s.reads.values():
+                if p.startswith("notebooks/"):
+                    sources[f"inputs/{p}"] = b.notebooks_dir / Path(p).name
+        for rel, src in sources.items():
+            dst = self.ws / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                shutil.copyfile(src, dst)
+            except FileNotFoundError:
+                raise DataError(f"{src}: file not found") from None
+            except IsADirectoryError:
+                raise DataError(f"{src}: not a file") from None
+            self.digests[rel] = cache.sha256_file(dst)
+            self.originals[str(dst)] = str(src)
+
+    def path(self, decl: str, tag: str | None) -> Path | None:
+        """Where, in the working folder, a stage reads or writes the file the table declares."""
+        if decl.startswith(("data/raw/", "notebooks/")):
+            if decl == stages.RAW["user_series"]:
+                staged = [r for r in self.digests if r.startswith("inputs/data/raw/user/")]
+                return self.ws / staged[0] if staged else None
+            return self.ws / "inputs" / decl
+        return self.ws / stages.resolve(decl, tag)
+
+    def digest_of(self, path: Path | None) -> str | None:
+        if path is None:
+            return None
+        rel = path.relative_to(self.ws).as_posix()
+        if rel in self.digests:
+            return self.digests[rel]
+        if path.is_dir():
+            return cache.digest(sorted((p.relative_to(path).as_posix(), cache.sha256_file(p))
+                                       for p in path.rglob("*") if p.is_file()))
+        return cache.sha256_file(path) if path.exists() else "missing"
+
+    # -- jobs -----------------------------------------------------------------------------------
+    def executed(self, stage: stages.Stage, tag: str | None) -> str:
+        return f"reports/{tag}/executed/{stage.name}.ipynb" if tag else f"executed/{stage.name}.ipynb"
+
+    def stage(self, s: stages.Stage, year: int | None) -> None:
+        b, t0 = self.b, time.perf_counter()
+        tag = b.tag(year) if s.per_year else None
+        values = {"report_year": year, "base_year": b.base_year, "top_n": b.top_n}
+        values = {p: values[p] for p in s.params}
+        ins = {role: self.path(p, tag) for role, p in s.reads.items()}
+        outs = {role: self.path(p, tag) for role, p in s.writes.items()}
+        notebook = self.ws / "inputs" / s.notebook
+        key = cache.digest(s.name, self.digest_of(notebook), values, {r: self.digest_of(p) for r, p in ins.items()},
+                           self.code, self.versions)
+        job = s.name if tag is None else f"{s.name}_{tag}"
+        files = None if b.force else self.cache.lookup(key)
+        if files is not None:
+            self.cache.restore(files, self.ws)
+            what = "reused"
+        else:
+            for role, decl in s.writes.items():
+                (outs[role] if decl.endswith("/") else outs[role].parent).mkdir(parents=True, exist_ok=True)
+            executed = self.ws / self.executed(s, tag)
+            executed.parent.mkdir(parents=True, exist_ok=True)
+            parameters = {**values, "inputs": {r: str(p) if p else "" for r, p in ins.items()},
+                          "outputs": {r: str(p) for r, p in outs.items()}}
+            self.kernels.prestart(job, cwd=self.ws)
+            after = stages.STAGES.index(s) + 1  # the next stage will most likely run too: boot its kernel now
+            if after < len(stages.STAGES):
+                nxt = stages.STAGES[after]
+                self.kernels.prestart(nxt.name if not nxt.per_year else
+                                      f"{nxt.name}_{b.tag(year if year is not None else b.report_years[0])}",
+                                      cwd=self.ws)
+            try:
+                self.kernels.run(s.name, notebook, executed, parameters, cwd=self.ws, job=job)
+            except StageFailed as exc:
+                raise self._failure(exc, tag) from None
+            self._relative(executed)
+            made = [self.executed(s, tag)]
+            for role, decl in s.writes.items():
+                p = outs[role]
+                made += ([q.relative_to(self.ws).as_posix() for q in sorted(p.rglob("*")) if q.is_file()]
+                         if decl.endswith("/") else [p.relative_to(self.ws).as_posix()])
+            with self.lock:
+                self.new[key] = made
+            what = "ran"
+        with self.lock:
+            self.keys[job] = key
+            (b.ran if what == "ran" else b.reused).append(job)
+            b.timings[job] = time.perf_counter() - t0
+        b.log(f"  {job}: {what} ({b.timings[job]:.1f} s)")
+
+    def _relative(self, executed: Path) -> None:
+        """The executed notebook names files as the output folder has them ("./data/processed/..."),
+        not by the build's working folder, which is gone once the build is published."""
+        text = executed.read_text(encoding="utf-8")
+        for old in (str(self.ws / "inputs"), str(self.ws)):
+            text = text.replace(json.dumps(old)[1:-1], ".")
+        executed.write_text(text, encoding="utf-8")
+
+    def _failure(self, exc: StageFailed, tag: str | None) -> Exception:
+        """A failing cell: the user's input (exit 2) or a failing stage (exit 1, notebook kept)."""
+        msg = self._unstage(str(exc.evalue))
+        if exc.ename in ("DataError", "ParameterError"):
+            return (DataError if exc.ename == "DataError" else ParameterError)(msg)
+        kept = self.out / publish.FAILED / (tag or "shared")
+        src = self.ws / self.executed(stages.BY_NAME[exc.stage], tag)
+        try:
+            shutil.rmtree(self.out / publish.FAILED, ignore_errors=True)
+            kept.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, kept / src.name)
+            where = f"executed notebook kept at {kept / src.name}"
+        except OSError as err:
+            where = f"the executed notebook could not be kept ({err.strerror or err})"
+        return BuildError(f"{exc.stage} failed in {exc.cell} ({exc.ename}: {msg}); {where}")
+
+    def _unstage(self, text: str) -> str:
+        """Messages name the files the user knows, not the build's working copies."""
+        for staged, original in sorted(self.originals.items(), key=lambda kv: -len(kv[0])):
+            text = text.replace(staged, original)
+        return text
+
+    def check_years(self) -> None:
+        avail = json.loads((self.ws / stages.resolve(stages.BY_NAME["02_clean"].writes["years"], None)).read_text())
+        for y in self.b.report_years:
+            params.check_years(avail, y, self.b.base_year)
+
+    def render(self, year: int, kind: str) -> None:
+        """One rendering of a report: "html", "pdf" (from the narrative) or "appendix" (the analysis
+        notebook with its code), reused when what it renders is unchanged."""
+        from . import render
+
+        b, t0 = self.b, time.perf_counter()
+        tag = b.tag(year)
+        report = self.ws / "reports" / tag
+        name = "appendix-analysis.html" if kind == "appendix" else f"report.{kind}"
+        upstream = self.keys[f"03_analysis_{tag}" if kind == "appendix" else f"04_narrative_{tag}"]
+        key = cache.digest("render", kind, upstream, self.code, self.versions)
+        files = None if b.force else self.cache.lookup(key)
+        if files is not None:
+            self.cache.restore(files, self.ws)
+            what = "reused"
+        else:
+            if kind == "appendix":
+                render.write_appendix(report / "executed" / "03_analysis.ipynb", report / name)
+            else:
+                with self.lock:
+                    page = self.pages.get(tag)
+                if page is None:
+                    page = render.report_html(report / "executed" / "04_narrative.ipynb")
+                    with self.lock:
+                        self.pages[tag] = page
+                if kind == "html":
+                    publish.write_atomic(report / name, page)
+                else:
+                    b.log(f"  rendering the PDF for {tag} ...")
+                    render.to_pdf(page, report / name)
+            with self.lock:
+                self.new[key] = [f"reports/{tag}/{name}"]
+            what = "ran"
+        job = f"{kind}_{tag}"
+        with self.lock:
+            self.keys[job] = key
+            (b.ran if what == "ran" else b.reused).append(job)
+            b.timings[job] = time.perf_counter() - t0
+        b.log(f"  {job}: {what} ({b.timings[job]:.1f} s)")
+
+    def per_year(self, year: int, helpers: ThreadPoolExecutor) -> None:
+        """The per-report stages and renderings of one year. The appendix depends on the analysis only:
+        it is rendered while the narrative's kernel runs."""
+        analysis, narrative = stages.PER_YEAR
+        self.stage(analysis, year)
+        appendix = helpers.submit(self.render, year, "appendix") if "html" in self.b.formats else None
+        self.stage(narrative, year)
+        for kind in FORMATS:
+            if kind in self.b.formats:
+                self.render(year, kind)
+        if appendix is not None:
+            appendix.result()
+
+    # -- publishing -------------------------------------------------------------------------------
+    def publish(self) -> dict[str, dict[str, Path]]:
+        b, out, ws = self.b, self.out, self.ws
+        moves, deletes, files = [], [], {}
+
+        def add(src: Path, dst: Path):
+            if not publish.same_bytes(src, dst):
+                moves.append((src, dst))
+
+        for f in sorted((ws / "data" / "processed").iterdir()):
+            add(f, out / "data" / "processed" / f.name)
+        for year in b.report_years:
+            tag = b.tag(year)
+            figs = ws / "figures" / tag
+            new = {p.name for p in figs.iterdir()} if figs.is_dir() else set()
+            for p in sorted(figs.iterdir()) if figs.is_dir() else ():
+                add(p, out / "figures" / tag / p.name)
+            old = out / "figures" / tag
+            deletes += [p for p in old.iterdir() if p.is_file() and p.name not in new] if old.is_dir() else []
+            report, dest = ws / "reports" / tag, out / "reports" / tag
+            for s in stages.SHARED:
+                shutil.copyfile(ws / self.executed(s, None), report / "executed" / f"{s.name}.ipynb")
+            for p in sorted((report / "executed").iterdir()):
+                add(p, dest / "executed" / p.name)
+            processed = ws / "data" / "processed"
+            for name, decl in (("verdicts.csv", "verdicts"), ("numbers.csv", "numbers"), ("verdicts.json", "results")):
+                src = self.ws / stages.resolve(stages.BY_NAME["03_analysis"].writes[decl], tag)
+                if name == "verdicts.json":
+                    src = report / name
+                    publish.write_atomic(src, _verdicts_json(processed / Path(
+                        stages.resolve(stages.BY_NAME["03_analysis"].writes["results"], tag)).name))
+                    add(src, dest / name)
+                else:
+                    shutil.copyfile(src, report / name)
+                    add(report / name, dest / name)
+            made = [f"report.{f}" for f in FORMATS if f in b.formats] + (
+                ["appendix-analysis.html"] if "html" in b.formats else [])
+            for name in made:
+                add(report / name, dest / name)
+            manifest = self._manifest(year, report, dest, made)
+            publish.write_atomic(report / "manifest.json", manifest)
+            add(report / "manifest.json", dest / "manifest.json")
+            files[tag] = {n: dest / n for n in made}
+        with publish.locked(out), publish.signals_held():
+            publish.recover(out)
+            for key, rels in self.new.items():
+                self.cache.store(key, ws, rels)
+            publish.move_all(out, moves, deletes)
+            (out / "reports").mkdir(parents=True, exist_ok=True)
+            publish.write_index(out / "reports")
+            self.cache.prune()
+            shutil.rmtree(out / publish.FAILED, ignore_errors=True)
+        return files
+
+    def _manifest(self, year: int, report: Path, dest: Path, made: list[str]) -> str:
+        """What the report's files were built from. A file this build did not make (a PDF when only
+        HTML was asked for) keeps its entry; a file made again with the same bytes keeps its date."""
+        b = self.b
+        try:
+            old = json.loads((dest / "manifest.json").read_text()).get("files", {})
+        except (OSError, ValueError):
+            old = {}
+        content = self.keys[f"04_narrative_{b.tag(year)}"]
+        built = publish.now()
+        files = {n: v for n, v in old.items() if (dest / n).exists() and n not in made}
+        for n in made:
+            sha = cache.sha256_file(report / n)
+            same = old.get(n, {}).get("sha256") == sha
+            files[n] = old[n] if same else {"sha256": sha, "built": built, "content": content}
+        files = dict(sorted(files.items()))
+        inputs = {}
+        for rel, sha in sorted(self.digests.items()):
+            if rel.startswith("inputs/data/raw/"):
+                original = Path(self.originals[str(self.ws / rel)])
+                inputs[rel.removeprefix("inputs/data/raw/")] = {"file": _display(original.name), "sha256": sha}
+        what = (f"{'your series ' + _display(b.user_data.name) if b.user_data else 'the shipped data'}"
+                f"{', World Bank file ' + _display(b.wdi_file.name) if b.wdi_file else ''}; "
+                f"top {b.top_n} partners in the markets chart")
+        return json.dumps({
+            "title": f"{year} against {b.base_year}", "described": what,
+            "parameters": {"report_year": year, "base_year": b.base_year, "top_n": b.top_n,
+                           "data": _display(b.user_data) if b.user_data else None,
+                           "wdi": _display(b.wdi_file) if b.wdi_file else None},
+            "inputs": inputs, "code": self.code, "packages": self.versions, "files": files}, indent=1)
+
+
+def _verdicts_json(results: Path) -> str:
+    data = json.loads(results.read_text())
+    return json.dumps({k: data[k] for k in ("report", "verdicts") if k in data}, indent=1, ensure_ascii=False)
+
+
+def _display(path) -> str:
+    """A path as text that can always be printed (file names need not be valid UTF-8)."""
+    return os.fsdecode(path).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^\w.\-]+", "_", _display(name))[:100] or "series.csv"
+
+
+def run(b: Build) -> dict[str, dict[str, Path]]:
+    """Run (or reuse) every stage for every report year, render, publish. Returns the report files by tag."""
+    out = b.output_dir
+    r = _Run(b)
+    t0 = time.perf_counter()
+    try:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            r.ws.mkdir(parents=True)
+        except OSError as exc:
+            raise ParameterError(f"output_dir={params._show(out)}: cannot be made ({params._os_reason(exc)})") from None
+        with publish.locked(out):
+            publish.recover(out)
+            publish.remove_debris(out)
+        remove_kernel_debris()
+        r.kernels = Kernels(prestart=b.prestart)
+        r.stage_inputs()
+        pool = ThreadPoolExecutor(max(1, min(b.jobs, len(b.report_years))))
+        helpers = ThreadPoolExecutor(max(1, min(b.jobs, len(b.report_years))))
+        try:
+            b.log(f"shared stages (once for {len(b.report_years)} report(s)):")
+            pool.submit(lambda: [r.stage(s, None) for s in stages.SHARED]).result()
+            try:
+                r.check_years()
+            except ParameterError:
+                with publish.locked(out):  # keep what ran: the same build with other years reuses it
+                    for key, rels in r.new.items():
+                        r.cache.store(key, r.ws, rels)
+                raise
+            b.log("per-report stages:")
+
+            for f in [pool.submit(r.per_year, y, helpers) for y in b.report_years]:
+                f.result()
+        except BaseException:
+            r.kernels.close()  # an interruption or a failure: stop the kernels, so the workers end at once
+            pool.shutdown(wait=True, cancel_futures=True)
+            helpers.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown()
+        helpers.shutdown()
+        files = r.publish()
+        b.timings["total"] = time.perf_counter() - t0
+        return files
+    except KeyboardInterrupt as exc:
+        raise exc if isinstance(exc, publish.Interrupted) else publish.Interrupted(published=False) from None
+    finally:
+        if r.kernels is not None:
+            r.kernels.close()
+        shutil.rmtree(r.ws, ignore_errors=True)

@@ -1,0 +1,127 @@
+"""The whole build through the runner's Python API (papermill underneath), into temporary folders: the
+artefacts it leaves, for the article's years, a sweep of years and a user's series."""
+import json
+import re
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from techtrade import stages
+
+from .conftest import FIXTURES, build
+
+pytestmark = pytest.mark.slow
+RUN = [sys.executable, str(stages.ROOT / "run_report.py")]
+
+
+def visible(html: str) -> str:
+    """The text a reader sees (no styles, no embedded images, no tags)."""
+    html = re.sub(r"<style.*?</style>|<script.*?</script>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&amp;", "&")
+
+
+def test_report_files(built_2020):
+    out, files, b = built_2020
+    assert sorted(files) == ["appendix-analysis.html", "report.html", "report.pdf"]
+    report = out / "reports" / "2020-vs-2018"
+    assert sorted(p.name for p in report.iterdir()) == [
+        "appendix-analysis.html", "executed", "manifest.json", "numbers.csv", "report.html", "report.pdf",
+        "verdicts.csv", "verdicts.json"]
+    assert sorted(p.name for p in (report / "executed").iterdir()) == [f"{s.name}.ipynb" for s in stages.STAGES]
+    assert (out / "reports" / "index.html").read_text().count('href="2020-vs-2018/') == 6
+    assert list((out / "build" / "tmp").iterdir()) == []  # the build's working folder is gone
+    manifest = json.loads((report / "manifest.json").read_text())
+    assert manifest["parameters"] == {"report_year": 2020, "base_year": 2018, "top_n": 6, "data": None, "wdi": None}
+    assert set(manifest["files"]) == {"report.html", "report.pdf", "appendix-analysis.html"}
+    assert manifest["inputs"]["tech_exchange_figures.csv"]["sha256"]
+
+
+def test_html_holds_the_verdict_table_and_every_figure(built_2020):
+    out, files, _ = built_2020
+    html = files["report.html"].read_text()
+    assert html.count('<figure class="fig') == 4
+    assert html.count('class="cid"') == 9
+    text = visible(html)
+    assert "1 reproduced , 2 consistent , 0 contradicted and 9 not verifiable with the shipped data" in text
+    assert "<script" not in html  # a static page: nothing to run, nothing fetched
+    assert "04 · Narrative" not in text  # the notebook's own notes stay in JupyterLab
+    assert not re.search(r"\b(nan|NaN|None|inf)\b", text)
+    assert files["appendix-analysis.html"].read_text().count('class="jp-CodeMirrorEditor') >= 6
+
+
+def test_machine_readable_outputs(built_2020):
+    out, _, _ = built_2020
+    report = out / "reports" / "2020-vs-2018"
+    verdicts = pd.read_csv(report / "verdicts.csv").set_index("part_id")
+    assert verdicts.loc["C3.ratio", "verdict"] == "reproduced" and verdicts.loc["C3.ratio", "claimed_lo"] == 3
+    assert pd.isna(verdicts.loc["C3.ratio", "evidence_hi"])  # unbounded: an empty cell
+    data = json.loads((report / "verdicts.json").read_text())
+    assert [v["part_id"] for v in data["verdicts"]][:2] == ["C1.level", "C2.growth"]
+    numbers = pd.read_csv(report / "numbers.csv").set_index("id")
+    assert numbers.loc["exports.2018", "lo"] == 1350 and numbers.loc["exports.2018", "source_ids"] == "MT"
+
+
+def test_pdf_has_the_expected_pages(built_2020):
+    _, files, _ = built_2020
+    pdf = PdfReader(str(files["report.pdf"]))
+    text = " ".join(p.extract_text() for p in pdf.pages)
+    assert 5 <= len(pdf.pages) <= 12
+    assert pdf.pages[0].mediabox.width == pytest.approx(595.28, abs=1)  # A4
+    for needle in ("The verdicts, claim by claim", "not verifiable", "C9", "2020 against 2018", "Data and method",
+                   "page 1 of"):
+        assert needle in text, needle
+    for n in range(1, 5):
+        assert f"Figure {n}." in text
+
+
+def test_a_sweep_builds_one_report_per_year_and_an_index(tmp_path):
+    b, files = build(tmp_path, ["2019-2021"], formats=("html",))
+    assert sorted(files) == ["2019-vs-2018", "2020-vs-2018", "2021-vs-2018"]
+    index = (tmp_path / "reports" / "index.html").read_text()
+    for tag in files:
+        assert f'href="{tag}/report.html"' in index
+        assert len(list((tmp_path / "reports" / tag / "executed").glob("*.ipynb"))) == 4
+    assert sorted(b.ran) == sorted(["01_ingest", "02_clean"] + [f"{s}_{y}-vs-2018" for y in (2019, 2020, 2021)
+                                    for s in ("03_analysis", "04_narrative", "html", "appendix")])
+    t2019 = visible(files["2019-vs-2018"]["report.html"].read_text())
+    assert "at least 2.38\u00d7 the 2018 level" in t2019
+    t2021 = visible(files["2021-vs-2018"]["report.html"].read_text())
+    assert "2021 against 2018" in t2021 and "3.14\u20133.44\u00d7 the 2018 level" in t2021
+    assert "No partner figures are in the shipped data for 2021" in t2021
+    assert "a deficit of $300\u2013500 million" in t2021 and "2020 had a smaller one" in t2021
+    assert not (tmp_path / "reports" / "2021-vs-2018" / "report.pdf").exists()
+
+
+def test_a_user_series_settles_the_unverifiable_claims(tmp_path):
+    b, files = build(tmp_path, formats=("html",), user_data=FIXTURES / "synthetic_full_series.csv")
+    tag = b.tag(2020)
+    assert tag == "2020-vs-2018_with-synthetic-full-series"  # never the shipped data's report folder
+    verdicts = pd.read_csv(tmp_path / "reports" / tag / "verdicts.csv").set_index("part_id")
+    assert verdicts.loc["C5.deficit", "verdict"] == "reproduced"
+    assert verdicts.loc["C8.early", "verdict"] == "reproduced"
+    assert verdicts.loc["C1.level", "source_ids"] == "USER1"
+    text = visible(files[tag]["report.html"].read_text())
+    assert "SYNTHETIC test fixture" in text  # the report says where its numbers came from
+    assert "with the data given" in text and "shipped data" not in text
+
+
+def test_a_bad_data_file_stops_with_one_line_and_nothing_published(tmp_path):
+    bad = tmp_path / "series.csv"
+    bad.write_text("year,flow,partner,category,value_usd_mn,source\n2020,exports,World,all,\"4,560\",x\n")
+    r = subprocess.run(RUN + ["--data", str(bad), "--output-dir", str(tmp_path / "out")], capture_output=True,
+                       text=True)
+    assert r.returncode == 2
+    assert r.stderr == (f"run_report.py: error: {bad}, line 2, column 'value_usd_mn': '4,560' is not a plain "
+                        "number (no thousands separators, no decimal comma, no units: write 1400 or 1.4)\n")
+    assert not (tmp_path / "out" / "reports").exists()
+
+
+def test_help_explains_every_option():
+    r = subprocess.run(RUN + ["--help"], capture_output=True, text=True)
+    assert r.returncode == 0
+    for opt in ("--report-year", "--base-year", "--output-dir", "--format", "--top-n", "--data", "--wdi",
+                "--refresh-wdi", "--force", "--jobs", "--quiet", "exit codes"):
+        assert opt in r.stdout

@@ -1,0 +1,51 @@
+"""The stage table: the one declaration of what each stage reads, writes and takes; the README's layout
+table agrees with it; paths by hand and by run_report.py come from it."""
+from pathlib import Path
+
+from techtrade import stages
+
+
+def test_every_declared_module_and_test_exists():
+    for s in stages.STAGES:
+        assert (stages.ROOT / s.notebook).exists()
+        for m in s.module:
+            assert (stages.ROOT / "techtrade" / m).exists(), m
+        for t in s.tests:
+            assert (stages.ROOT / "tests" / t).exists(), t
+
+
+def test_each_stage_reads_only_what_earlier_stages_write_or_the_raw_files():
+    written = set(stages.RAW.values()) | {"notebooks/04_narrative.md"}
+    for s in stages.STAGES:
+        assert set(s.reads.values()) <= written, s.name
+        written |= set(s.writes.values())
+
+
+def test_the_readme_layout_table_is_the_stage_table():
+    readme = (stages.ROOT / "README.md").read_text()
+    for stage, notebook, what, modules, tests in stages.layout_rows():
+        assert f"| {stage} | {notebook} | {what} | {modules} | {tests} |" in readme
+
+
+def test_paths_by_hand_are_the_project_folders(tmp_path, monkeypatch):
+    ins, outs = stages.paths("03_analysis", report_year=2021, root=tmp_path)
+    assert ins["quantities"] == tmp_path / "data/processed/02_quantities.csv"
+    assert outs["results"] == tmp_path / "data/processed/03_results_2021-vs-2018.json"
+    assert outs["figures"] == tmp_path / "figures/2021-vs-2018"
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")  # as JupyterLab runs a notebook: from its folder
+    ins, _ = stages.paths("01_ingest")
+    assert ins["figures"] == tmp_path / "data/raw/tech_exchange_figures.csv"
+    assert ins["user_series"] is None  # optional, and absent
+
+
+def test_paths_given_by_the_runner_win():
+    ins, outs = stages.paths("02_clean", {"figures": "/x/a.csv", "wdi": "/x/b.csv"}, {"years": "/y/c.json"})
+    assert ins == {"figures": Path("/x/a.csv"), "wdi": Path("/x/b.csv")} and outs == {"years": Path("/y/c.json")}
+
+
+def test_tags_name_every_parameter_that_shapes_a_report():
+    assert stages.tag(2020, 2018) == "2020-vs-2018"
+    assert stages.tag(2020, 2018, top_n=3) == "2020-vs-2018_top3"
+    assert stages.tag(2021, 2018, variant="with-my-table") == "2021-vs-2018_with-my-table"
