@@ -36,6 +36,7 @@ class Kernels:
         self.dir = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
         self.running: set = set()
         self.started: dict[str, object] = {}  # job -> a kernel started ahead for it
+        self.reapers: list[threading.Thread] = []
         self.lock = threading.Lock()
         self.closed = False
         self.prestart_on = prestart
@@ -93,7 +94,11 @@ class Kernels:
         except pm.PapermillExecutionError as exc:
             raise StageFailed(stage, exc.ename, str(exc.evalue), failed_cell(executed)) from None
         finally:
-            self._stop(km)
+            # the notebook is saved: stopping its kernel (a tenth of a second) need not hold up the build
+            t = threading.Thread(target=self._stop, args=(km,), daemon=True)
+            with self.lock:
+                self.reapers.append(t)
+            t.start()
 
     def _stop(self, km) -> None:
         with self.lock:
@@ -112,9 +117,11 @@ class Kernels:
         """Stop every kernel still running (after an interruption) and remove the build's kernel files."""
         with self.lock:
             self.closed = True
-            kms = list(self.running)
+            kms, reapers = list(self.running), list(self.reapers)
         for km in kms:
             self._stop(km)
+        for t in reapers:
+            t.join()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
