@@ -109,7 +109,8 @@ def main(argv=None) -> int:
             raise ParameterError(f"jobs={args.jobs!r}: allowed: a whole number from 1 to 8")
         build = runner.make_build(args.report_year, args.base_year, args.output_dir, args.format,
                                   user_data=args.data, wdi_file=args.wdi or None, top_n=args.top_n,
-                                  force=args.force, jobs=int(args.jobs), log=log)
+                                  force=args.force, jobs=int(args.jobs), log=log,
+                                  note=lambda text: _say(f"run_report.py: note: {text}"))
         log(f"building {', '.join(build.tag(y) for y in build.report_years)} into {build.output_dir}"
             + (f" with your series {build.user_data}" if build.user_data else ""))
         files = runner.run(build)

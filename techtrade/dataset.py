@@ -31,11 +31,25 @@ def _count_lines(path: Path, chunk: int = 1 << 20) -> int:
     return n + (last != b"\n")
 
 
-def read_csv_strict(path: str | Path, required: list[str], optional: list[str] = ()) -> pd.DataFrame:
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def _delimiter(text: str) -> str:
+    """The column separator, from the header line: a comma, or else a semicolon or a tab (as
+    spreadsheets in many locales save 'CSV')."""
+    header = next((ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")), "")
+    if "," in header:
+        return ","
+    return next((d for d in (";", "\t") if d in header), ",")
+
+
+def read_csv_strict(path: str | Path, required: list[str], optional: list[str] = (),
+                    notes: list | None = None) -> pd.DataFrame:
     """Read a CSV file as text, refusing anything that is not a plain, rectangular UTF-8 table.
 
     All cells are read as strings; the schema converts and checks them. A UTF-8 byte-order mark
-    (as Excel writes) is accepted. Unknown columns are refused (they usually mean a typo).
+    (as Excel writes) is accepted. Unknown columns are refused (they usually mean a typo). A file
+    whose columns are separated by semicolons or tabs is read as such, and ``notes`` says so.
     """
     path = Path(path)
     if not path.exists():
@@ -59,7 +73,16 @@ def read_csv_strict(path: str | Path, required: list[str], optional: list[str] =
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         raise DataError(f"{path}, line {line}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); "
                         "save the file as UTF-8") from None
-    rows = list(csv.reader(text.splitlines()))
+    delimiter = _delimiter(text)
+    if delimiter != "," and notes is not None:
+        notes.append(f"{path}: columns separated by {DELIMITERS[delimiter]}s, not commas; read as such")
+    reader = csv.reader(text.splitlines(), delimiter=delimiter)
+    rows = []
+    try:
+        for r in reader:
+            rows.append(r)
+    except csv.Error as exc:  # e.g. a field over the csv module's limit (131,072 characters)
+        raise DataError(f"{path}, line {reader.line_num}: not a readable CSV row ({exc})") from None
     rows_with_lines = [(i + 1, r) for i, r in enumerate(rows) if r and not r[0].lstrip().startswith("#")]
     if not rows_with_lines:
         raise DataError(f"{path}: no header line")
@@ -160,6 +183,9 @@ def load_figures(path: str | Path, sources: pd.DataFrame) -> pd.DataFrame:
     for c in ("year", "base_year"):
         df[c] = pd.to_numeric(df[c]).astype("Int64")
     _fail_rows(path, df, ~df["value"].map(math.isfinite), "value", "not a finite number")
+    _fail_rows(path, df, df["value"].abs() * df["unit"].map(config.UNITS_TO_USD_MN).astype("float64").fillna(1.0)
+               > config.MAX_USD_MN, "value", f"above {config.MAX_USD_MN:,.0f} USD million (or its equivalent): "
+               "not a plausible value")
     nonneg = df["measure"].isin(["level", "ratio", "share", "rank", "ratio_to_early_2000s"])
     _fail_rows(path, df, nonneg & (df["value"] < 0), "value", "negative, but this measure cannot be")
     _fail_rows(path, df, (df["qualifier"] == "rounded") & ~(df["precision"] > 0), "precision",
@@ -201,19 +227,48 @@ def load_wdi(path: str | Path) -> pd.DataFrame:
     return df
 
 
-def load_user_series(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")   # what a spreadsheet runs as a formula (OWASP)
+
+
+def _refuse_formulas(path: Path, df: pd.DataFrame, columns) -> None:
+    for col in columns:
+        if col in df.columns:
+            bad = df[col].fillna("").map(lambda t: t.startswith(FORMULA_START))
+            _fail_rows(path, df, bad, col, "starts like a spreadsheet formula (=, +, -, @); start the text "
+                                           "with a letter or a digit")
+
+
+def load_user_series(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """A user's own primary series (one row per year, flow, partner and category, in USD million).
 
-    Returns (figures, sources) in the shipped tables' form: each row becomes an exact level figure
-    with priority 1 (it takes precedence over shipped figures on the same quantity), and each
-    distinct ``source`` text a registry entry USER1, USER2, ...
+    Returns (figures, sources, notes): the rows in the shipped tables' form (each an exact level
+    figure with priority 1, so that it takes precedence over shipped figures on the same quantity;
+    each distinct ``source`` a registry entry USER1, USER2, ...), and one-line notes on what was read
+    differently from how it was written (a partner's alias, a semicolon separator).
     """
+    from .countries import canonical
+
     path = Path(path)
-    df = _validate(read_csv_strict(path, USER_COLUMNS, ["note"]), "USER_SCHEMA", path)
+    notes: list[str] = []
+    df = _validate(read_csv_strict(path, USER_COLUMNS, ["note"], notes=notes), "USER_SCHEMA", path)
+    _refuse_formulas(path, df, ["partner", "category", "source", "note"])
     df = _floats(df, ["value_usd_mn"])
     df["year"] = pd.to_numeric(df["year"]).astype("Int64")
     _fail_rows(path, df, ~df["value_usd_mn"].map(math.isfinite), "value_usd_mn", "not a finite number")
     _fail_rows(path, df, df["value_usd_mn"] < 0, "value_usd_mn", "negative; exports and imports cannot be")
+    _fail_rows(path, df, df["value_usd_mn"] > config.MAX_USD_MN, "value_usd_mn",
+               f"above {config.MAX_USD_MN:,.0f} (USD million): not a plausible value; the column is in USD million")
+    names = {}
+    for line, partner in df["partner"].items():
+        name, why = canonical(partner)
+        if name is None:
+            raise DataError(f"{path}, line {line}, column 'partner': {partner!r} is not a country name that "
+                            f"pycountry knows ({why}); write the country's English name, or World for the total")
+        if name != partner:
+            names.setdefault((partner, name), line)
+    for (alias, name), line in names.items():
+        notes.append(f"{path}, line {line}, column 'partner': {alias!r} read as {name!r}")
+    df["partner"] = df["partner"].map(lambda p: canonical(p)[0])
     key = ["year", "flow", "partner", "category"]
     dup = df.duplicated(key, keep="first")
     if dup.any():
@@ -224,6 +279,7 @@ def load_user_series(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                         f"{df.loc[line, 'partner']} ({df.loc[line, 'category']}) already given on line {first}"
                         + ("" if same else f" with a different value ({df.loc[first, 'value_usd_mn']:g} vs "
                                            f"{df.loc[line, 'value_usd_mn']:g})"))
+    _partners_within_totals(path, df)
     texts = list(dict.fromkeys(df["source"]))
     ids = {t: f"USER{i}" for i, t in enumerate(texts, 1)}
     figures = pd.DataFrame({
@@ -233,9 +289,46 @@ def load_user_series(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         "qualifier": "exact", "precision": float("nan"), "source_id": df["source"].map(ids),
         "quote": df["note"] if "note" in df.columns else pd.NA, "priority": 1}, index=df.index)
     sources = pd.DataFrame({"source_id": list(ids.values()), "publisher": "user-supplied series",
-                            "title": texts, "date": "", "url": str(path.name), "quote": "",
+                            "title": texts, "date": "", "url": path.name, "quote": "",
                             "kind": "user data (takes precedence over shipped figures)", "licence": ""})
-    return figures, sources
+    return figures, sources, notes
+
+
+def _partners_within_totals(path: Path, df: pd.DataFrame) -> None:
+    """No partner above the World total of the same year, flow and category."""
+    totals = df[df["partner"] == "World"].set_index(["year", "flow", "category"])["value_usd_mn"]
+    for line, r in df[df["partner"] != "World"].iterrows():
+        total = totals.get((r["year"], r["flow"], r["category"]))
+        if total is not None and r["value_usd_mn"] > total:
+            raise DataError(f"{path}, line {line}, column 'value_usd_mn': {r['partner']} {r['flow']} {r['year']} "
+                            f"({r['value_usd_mn']:g}) above the World total given for it ({total:g})")
+
+
+def check_magnitudes(path: Path, user: pd.DataFrame, shipped: pd.DataFrame) -> None:
+    """A user's value a hundred times or more away from what the publications say of the same
+    quantity is most likely in another unit (USD billion or thousand, not million): refused."""
+    from .intervals import Interval
+
+    key = ["year", "flow", "partner", "category"]
+    levels = shipped[shipped["measure"] == "level"]
+    for line, r in user.iterrows():
+        same = levels[(levels[key] == r[key]).all(axis=1)]
+        for _, f in same.iterrows():
+            scale = config.UNITS_TO_USD_MN[f["unit"]]
+            iv = Interval.from_published(f["value"] * scale, f["qualifier"],
+                                         None if pd.isna(f["precision"]) else f["precision"] * scale)
+            v, top, floor = r["value"], iv.hi if math.isfinite(iv.hi) else iv.lo, iv.lo
+            unit = None
+            if top > 0 and v * 100 <= top:
+                unit = "USD billion" if v * 300 <= top <= v * 3000 else "another unit"
+                side = f"{top / max(v, 1e-9):,.0f} times below"
+            elif floor > 0 and v >= floor * 100:
+                unit = "USD thousand" if floor * 300 <= v <= floor * 3000 else "another unit"
+                side = f"{v / floor:,.0f} times above"
+            if unit:
+                raise DataError(f"{path}, line {line}, column 'value_usd_mn': {r['value']:g} for {r['flow']} "
+                                f"{r['year']} ({r['partner']}) is {side} what {f['source_id']} publishes for it "
+                                f"(figure {f['figure_id']}); it looks like {unit}: the column is USD million")
 
 
 def load_raw(inputs: dict[str, Path | None]) -> dict[str, pd.DataFrame]:
@@ -249,11 +342,14 @@ def load_raw(inputs: dict[str, Path | None]) -> dict[str, pd.DataFrame]:
     claims = load_claims(inputs["claims"], sources)
     wdi = load_wdi_any(inputs["wdi"])
     _check_source_ids(Path(inputs["wdi"]), wdi, sources)
+    notes: list[str] = []
     if inputs.get("user_series") is not None:
-        ufig, usrc = load_user_series(inputs["user_series"])
+        ufig, usrc, notes = load_user_series(inputs["user_series"])
+        check_magnitudes(Path(inputs["user_series"]), ufig, figures)
         figures = pd.concat([figures, ufig], ignore_index=False)
         sources = pd.concat([sources, usrc], ignore_index=True)
-    return {"sources": sources, "figures": figures, "claims": claims, "wdi": wdi}
+    return {"sources": sources, "figures": figures, "claims": claims, "wdi": wdi,
+            "notes": pd.DataFrame({"note": notes}, dtype="object")}
 
 
 # --------------------------------------------------------------------------------------------
@@ -262,11 +358,21 @@ def load_raw(inputs: dict[str, Path | None]) -> dict[str, pd.DataFrame]:
 _INT_COLUMNS = ("year", "base_year")
 
 
+def neutralise(df: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula get a leading apostrophe (as OWASP advises
+    for CSV files): '=HYPERLINK(...)' is written as \'=HYPERLINK(...)."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = out[c].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+    return out
+
+
 def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write a table as CSV (the one writer for every CSV the project makes)."""
+    """Write a table as CSV (the one writer for every CSV the project makes), formulas neutralised."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(path, index=False, lineterminator="\n")
+    neutralise(df).to_csv(path, index=False, lineterminator="\n")
     return path
 
 

@@ -21,7 +21,7 @@ from .intervals import INF, Interval
 from .results import Number, Results
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "narrative"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|~<>])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|~])")  # < > & are HTML-escaped instead
 _BLOCK = "\u2063block:{}\u2063"   # an invisible marker where an HTML block goes
 
 
@@ -197,7 +197,7 @@ def _environments():
     def finalize_markdown(value):
         if isinstance(value, Markup):
             return value
-        return Markup(escape_markdown(str(escape(str(value)))))
+        return Markup(str(escape(escape_markdown(str(value)))))  # Markdown first: entities stay whole
 
     filters = dict(
         money=lambda n: fmt.money_range(n.iv if isinstance(n, Number) else n),

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import threading
 import time
 import uuid
@@ -50,6 +51,7 @@ class Build:
     jobs: int = 2
     prestart: bool = True  # boot the next stage's kernel while a stage runs (bench/bench.py measures it)
     log: callable = print
+    note: callable = lambda text: print(f"run_report.py: note: {text}", file=sys.stderr)
     ran: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -234,6 +236,15 @@ class _Run:
             text = text.replace(staged, original)
         return text
 
+    def notes(self) -> list[str]:
+        """What the ingest stage read differently from how it was written (a partner's alias, a
+        semicolon separator), one line each, naming the user's own file."""
+        import csv
+
+        path = self.ws / stages.BY_NAME["01_ingest"].writes["notes"]
+        with open(path, encoding="utf-8", newline="") as f:
+            return [self._unstage(r["note"]) for r in csv.DictReader(f)]
+
     def check_years(self) -> None:
         avail = json.loads((self.ws / stages.resolve(stages.BY_NAME["02_clean"].writes["years"], None)).read_text())
         for y in self.b.report_years:
@@ -414,6 +425,8 @@ def run(b: Build) -> dict[str, dict[str, Path]]:
         try:
             b.log(f"shared stages (once for {len(b.report_years)} report(s)):")
             pool.submit(lambda: [r.stage(s, None) for s in stages.SHARED]).result()
+            for note in r.notes():
+                b.note(note)
             try:
                 r.check_years()
             except ParameterError:

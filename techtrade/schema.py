@@ -8,7 +8,7 @@ import pandera.pandas as pa
 from . import config
 from .intervals import QUALIFIERS
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")  # ASCII digits only
 
 
 def _numeric(s: pd.Series) -> pd.Series:
@@ -16,7 +16,7 @@ def _numeric(s: pd.Series) -> pd.Series:
 
 
 def _year_ok(s: pd.Series) -> pd.Series:
-    ok = s.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
+    ok = s.str.fullmatch(r"[0-9]{4}").fillna(False).astype(bool)  # not "２０２０"
     years = pd.to_numeric(s.where(ok), errors="coerce")
     return ok & years.between(config.FIRST_YEAR, config.THIS_YEAR)
 

@@ -50,8 +50,10 @@ STAGES = (
     Stage("01_ingest", "read and validate the raw files", False, (),
           reads=dict(RAW),
           writes={"figures": "data/processed/01_figures.csv", "sources": "data/processed/01_sources.csv",
-                  "claims": "data/processed/01_claims.csv", "wdi": "data/processed/01_wdi.csv"},
-          module=("dataset.py", "schema.py", "wdi.py"), tests=("test_dataset.py", "test_bad_inputs.py", "test_wdi.py"),
+                  "claims": "data/processed/01_claims.csv", "wdi": "data/processed/01_wdi.csv",
+                  "notes": "data/processed/01_notes.csv"},
+          module=("dataset.py", "schema.py", "countries.py", "wdi.py"),
+          tests=("test_dataset.py", "test_bad_inputs.py", "test_wdi.py"),
           optional=OPTIONAL),
     Stage("02_clean", "figures to intervals; derived values flagged", False, (),
           reads={"figures": "data/processed/01_figures.csv", "wdi": "data/processed/01_wdi.csv"},
@@ -127,3 +129,9 @@ def layout_rows() -> list[tuple[str, str, str, str, str]]:
     return [(s.name.split("_", 1)[1], f"`{s.notebook}`", s.what,
              ", ".join(f"`techtrade/{m}`" for m in s.module), ", ".join(f"`tests/{t}`" for t in s.tests))
             for s in STAGES]
+
+
+if __name__ == "__main__":  # python -m techtrade.stages: the README's layout table
+    print("| stage | notebook | what it does | module it leans on | tests |\n|---|---|---|---|---|")
+    for row in layout_rows():
+        print("| " + " | ".join(row) + " |")

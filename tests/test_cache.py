@@ -112,3 +112,38 @@ def test_html_only_keeps_a_pdf_already_there(project):
     manifest = json.loads((root / "out" / "reports" / TAG / "manifest.json").read_text())
     assert set(manifest["files"]) == {"report.html", "report.pdf", "appendix-analysis.html"}
     assert "report.pdf" in (root / "out" / "reports" / "index.html").read_text()
+
+
+def test_a_raw_file_edited_during_a_build_never_mixes_into_its_report(project, monkeypatch):
+    """The build reads the copies it made at its start: an edit meanwhile is not in this report, and
+    the next build (edit kept or reverted) gets exactly what it reads."""
+    from techtrade import runner
+    root, _ = project
+    path = root / "raw" / "wdi_russia_2021-09-15.csv"
+    good = path.read_text()
+    staged = runner._Run.stage_inputs
+
+    def then_edit(self):
+        staged(self)
+        path.write_text(good.replace("1163920000", "2163920000"))  # an analyst saves an edit now
+
+    monkeypatch.setattr(runner._Run, "stage_inputs", then_edit)
+    first = rebuild(root, force=True)
+    assert "$1.16 billion in 2020" in (root / "out" / "reports" / TAG / "report.html").read_text()
+    monkeypatch.undo()
+    assert "01_ingest" in rebuild(root).ran  # the edited file is new input
+    assert "$2.16 billion in 2020" in (root / "out" / "reports" / TAG / "report.html").read_text()
+    path.write_text(good)
+    assert rebuild(root).ran == []  # reverted: the first build's records, verified, are reused
+    assert "$1.16 billion in 2020" in (root / "out" / "reports" / TAG / "report.html").read_text()
+    assert sorted(first.ran) == sorted(ALL)
+
+
+def test_a_hand_edited_executed_notebook_never_reaches_the_report(project):
+    root, _ = project
+    executed = root / "out" / "reports" / TAG / "executed" / "04_narrative.ipynb"
+    good = executed.read_bytes()
+    executed.write_text(executed.read_text().replace("In short", "In short (edited by hand)"))
+    b = rebuild(root, formats=("html", "pdf"))
+    assert executed.read_bytes() == good and "pdf_" + TAG in b.ran
+    assert "edited by hand" not in (root / "out" / "reports" / TAG / "report.html").read_text()

@@ -82,3 +82,9 @@ def test_deficit_words_for_any_year():
     assert narrative.deficit_words(d) == ("the 2021 balance, a deficit of $300\u2013500 million, is not the "
                                           "smallest deficit: 2020 had a smaller one")
     assert narrative.deficit_words({**d, "held": []}).startswith("the data hold no balance before 2021")
+
+
+def test_spreadsheet_formulas_from_data_are_plain_text_in_the_page(tmp_path, shipped):
+    shipped.report["evil"] = '=HYPERLINK("http://x","click")'
+    [(_, md)] = render(tmp_path, "Source: {{ report.evil }}", shipped)
+    assert md == "Source: =HYPERLINK(&#34;http://x&#34;,&#34;click&#34;)"  # text, never a link or a formula

@@ -156,11 +156,15 @@ HOSTILE_SOURCE = '<img src=x onerror="alert(1)"> Rosstat'
 
 def test_text_from_data_is_shown_as_text(tmp_path):
     from techtrade import runner
+    from techtrade.errors import DataError
     series = tmp_path / 'my "series"); import os; os.remove("x") #.csv'  # a hostile file name, too
-    series.write_text("year,flow,partner,category,value_usd_mn,source\n"
-                      f"2020,exports,\"{HOSTILE_PARTNER.replace(chr(34), chr(34) * 2)}\",all,300,"
-                      f"\"{HOSTILE_SOURCE.replace(chr(34), chr(34) * 2)}\"\n")
+    row = "2020,exports,{},all,300,\"" + HOSTILE_SOURCE.replace('"', '""') + "\"\n"
+    series.write_text("year,flow,partner,category,value_usd_mn,source\n" + row.format(
+        '"' + HOSTILE_PARTNER.replace('"', '""') + '"'))
     b = runner.make_build([2020], 2018, tmp_path / "out", user_data=series, log=lambda *a: None)
+    with pytest.raises(DataError, match="column 'partner': '<script>alert\\(\"x\"\\)</script>' is not a country"):
+        runner.run(b)  # a partner must be a country: markup never gets that far
+    series.write_text("year,flow,partner,category,value_usd_mn,source\n" + row.format("Germany"))
     files = runner.run(b)[b.tag(2020)]
     html = files["report.html"].read_text()
     assert "<script" not in html and "<img src=x" not in html
@@ -177,3 +181,77 @@ def test_a_figure_name_cannot_lead_outside_the_figures_folder(tmp_path):
     with pytest.raises(DataError, match="not an image file inside"):
         narrative._inside(tmp_path / "figs", "../../etc/passwd")
     assert narrative._inside(tmp_path / "figs", "a.svg") == (tmp_path / "figs" / "a.svg").resolve()
+
+
+def test_a_full_disk_while_keeping_a_failed_notebook_still_reports_the_failure(project, tmp_path, monkeypatch):
+    import errno
+
+    from techtrade import runner
+    out = project[0] / "out"
+    nb = tmp_path / "notebooks"
+    shutil.copytree(stages.ROOT / "notebooks", nb)
+    (nb / "02_clean.ipynb").write_text((nb / "02_clean.ipynb").read_text().replace(
+        'dataset.read_csv(inputs[\\"figures\\"])', 'dataset.read_csv(inputs[\\"no such table\\"])'))
+    real = shutil.copyfile
+
+    def full(src, dst, *a, **kw):
+        if "failed" in Path(dst).parts:
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        return real(src, dst, *a, **kw)
+
+    monkeypatch.setattr(shutil, "copyfile", full)
+    b = runner.make_build([2020], 2018, out, formats=("html",), user_data="none", notebooks_dir=nb,
+                          log=lambda *a: None)
+    with pytest.raises(runner.BuildError) as exc:
+        runner.run(b)
+    assert str(exc.value) == ("02_clean failed in cell 3 of 8 (KeyError: 'no such table'); the executed notebook "
+                              "could not be kept (No space left on device)")
+
+
+def test_a_full_disk_while_staging_is_one_line_and_exit_1(project, monkeypatch, capsys):
+    import errno
+
+    import run_report
+    out = project[0] / "out"
+    before = snapshot(out)
+
+    def full(src, dst, *a, **kw):
+        raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+
+    monkeypatch.setattr(shutil, "copyfile", full)
+    code = run_report.main(["--output-dir", str(out), "--data", "none", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1
+    assert err.startswith("run_report.py: build failed: No space left on device (")
+    assert err.endswith("; the previous outputs are untouched\n") and snapshot(out) == before
+
+
+def test_kernel_sockets_fall_back_to_tcp_when_the_temp_path_is_too_long(tmp_path, monkeypatch):
+    from techtrade import kernels
+    long = tmp_path / ("d" * 120)
+    long.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(long))
+    k = kernels.Kernels()
+    try:
+        km = k.manager()
+        assert km.transport == "tcp" and Path(km.connection_file).parent == k.dir
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+        short = kernels.Kernels()
+        assert short.manager().transport == "ipc"
+        short.close()
+    finally:
+        k.close()
+    assert not k.dir.exists()
+
+
+def test_a_file_name_that_is_not_utf8_under_a_c_locale_is_one_line(tmp_path):
+    name = os.fsencode(tmp_path) + b"/s\xff.csv"
+    with open(name, "w") as f:
+        f.write("year,flow,partner,category,value_usd_mn,source\n2020,exports,World,all,abc,x\n")
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
+    env.pop("PYTHONIOENCODING", None)
+    r = subprocess.run([os.fsencode(sys.executable), os.fsencode(stages.ROOT / "run_report.py"), b"--data", name,
+                        b"--output-dir", os.fsencode(tmp_path / "out")], capture_output=True, env=env)
+    err = r.stderr.decode("utf-8", "replace")
+    assert r.returncode == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    assert "\\udcff.csv, line 2, column 'value_usd_mn': 'abc' is not a plain number" in err

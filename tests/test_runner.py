@@ -95,17 +95,33 @@ def test_a_sweep_builds_one_report_per_year_and_an_index(tmp_path):
     assert not (tmp_path / "reports" / "2021-vs-2018" / "report.pdf").exists()
 
 
-def test_a_user_series_settles_the_unverifiable_claims(tmp_path):
-    b, files = build(tmp_path, formats=("html",), user_data=FIXTURES / "synthetic_full_series.csv")
+def test_a_complete_user_series_gives_every_part_a_verdict(tmp_path):
+    """The complete synthetic series, saved as a spreadsheet in another locale might save it (semicolons,
+    'USA'): read as meant, the aliases named, every claim part decided, the narrative complete."""
+    import csv
+    series = tmp_path / "my_series.csv"
+    lines = (FIXTURES / "synthetic_full_series.csv").read_text().replace("United States", "USA").splitlines()
+    with open(series, "w", newline="") as f:
+        for line in lines:
+            if line.startswith("#"):
+                f.write(line + "\n")
+            else:
+                csv.writer(f, delimiter=";", lineterminator="\n").writerow(next(csv.reader([line])))
+    usa = 1 + next(i for i, line in enumerate(lines) if ",USA," in line)
+    notes = []
+    b, files = build(tmp_path / "out", formats=("html",), user_data=series, note=notes.append)
     tag = b.tag(2020)
-    assert tag == "2020-vs-2018_with-synthetic-full-series"  # never the shipped data's report folder
-    verdicts = pd.read_csv(tmp_path / "reports" / tag / "verdicts.csv").set_index("part_id")
-    assert verdicts.loc["C5.deficit", "verdict"] == "reproduced"
-    assert verdicts.loc["C8.early", "verdict"] == "reproduced"
+    assert tag == "2020-vs-2018_with-my-series"  # never the shipped data's report folder
+    assert notes == [f"{series}: columns separated by semicolons, not commas; read as such",
+                     f"{series}, line {usa}, column 'partner': 'USA' read as 'United States'"]
+    verdicts = pd.read_csv(tmp_path / "out" / "reports" / tag / "verdicts.csv").set_index("part_id")
+    assert (verdicts["verdict"] != "not verifiable").all()
+    assert verdicts.loc["C5.deficit", "verdict"] == "reproduced" and verdicts.loc["C6.rank", "verdict"] == "reproduced"
     assert verdicts.loc["C1.level", "source_ids"] == "USER1"
     text = visible(files[tag]["report.html"].read_text())
     assert "SYNTHETIC test fixture" in text  # the report says where its numbers came from
     assert "with the data given" in text and "shipped data" not in text
+    assert "Nothing: every claim part got a verdict from the data given." in text
 
 
 def test_a_bad_data_file_stops_with_one_line_and_nothing_published(tmp_path):
