@@ -8,8 +8,13 @@ functions (the deficit ranking, the partner ranking, the early-2000s ratio). A n
 
 A part is checked against the *other* figures only: the figures that state it (and those of a part
 it restates) are left out, with everything derived from them, so no claim is ever checked against
-itself. Each check returns a :class:`Verdict` record of intervals and ids; the words are made from
-it by narrative.py and fmt.py.
+itself. What the verdict may say then depends on what those other figures are (the *tier*, from the
+sources' roles in the registry): the article's own figures can show a part internally consistent or
+inconsistent, never confirm it; another publication of the same statistics (the 2021 paper, OECD
+MSTI) or the primary table a user supplies can confirm or contradict it. A different measure (the
+World Bank's indicators) never enters the evidence: it is shown beside a claim, never as a verdict.
+Each check returns a :class:`Verdict` record of intervals and ids; the words are made from it by
+narrative.py and fmt.py.
 """
 from __future__ import annotations
 
@@ -21,8 +26,12 @@ import pandas as pd
 from . import config
 from .evidence import Key, Quantities, build_quantities
 from .intervals import INF, Interval
-from .results import (CONSISTENT, CONTRADICTED, NOT_VERIFIABLE, REPRODUCED, VERDICTS, Verdict,  # noqa: F401
-                      counted, summarise)
+from .results import (CONFIRMED, CONSISTENT, CONTRADICTED, INTERNALLY_CONSISTENT,  # noqa: F401
+                      INTERNALLY_INCONSISTENT, MIXED, NONE, NOT_VERIFIABLE, OTHER, OWN, PRIMARY, ROLE_TIER,
+                      VERDICTS, Verdict, counted, summarise)
+
+#: How the evidence compares with the claim, before the tier names it.
+WITHIN, OVERLAP, DISJOINT, OPEN = "within", "overlap", "disjoint", "open"
 
 Y, B = config.ARTICLE_YEAR, config.ARTICLE_BASE_YEAR
 
@@ -68,15 +77,44 @@ def number_id(key: Key) -> str:
 
 
 def compare(evidence: Interval | None, claimed: Interval, floor: float = 0.0) -> str:
-    """The verdict of an evidence interval against a claimed one. Evidence that is missing, or that
-    bounds nothing (from ``floor`` to infinity), cannot settle."""
+    """How an evidence interval stands to a claimed one: every value it allows inside the claim
+    (WITHIN), some (OVERLAP), none (DISJOINT); OPEN if it is missing or bounds nothing (from
+    ``floor`` to infinity)."""
     if evidence is None or (evidence.lo <= floor and evidence.hi == INF):
-        return NOT_VERIFIABLE
+        return OPEN
     if evidence.entirely_within(claimed):
-        return REPRODUCED
+        return WITHIN
     if evidence.overlaps(claimed):
-        return CONSISTENT
-    return CONTRADICTED
+        return OVERLAP
+    return DISJOINT
+
+
+def tier(source_ids, roles: dict[str, str]) -> str:
+    """What evidence resting on these sources is: the claim's own publication (OWN), another
+    publication of the same statistics (OTHER), the user's primary table (PRIMARY), the article's
+    own figures combined with another's (MIXED), or nothing (NONE)."""
+    kinds = {ROLE_TIER.get(roles.get(s, ""), "") for s in source_ids}
+    if "" in kinds:
+        raise ValueError(f"evidence may rest only on the article, the same statistics or a primary table: "
+                         f"{sorted(s for s in source_ids if ROLE_TIER.get(roles.get(s, '')) is None)}")
+    if not kinds:
+        return NONE
+    if kinds == {OWN}:
+        return OWN
+    if OWN in kinds:
+        return MIXED
+    return PRIMARY if PRIMARY in kinds else OTHER
+
+
+def verdict_for(outcome: str, tier_: str) -> str:
+    """The verdict's words: the outcome, as far as the tier of the evidence allows."""
+    if outcome == OPEN or tier_ == NONE:
+        return NOT_VERIFIABLE
+    if tier_ == OWN:
+        return INTERNALLY_INCONSISTENT if outcome == DISJOINT else INTERNALLY_CONSISTENT
+    if tier_ == MIXED:  # it rests partly on the article itself: never confirmed
+        return CONTRADICTED if outcome == DISJOINT else CONSISTENT
+    return {WITHIN: CONFIRMED, OVERLAP: CONSISTENT, DISJOINT: CONTRADICTED}[outcome]
 
 
 @dataclass
@@ -87,7 +125,7 @@ class Found:
     used: list[Key]
     settle: list[dict]
     detail: dict = field(default_factory=dict)
-    verdict: str | None = None  # bespoke checks decide their own verdict
+    outcome: str | None = None  # bespoke checks decide their own outcome
     floor: float = 0.0
 
 
@@ -160,21 +198,21 @@ def _deficit_rank(q: Quantities, p: Part, claimed) -> Found:
     used = [Key(p.year, "balance")] + [Key(y, "balance") for y in have]
     settle = [_need("exports and imports", missing + ([p.year] if now is None else []))]
     if now is None:
-        return Found(None, used, settle, {"years": years, "missing": years}, NOT_VERIFIABLE)
+        return Found(None, used, settle, {"years": years, "missing": years}, OPEN)
     larger = [y for y, iv in have.items() if iv.lo > now.hi]         # surely a smaller deficit (or a surplus)
     smaller = [y for y, iv in have.items() if iv.hi < now.lo]         # surely a larger deficit
     detail = {"years": years, "missing": missing, "smaller_deficit": larger, "larger_deficit": smaller,
               "undecided": [y for y in have if y not in larger and y not in smaller],
               "surplus": now.lo > 0}
     if now.lo > 0 or larger:
-        verdict = CONTRADICTED
+        outcome = DISJOINT
     elif missing:
-        verdict = NOT_VERIFIABLE
+        outcome = OPEN
     elif len(smaller) == len(years) and now.hi < 0:
-        verdict = REPRODUCED
+        outcome = WITHIN
     else:
-        verdict = CONSISTENT
-    return Found(now, used, settle if verdict == NOT_VERIFIABLE else [], detail, verdict)
+        outcome = OVERLAP
+    return Found(now, used, settle if outcome == OPEN else [], detail, outcome)
 
 
 @check("partner_rank")
@@ -189,16 +227,16 @@ def _partner_rank(q: Quantities, p: Part, claimed) -> Found:
               "others": {k: iv.to_json() for k, iv in others.items()}, "rest_max": None}
     settle = [_need(p.flow, [p.year], "by country")]
     if nl is None:
-        return Found(None, used, settle, detail, NOT_VERIFIABLE)
+        return Found(None, used, settle, detail, OPEN)
     bigger = [k for k, iv in others.items() if iv.lo > nl.hi]
     if bigger:
         detail["bigger"] = bigger
-        return Found(nl, used, [], detail, CONTRADICTED)
+        return Found(nl, used, [], detail, DISJOINT)
     rest = None if total is None else total.hi - nl.lo - sum(iv.lo for iv in others.values())
     detail["rest_max"] = None if rest is None or rest == INF else rest
     if all(iv.hi < nl.lo for iv in others.values()) and rest is not None and rest < nl.lo:
-        return Found(nl, used, [], detail, REPRODUCED)
-    return Found(nl, used, settle, detail, NOT_VERIFIABLE)
+        return Found(nl, used, [], detail, WITHIN)
+    return Found(nl, used, settle, detail, OPEN)
 
 
 @check("early_2000s_ratio")
@@ -222,8 +260,9 @@ def _early_2000s(q: Quantities, p: Part, claimed) -> Found:
 class Checker:
     """Checks every part of PARTS against a tidy figures table (see evidence.figure_intervals)."""
 
-    def __init__(self, tidy: pd.DataFrame):
+    def __init__(self, tidy: pd.DataFrame, roles: dict[str, str]):
         self.tidy = tidy
+        self.roles = roles  # source id -> its role in the registry
         self.full = build_quantities(tidy)
         self._without: dict[frozenset, Quantities] = {}
 
@@ -264,15 +303,17 @@ class Checker:
         extra = {"partners": list(dict.fromkeys(own[own["claim_id"] == p.claim]["partner"]))} \
             if p.check == "each_level" else {}
         found: Found = CHECKS[p.check](q, p, claimed, **extra)
-        verdict = found.verdict or compare(found.evidence, claimed, floor=found.floor)
+        outcome = found.outcome or compare(found.evidence, claimed, floor=found.floor)
         used = [q.row(k.year, k.flow, k.measure, k.partner, k.category, k.base_year) for k in found.used]
         used_rows = [(k, r) for k, r in zip(found.used, used) if r is not None]
         figure_ids = list(dict.fromkeys(f for _, r in used_rows for f in r["figure_ids"].split(";") if f))
         source_ids = list(dict.fromkeys(s for _, r in used_rows for s in r["source_ids"].split(";") if s))
+        evidence_tier = tier(source_ids, self.roles) if outcome != OPEN else NONE
+        verdict = verdict_for(outcome, evidence_tier)
         mine = own[own["claim_id"] == p.claim]["source_id"]
         claim_sources = list(dict.fromkeys(s for x in mine for s in str(x).split(";") if s))
         return Verdict(
-            p.claim, p.id, p.label, p.check, UNITS[p.check], claimed, found.evidence, verdict,
+            p.claim, p.id, p.label, p.check, UNITS[p.check], claimed, found.evidence, verdict, evidence_tier,
             figure_ids, source_ids, claim_sources,
             [{"id": number_id(k), "lo": _j(r["lo"]), "hi": _j(r["hi"]), "status": r["status"], "basis": r["basis"],
               "source_ids": r["source_ids"]} for k, r in used_rows],
@@ -283,8 +324,9 @@ def _j(x: float):
     return x if math.isfinite(x) else None
 
 
-def check_claims(tidy: pd.DataFrame) -> list[Verdict]:
-    checker = Checker(tidy)
+def check_claims(tidy: pd.DataFrame, sources: pd.DataFrame) -> list[Verdict]:
+    """Every part of PARTS, checked; ``sources`` is the registry (its roles set the tiers)."""
+    checker = Checker(tidy, dict(zip(sources["source_id"], sources["role"])))
     return [checker.run(p) for p in PARTS]
 
 
@@ -298,6 +340,7 @@ def to_frame(verdicts: list[Verdict], claims_text: pd.DataFrame) -> pd.DataFrame
                      "part": v.part, "unit": v.unit,
                      "claimed_lo": None if c is None else _j(c.lo), "claimed_hi": None if c is None else _j(c.hi),
                      "evidence_lo": None if e is None else _j(e.lo), "evidence_hi": None if e is None else _j(e.hi),
-                     "verdict": v.verdict, "restates": v.restates, "source_ids": ";".join(v.source_ids),
+                     "verdict": v.verdict, "tier": v.tier, "restates": v.restates,
+                     "source_ids": ";".join(v.source_ids),
                      "figure_ids": ";".join(v.figure_ids)})
     return pd.DataFrame(rows)

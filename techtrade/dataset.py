@@ -145,7 +145,11 @@ def _validate(df: pd.DataFrame, schema_name: str, path: Path) -> pd.DataFrame:
 # The columns of each raw file (their checks are in techtrade/schema.py).
 FIGURES_COLUMNS = ["figure_id", "claim_id", "year", "base_year", "flow", "partner", "category",
                    "measure", "value", "unit", "qualifier", "precision", "source_id", "quote"]
-SOURCES_COLUMNS = ["source_id", "publisher", "title", "date", "url", "quote"]
+SOURCES_COLUMNS = ["source_id", "publisher", "title", "date", "url", "quote", "role"]
+ROLES = ("the article", "same statistics, another publication", "a different measure")
+OECD_COLUMNS = ["variable", "variable_name", "country", "year", "value", "unit", "source_id"]
+#: OECD MSTI variables that are the levels of form 1-TB's flows (the rest are context: roubles, % of GERD)
+OECD_FLOWS = {"TBP_RUSD": "exports", "TBP_PUSD": "imports"}
 CLAIMS_COLUMNS = ["claim_id", "claim", "source_id"]
 WDI_COLUMNS = ["indicator_code", "indicator_name", "country", "year", "value", "unit", "source_id"]
 USER_COLUMNS = ["year", "flow", "partner", "category", "value_usd_mn", "source"]
@@ -170,9 +174,41 @@ def _fail_rows(path: Path, df: pd.DataFrame, mask: pd.Series, column: str, what:
 # Loaders
 # --------------------------------------------------------------------------------------------
 def load_sources(path: str | Path) -> pd.DataFrame:
+    """The registry: who published each source, where, and its role (the article itself, another
+    publication of the same statistics, or a different measure): the role decides what a verdict
+    resting on it may say."""
     path = Path(path)
-    df = read_csv_strict(path, SOURCES_COLUMNS, ["kind", "licence"])
+    df = read_csv_strict(path, SOURCES_COLUMNS, ["kind", "via", "licence"])
     return _validate(df, "SOURCES_SCHEMA", path)
+
+
+def load_oecd(path: str | Path, sources: pd.DataFrame) -> pd.DataFrame:
+    """OECD MSTI's technology balance of payments for Russia, one row per variable and year."""
+    path = Path(path)
+    df = _validate(read_csv_strict(path, OECD_COLUMNS), "OECD_SCHEMA", path)
+    df = _floats(df, ["value"])
+    df["year"] = pd.to_numeric(df["year"]).astype("int64")
+    _fail_rows(path, df, ~df["value"].map(math.isfinite) | (df["value"] < 0), "value",
+               "not a finite, non-negative number")
+    _fail_rows(path, df, df.duplicated(["variable", "year"], keep=False), "year",
+               "the same variable and year appear twice")
+    _check_source_ids(path, df, sources)
+    return df
+
+
+def oecd_figures(oecd: pd.DataFrame) -> pd.DataFrame:
+    """The OECD's receipts and payments as published figures of form 1-TB's exports and imports
+    (exact, in USD million, as the OECD converted them), in the figures table's form."""
+    rows = oecd[oecd["variable"].isin(list(OECD_FLOWS))]
+    return pd.DataFrame({
+        "figure_id": [f"OECD.{v}.{y}" for v, y in zip(rows["variable"], rows["year"])], "claim_id": pd.NA,
+        "year": rows["year"].astype("Int64").values, "base_year": pd.array([pd.NA] * len(rows), dtype="Int64"),
+        "flow": rows["variable"].map(OECD_FLOWS).values, "partner": "World", "category": "all", "measure": "level",
+        "value": rows["value"].values, "unit": "USD mn", "qualifier": "exact", "precision": float("nan"),
+        "source_id": rows["source_id"].values,
+        "quote": [f"{v}, {n}, {y}: {x!r}" for v, n, y, x in zip(rows["variable"], rows["variable_name"],
+                                                                  rows["year"], rows["value"])],
+        "priority": 0})
 
 
 def load_figures(path: str | Path, sources: pd.DataFrame) -> pd.DataFrame:
@@ -290,7 +326,8 @@ def load_user_series(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, list
         "quote": df["note"] if "note" in df.columns else pd.NA, "priority": 1}, index=df.index)
     sources = pd.DataFrame({"source_id": list(ids.values()), "publisher": "user-supplied series",
                             "title": texts, "date": "", "url": path.name, "quote": "",
-                            "kind": "user data (takes precedence over shipped figures)", "licence": ""})
+                            "kind": "user data (takes precedence over shipped figures)", "role": "primary table",
+                            "via": "", "licence": ""})
     return figures, sources, notes
 
 
@@ -342,13 +379,18 @@ def load_raw(inputs: dict[str, Path | None]) -> dict[str, pd.DataFrame]:
     claims = load_claims(inputs["claims"], sources)
     wdi = load_wdi_any(inputs["wdi"])
     _check_source_ids(Path(inputs["wdi"]), wdi, sources)
+    ict = load_wdi(inputs["wdi_ict"])
+    _check_source_ids(Path(inputs["wdi_ict"]), ict, sources)
+    wdi = pd.concat([wdi, ict], ignore_index=True)  # each row keeps its own vintage's source id
+    oecd = load_oecd(inputs["oecd"], sources)
+    figures = pd.concat([figures, oecd_figures(oecd)], ignore_index=False)
     notes: list[str] = []
     if inputs.get("user_series") is not None:
         ufig, usrc, notes = load_user_series(inputs["user_series"])
         check_magnitudes(Path(inputs["user_series"]), ufig, figures)
         figures = pd.concat([figures, ufig], ignore_index=False)
         sources = pd.concat([sources, usrc], ignore_index=True)
-    return {"sources": sources, "figures": figures, "claims": claims, "wdi": wdi,
+    return {"sources": sources, "figures": figures, "claims": claims, "wdi": wdi, "oecd": oecd,
             "notes": pd.DataFrame({"note": notes}, dtype="object")}
 
 

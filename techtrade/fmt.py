@@ -64,9 +64,21 @@ def money_range(iv: Interval | None, missing: str = "not known") -> str:
         return f"at least {money(iv.lo, unit)}"
     if iv.lo == -INF or (iv.lo == 0 and iv.hi > 0):
         return f"at most {money(iv.hi, unit)}"
+    a, b = _pair(iv.lo, iv.hi, unit)
     if iv.lo >= 0:
-        return f"${_amount(iv.lo, unit)}{DASH}{_amount(iv.hi, unit)} {unit}"
-    return f"{money(iv.lo, unit).rsplit(' ', 1)[0]} to {money(iv.hi, unit)}"
+        return f"${a}{DASH}{b} {unit}"
+    sign = lambda v: MINUS if v < 0 else ""  # noqa: E731
+    return f"{sign(iv.lo)}${a} to {sign(iv.hi)}${b} {unit}"
+
+
+def _pair(lo: float, hi: float, unit: str) -> tuple[str, str]:
+    """Both ends of a range with the same decimals ('0.55' and '1.70', not '0.551' and '1.7')."""
+    a, b = _amount(lo, unit), _amount(hi, unit)
+    decimals = max(len(x.split(".")[1]) if "." in x else 0 for x in (a, b))
+    if unit == "billion":
+        decimals = min(decimals, 2)
+    a, b = (f"{abs(v) / (1000 if unit == 'billion' else 1):,.{decimals}f}" for v in (lo, hi))
+    return a, b
 
 
 def balance(iv: Interval | None, missing: str = "not known") -> str:

@@ -11,15 +11,19 @@ import math
 
 import pandas as pd
 
+from . import config
 from .claims import Verdict, number_id
 from .evidence import Key, Quantities
 from .intervals import Interval
 
 NUMBER_COLUMNS = ["id", "label", "year", "lo", "hi", "unit", "status", "basis", "source_ids", "figure_ids", "measure"]
 FORM_1TB = "technology exchange, Rosstat form 1-TB"
-WDI_SERIES = {"ip_receipts": ("BX.GSR.ROYL.CD", "charges for the use of intellectual property, receipts"),
+WDI_SERIES = {"ict_exports": ("BX.GSR.CCIS.CD", "ICT service exports"),
+              "ip_receipts": ("BX.GSR.ROYL.CD", "charges for the use of intellectual property, receipts"),
               "ip_payments": ("BM.GSR.ROYL.CD", "charges for the use of intellectual property, payments"),
               "hightech_exports": ("TX.VAL.TECH.CD", "high-technology goods exports")}
+#: Year pairs every report states: the article's (2020 against 2018) and its one-year jump (2019 against 2018).
+ARTICLE_PAIRS = ((config.ARTICLE_YEAR, config.ARTICLE_BASE_YEAR), (config.ARTICLE_YEAR - 1, config.ARTICLE_BASE_YEAR))
 
 
 def available_years(q: Quantities) -> dict[str, list[int]]:
@@ -88,15 +92,16 @@ def numbers(q: Quantities, wdi: pd.DataFrame, verdicts: list[Verdict], report_ye
             base_year: int) -> pd.DataFrame:
     """Every number the report may show, one row each (see the module's docstring)."""
     rows = []
+    pairs = list(dict.fromkeys([(report_year, base_year), *ARTICLE_PAIRS]))
     for k, r in sorted(q.select(measure="level"), key=lambda kr: (kr[0].flow, kr[0].partner, kr[0].year)):
         who = "" if k.partner == "World" else f" to {k.partner}"
         rows.append(_row(number_id(k), f"{k.flow}{who} in {k.year}", k.year, Interval(r["lo"], r["hi"]), "USD mn",
                          r["status"], r["basis"], r["source_ids"], r["figure_ids"]))
-    now, before = q.get(report_year, "exports"), q.get(base_year, "exports")
-    if now is not None and before is not None and before.lo > 0:
-        rows.append(_row(f"ratio.exports.{report_year}/{base_year}", f"exports in {report_year} against {base_year}",
-                         report_year, now / before, "ratio", "derived", f"exports {report_year} / exports {base_year}",
-                         *_src(q, Key(report_year, "exports"), Key(base_year, "exports"))))
+    for y, b in pairs:
+        now, before = q.get(y, "exports"), q.get(b, "exports")
+        if now is not None and before is not None and before.lo > 0:
+            rows.append(_row(f"ratio.exports.{y}/{b}", f"exports in {y} against {b}", y, now / before, "ratio",
+                             "derived", f"exports {y} / exports {b}", *_src(q, Key(y, "exports"), Key(b, "exports"))))
     for flow in ("exports", "imports"):
         for y in sorted({report_year, report_year - 1, base_year + 1} & set(q.years(flow))):
             g, why = growth(q, flow, y)
@@ -113,14 +118,23 @@ def numbers(q: Quantities, wdi: pd.DataFrame, verdicts: list[Verdict], report_ye
                              *_src(q, Key(report_year, "exports", partner), Key(report_year, "exports"))))
     for name, (code, label) in WDI_SERIES.items():
         s = wdi[wdi["indicator_code"] == code].set_index("year")["value"]
+        src = ";".join(sorted(set(wdi[wdi["indicator_code"] == code]["source_id"])))
         for y in sorted(set(s.index)):
             rows.append(_row(f"{name}.{y}", f"{label} in {y}", int(y), Interval.point(float(s[y]) / 1e6), "USD mn",
-                             "published", code, ";".join(sorted(set(wdi["source_id"]))), measure="World Bank WDI"))
-        if base_year in s.index and report_year in s.index:
-            rows.append(_row(f"ratio.{name}.{report_year}/{base_year}", f"{label}, {report_year} against {base_year}",
-                             report_year, Interval.point(float(s[report_year]) / float(s[base_year])), "ratio",
-                             "derived", f"{code} {report_year} / {code} {base_year}",
-                             ";".join(sorted(set(wdi["source_id"]))), measure="World Bank WDI"))
+                             "published", code, src, measure="World Bank WDI"))
+        for y, b in pairs:
+            if b in s.index and y in s.index:
+                rows.append(_row(f"ratio.{name}.{y}/{b}", f"{label}, {y} against {b}", y,
+                                 Interval.point(float(s[y]) / float(s[b])), "ratio", "derived",
+                                 f"{code} {y} / {code} {b}", src, measure="World Bank WDI"))
+        early = [float(s[y]) for y in config.EARLY_2000S if y in s.index]
+        if len(early) == len(config.EARLY_2000S) and config.ARTICLE_YEAR in s.index:
+            v = float(s[config.ARTICLE_YEAR])
+            rows.append(_row(f"ratio.{name}.{config.ARTICLE_YEAR}/early2000s",
+                             f"{label}, {config.ARTICLE_YEAR} against each year {config.EARLY_2000S[0]} to "
+                             f"{config.EARLY_2000S[-1]}", config.ARTICLE_YEAR, Interval(v / max(early), v / min(early)),
+                             "ratio", "derived", f"{code} {config.ARTICLE_YEAR} / {code} in each of "
+                             f"{config.EARLY_2000S[0]} to {config.EARLY_2000S[-1]}", src, measure="World Bank WDI"))
     for v in verdicts:
         for which, iv in (("claimed", v.claimed), ("evidence", v.evidence)):
             if iv is not None:

@@ -15,10 +15,14 @@ import base64
 import re
 from pathlib import Path
 
+import datetime
+import json
+
 from . import fmt
-from .results import NOT_VERIFIABLE, VERDICTS, Verdict, counted, summarise
 from .intervals import INF, Interval
-from .results import Number, Results
+from .results import (CONFIRMED, CONSISTENT, CONTRADICTED, INTERNALLY_CONSISTENT, INTERNALLY_INCONSISTENT, MIXED,
+                      NONE, NOT_VERIFIABLE, OTHER, OWN, PRIMARY, VERDICTS, Number, Results, Verdict, counted,
+                      summarise)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "narrative"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|~])")  # < > & are HTML-escaped instead
@@ -38,6 +42,7 @@ def escape_dollars(markdown: str) -> str:
 
 # -- words made from a verdict record --------------------------------------------------------------
 def _iv(d) -> Interval | None:
+    """An interval from its JSON form; an open lower end of a level (an "at most") starts at zero."""
     return Interval.from_json(d) if d else None
 
 
@@ -140,10 +145,87 @@ def explain(v: Verdict) -> str:
     return ""
 
 
+def rests_on(v: Verdict, results: Results) -> str:
+    """What a verdict rests on, in words: the tier and the publishers."""
+    who = results.publisher(v.source_ids)
+    return {OWN: "the article's own figures", OTHER: f"another publication of the same statistics ({who})",
+            PRIMARY: f"your series ({who})", MIXED: f"the article's figures with other publications' ({who})",
+            NONE: "no other figure"}[v.tier]
+
+
+def in_brief(results: Results, data_words: str) -> str:
+    """The counts of the opening, by what they rest on, in words."""
+    c = summarise(results.verdicts)
+    w = fmt.count_words
+    own = c[INTERNALLY_CONSISTENT] + c[INTERNALLY_INCONSISTENT]
+    parts = []
+    if own:
+        parts.append(f"{w(c[INTERNALLY_CONSISTENT])} agree with the article's other figures"
+                     + (f" and {w(c[INTERNALLY_INCONSISTENT])} disagree with them" if c[INTERNALLY_INCONSISTENT] else ""))
+    decided = c[CONFIRMED] + c[CONSISTENT] + c[CONTRADICTED]
+    if decided:
+        parts.append(f"{w(c[CONFIRMED])} {'is' if c[CONFIRMED] == 1 else 'are'} confirmed, {w(c[CONSISTENT])} found "
+                     f"consistent and {w(c[CONTRADICTED])} contradicted by other publications or your series")
+    else:
+        parts.append("none is confirmed or contradicted by another publication of the same statistics")
+    parts.append(f"{w(c[NOT_VERIFIABLE])} cannot be checked with {data_words}")
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+
+
+def c5_years(v: Verdict, results: Results) -> str:
+    """The earlier balances that were larger deficits, grouped by publication: '2006 (a deficit of
+    $581–647 million, derived from St. Petersburg ...) and 2011 to 2015 (OECD: deficits of ...)'."""
+    used = {u["id"]: u for u in v.used}
+    groups: dict[str, list] = {}
+    for y in v.detail.get("larger_deficit", []):
+        u = used.get(f"balance.{y}")
+        if u is not None:
+            groups.setdefault(results.publisher(u["source_ids"]), []).append((y, _iv(u)))
+    out = []
+    for who, items in groups.items():
+        years = [y for y, _ in items]
+        los, his = [-iv.hi for _, iv in items], [-iv.lo for _, iv in items]
+        amount = fmt.money_range(Interval(min(los), max(his)))
+        out.append(f"{fmt.year_list(years)} ({'a deficit' if len(items) == 1 else 'deficits'} of {amount}; {who})")
+    return fmt.year_list([]) if not out else (out[0] if len(out) == 1 else ", ".join(out[:-1]) + " and " + out[-1])
+
+
+def claim_reviews(results: Results, today: str | None = None) -> str:
+    """schema.org ClaimReview, one per claim, as fact-checkers publish them (JSON-LD)."""
+    today = today or datetime.date.today().isoformat()
+    by_id = {s["source_id"]: s for s in results.sources}
+    out = []
+    for claim_id, text in results.claims.items():
+        parts = [v for v in results.verdicts if v.claim_id == claim_id]
+        if not parts:
+            continue
+        srcs = [by_id[i] for i in parts[0].claim_source_ids if i in by_id]
+        review = {
+            "@context": "https://schema.org", "@type": "ClaimReview", "claimReviewed": text,
+            "itemReviewed": {"@type": "Claim",
+                             "author": {"@type": "Organization", "name": srcs[0]["publisher"] if srcs else ""},
+                             "datePublished": (srcs[0].get("date") or "") if srcs else "",
+                             "appearance": [{"@type": "CreativeWork", "url": x["url"]} for x in srcs if x.get("url")]},
+            "author": {"@type": "Organization", "name": "Russian tech exports fact-check (techtrade report)"},
+            "datePublished": today,
+            "reviewRating": {"@type": "Rating",
+                             "alternateName": "; ".join(f"{v.part}: {v.verdict}" for v in parts),
+                             "ratingExplanation": " ".join(explain(v) for v in parts)}}
+        out.append(json.dumps(review, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c"))
+    return "".join(f'<script type="application/ld+json">{x}</script>' for x in out)
+
+
+def country(name: str) -> str:
+    """A country's name as a sentence has it: 'the Netherlands', 'the United States', 'Germany'."""
+    plural = name.endswith(("Netherlands", "States", "Kingdom", "Federation", "Republic", "Emirates", "Islands"))
+    return f"the {name}" if plural and not name.startswith("the ") else name
+
+
 def settle_words(v: Verdict) -> str:
     out = []
     for s in v.settle:
-        who = "" if s["partner"] == "World" else " by country" if s["partner"] == "by country" else f" to {s['partner']}"
+        who = ("" if s["partner"] == "World" else " by country" if s["partner"] == "by country"
+               else f" to {country(s['partner'])}")
         out.append(f"{s['flow']}{who}, {fmt.year_list(s['years'])}")
     return "; ".join(out)
 
@@ -174,14 +256,14 @@ def deficit_words(d: dict) -> str:
         return f"no balance for {y} can be computed from the data"
     if not d["held"]:
         return f"the data hold no balance before {y}, so no {fmt.quote('lowest since')} can be said"
-    head = f"the {y} balance, {fmt.balance(_iv(d['balance']))},"
+    head = f"the {y} balance ({fmt.balance(_iv(d['balance']))})"
     if d["surely_smaller_deficit"]:
         return f"{head} is not the smallest deficit: {fmt.year_list(d['surely_smaller_deficit'])} had a smaller one"
     if d["undecided"]:
         larger = d["surely_larger_deficit"]
-        text = (f"{head} is a smaller deficit than in {fmt.year_list(larger)}; " if larger else f"{head} ")
-        return text + f"{fmt.year_list(d['undecided'])} may have had a smaller or a larger one"
-    text = f"{head} is a smaller deficit than in every earlier year the data hold"
+        text = (f"{head} is above the balance of {fmt.year_list(larger)}; " if larger else f"{head}: ")
+        return text + f"{fmt.year_list(d['undecided'])} may have had a smaller deficit or a larger one"
+    text = f"{head} is above every earlier balance the data hold, each of them a larger deficit"
     if d["gaps"]:
         text += f"; the data have no balance for {fmt.year_list(d['gaps'])}"
     return text
@@ -206,7 +288,10 @@ def _environments():
         pct=lambda n: fmt.pct(n.iv if isinstance(n, Number) else n),
         change=lambda n: fmt.pct(n.iv if isinstance(n, Number) else n, signed=True),
         year_list=fmt.year_list, quote=fmt.quote,
-        count=lambda n, one, many=None: fmt.count(n, one, many))
+        count=lambda n, one, many=None: fmt.count(n, one, many),
+        growth=lambda n: fmt.pct(None if not (n.iv if isinstance(n, Number) else n) else
+                                 Interval((n.iv if isinstance(n, Number) else n).lo * 100 - 100,
+                                          (n.iv if isinstance(n, Number) else n).hi * 100 - 100), signed=True))
     common = dict(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
                   trim_blocks=True, lstrip_blocks=True)
     md = Environment(finalize=finalize_markdown, keep_trailing_newline=True, **common)
@@ -222,45 +307,59 @@ def render(text_path: str | Path, results: Results, figures_dir: str | Path) -> 
     blocks: list[str] = []
     figure_no: dict[str, int] = {}
     figures = {f["name"]: f for f in results.figures}
+    text = Path(text_path).read_text(encoding="utf-8")
+    # figures are numbered in the order the text places them, so a reference before a figure is right too
+    placed = [m for m in re.findall(r"figure\(\s*[\"']([\w-]+)[\"']", text) if m in figures]
+    figure_order = {name: i + 1 for i, name in enumerate(dict.fromkeys(placed))}
 
     def block(html: str):
         blocks.append(html)
         return Markup(f"\n\n{_BLOCK.format(len(blocks) - 1)}\n\n")
 
-    def figure(name: str, caption: str = "", alt: str = ""):
-        """A figure the analysis drew, numbered in order of appearance, with its caption and the
-        sources it draws on under it; nothing if the data could not make it."""
+    def figure(name: str, title: str = "", caption: str = "", alt: str = ""):
+        """A figure the analysis drew, numbered in order of appearance: its title, the image (narrow on
+        a phone, wide elsewhere), and under it one caption with the sources it draws on. Nothing if the
+        data could not make it. ``alt`` states its message for those who cannot see it."""
         f = figures.get(name)
         if f is None:
             return Markup("")
-        figure_no[name] = len(figure_no) + 1
-        path = _inside(figures_dir, f["file"])
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        figure_no[name] = figure_order.get(name) or len(figure_no) + 1
+        data = {size: base64.b64encode(_inside(figures_dir, file).read_bytes()).decode("ascii")
+                for size, file in f["files"].items()}
         return block(env.get_template("figure.html.j2").render(
-            name=name, caption=caption, alt=alt or caption, number=figure_no[name], data=data,
-            sources=results.publisher(f.get("source_ids", [])),
-            mime="image/png" if path.suffix == ".png" else "image/svg+xml"))
+            name=name, title=title, caption=caption, alt=alt or title, number=figure_no[name], data=data,
+            sources=results.publisher(f.get("source_ids", []))))
+
+    def figure_ref(name: str) -> Markup:
+        """'Figure 2', linked to the figure (numbered as the figures appear)."""
+        n = figure_order.get(name)
+        return Markup(f'<a href="#fig-{name}">Figure {n}</a>') if n else Markup("")
 
     def verdict_table():
         return block(env.get_template("verdicts.html.j2").render(
             verdicts=results.verdicts, claims=results.claims, publisher=results.publisher,
-            claimed=claimed_words, explain=explain, settle=settle_words))
+            claimed=claimed_words, explain=explain, settle=settle_words, rests_on=lambda v: rests_on(v, results)))
 
     def sources_list():
         return block(env.get_template("sources.html.j2").render(sources=results.sources))
+
+    def reviews():
+        return block(claim_reviews(results))
 
     counts = summarise(results.verdicts)
     ctx = dict(
         report=results.report, year=results.report["report_year"], base=results.report["base_year"],
         n=results.numbers, v={x.part_id: x for x in results.verdicts}, counts=counts, verdicts=results.verdicts,
         counted=counted(results.verdicts), VERDICTS=VERDICTS, user_sources=results.user_sources,
-        data_words="the data given" if results.user_sources else "the shipped data",
+        data_words="the data given" if results.user_sources else "the sources held",
         publisher=results.publisher, explain=explain, settle=settle_words, fmt=fmt, extra=results.extra,
-        figure=figure, verdict_table=verdict_table, sources_list=sources_list,
-        threefold=lambda x: threefold(x, "the shipped data" if not results.user_sources else "the data given"),
+        figure=figure, figure_ref=figure_ref, verdict_table=verdict_table, sources_list=sources_list,
+        claim_reviews=reviews, rests_on=lambda v: rests_on(v, results),
+        in_brief=lambda: in_brief(results, "the data given" if results.user_sources else "the sources held"),
+        c5_years=lambda v: c5_years(v, results), iv=_iv,
+        threefold=lambda x: threefold(x, "the sources held" if not results.user_sources else "the data given"),
         why_no_change=why_no_change, deficit_words=deficit_words,
         figure_names=list(figures), has_figure=lambda name: name in figures)
-    text = Path(text_path).read_text(encoding="utf-8")
     try:
         markdown = md.from_string(text).render(**ctx)
     except Exception as exc:  # a mistake in the text: say where, in one line

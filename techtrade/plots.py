@@ -1,8 +1,11 @@
 """Figures of the report, in one shared style (stage 03, analysis).
 
-Every figure carries a title, its units and a source line. Published values are solid; derived
-values are hatched and say so. A bound ("more than", "almost") is drawn as a bar to the bound
-with an arrow pointing to where the true value lies.
+Honest about what is known: a value known exactly is a dot; a rounded value is a range with caps; a
+bound is drawn as a bound, an open range from it with an arrow the way the true value lies ("more than
+$4.5 billion" starts at 4.5 and goes up; "almost $1 billion" runs from zero to 1); a derived value is
+hollow, and the legend says so. Each figure is drawn twice, wide (desktop, PDF) and narrow (a phone),
+as SVG with its text as text; its title, caption and sources are in the page, not in the image.
+Every number on a figure is written by fmt.py.
 """
 from __future__ import annotations
 
@@ -13,295 +16,350 @@ import matplotlib
 import matplotlib.pyplot as plt  # the backend is matplotlib's choice: inline in JupyterLab, Agg headless
 import pandas as pd
 import seaborn as sns
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from .fmt import money
+from . import fmt
 from .evidence import Quantities
-from .intervals import Interval
+from .intervals import INF, Interval
 
-PALETTE = {"exports": "#1f6f8b", "imports": "#c8553d", "balance": "#6b6b6b", "partner": "#1f6f8b",
-           "context": "#7a5195", "context2": "#ef8a17"}
-DERIVED_HATCH = "///"
-FIGSIZE = (7.6, 4.2)
-DPI = 150
+# Colours by publication (not by year): who says it is what the reader needs to see.
+PUBLISHER_COLOURS = {"the article": "#1f5f8b", "the 2021 paper": "#2e7d32", "OECD MSTI": "#b35c00",
+                     "your series": "#6a3d9a", "other": "#555555"}
+MEASURE_COLOURS = {"ICT service exports": "#7a5195", "IP receipts": "#c2185b"}
+INK = "#222222"
+SIZES = {"wide": (7.2, 3.2), "narrow": (3.8, 4.6)}          # inches; narrow is read on a 390 px phone
+TWO_PANELS = {"wide": dict(nrows=1, ncols=2, figsize=(7.2, 3.3)),   # side by side on a page or a desktop,
+              "narrow": dict(nrows=2, ncols=1, figsize=(3.8, 6.6))}  # one above the other on a phone
 
 
 def use_style() -> None:
     """The one style every figure uses (also call it in a notebook before editing a figure)."""
     sns.set_theme(style="whitegrid", context="notebook", font="DejaVu Sans",
-                  rc={"axes.titlesize": 12, "axes.titleweight": "bold", "axes.labelsize": 10,
+                  rc={"axes.titlesize": 10.5, "axes.titleweight": "bold", "axes.labelsize": 9.5,
                       "xtick.labelsize": 9, "ytick.labelsize": 9, "legend.fontsize": 8.5,
-                      "figure.dpi": 100, "savefig.dpi": DPI, "svg.fonttype": "none",
-                      "text.parse_math": False,  # "$1.4bn-$1.5bn" is money, not TeX
+                      "figure.dpi": 100, "savefig.dpi": 150, "svg.fonttype": "none",
+                      "text.parse_math": False,  # "$1.4 billion" is money, not TeX
                       "svg.hashsalt": "techtrade",  # stable ids: the same figure gives the same bytes
-                      "axes.spines.top": False, "axes.spines.right": False})
+                      "axes.spines.top": False, "axes.spines.right": False, "axes.titlelocation": "left",
+                      "grid.color": "#e3e3e3", "axes.edgecolor": "#888888"})
 
 
-def source_line(fig, text: str) -> None:
-    fig.text(0.01, 0.01, text, ha="left", va="bottom", fontsize=7.5, color="#555555", wrap=True)
+def publisher_of(source_ids: str) -> str:
+    ids = [s for s in str(source_ids).split(";") if s]
+    if any(s.startswith("USER") for s in ids):
+        return "your series"
+    if any(s in ("MT", "EWDN", "BNE") for s in ids):
+        return "the article"
+    if "SPB" in ids:
+        return "the 2021 paper"
+    if "OECD" in ids:
+        return "OECD MSTI"
+    return "other"
 
 
-def _display_value(iv: Interval) -> tuple[float, str]:
-    """Where a bar ends for an interval, and which way the truth may lie ('up', 'down', '')."""
-    if iv.hi == math.inf:
-        return iv.lo, "up"
-    if iv.lo <= 0 < iv.hi and iv.lo != iv.hi and not iv.bounded:
-        return iv.hi, "down"
-    if iv.lo == 0 and iv.hi > 0:
-        return iv.hi, "down"
-    return (iv.lo + iv.hi) / 2, ""
+# -- one interval, drawn honestly -------------------------------------------------------------------
+def draw_interval(ax, x: float, iv: Interval, colour: str, derived: bool, top: float, horizontal: bool = False,
+                  bottom: float = 0.0) -> None:
+    """A point (dot), a range (caps), or a bound: an open range from the bound to the edge of the
+    axes (``top`` or ``bottom``), ending in an arrow. Hollow when derived."""
+    face = "white" if derived else colour
+    kw = dict(color=colour, lw=2.2, solid_capstyle="butt", zorder=3)
 
+    def line(a, b):
+        (ax.plot([a, b], [x, x], **kw) if horizontal else ax.plot([x, x], [a, b], **kw))
 
-def bar(ax, x, iv: Interval, color: str, derived: bool, width=0.6, horizontal=False, label=None, alpha=1.0):
-    """One bar for an interval: solid if published, hatched if derived; whisker or arrow for bounds."""
-    value, direction = _display_value(iv)
-    kw = dict(color=color if not derived else "white", edgecolor=color, linewidth=1.2,
-              hatch=DERIVED_HATCH if derived else None, label=label, zorder=2, alpha=alpha)
-    if horizontal:
-        ax.barh(x, value, height=width, **kw)
-    else:
-        ax.bar(x, value, width=width, **kw)
-    span = abs(value) * 0.12 or 1
-    if direction == "":
-        if iv.lo != iv.hi:
-            err = [[value - iv.lo], [iv.hi - value]]
-            (ax.errorbar(value, x, xerr=err, **_ERR) if horizontal else ax.errorbar(x, value, yerr=err, **_ERR))
-    else:
-        sign = 1 if direction == "up" else -1
-        if horizontal:
-            ax.annotate("", xy=(value + sign * span, x), xytext=(value, x), arrowprops=_ARROW)
-        else:
-            ax.annotate("", xy=(x, value + sign * span), xytext=(x, value), arrowprops=_ARROW)
-    return value, direction
+    def mark(v, marker="o"):
+        (ax.plot([v], [x], marker, ms=6.5, mfc=face, mec=colour, mew=1.6, zorder=4) if horizontal
+         else ax.plot([x], [v], marker, ms=6.5, mfc=face, mec=colour, mew=1.6, zorder=4))
 
+    def arrow(a, b):
+        xy, xytext = ((b, x), (a, x)) if horizontal else ((x, b), (x, a))
+        ax.annotate("", xy=xy, xytext=xytext, zorder=3,
+                    arrowprops=dict(arrowstyle="-|>", color=colour, lw=2.2, mutation_scale=13,
+                                    linestyle="--" if derived else "-"))
 
-_ERR = dict(fmt="none", ecolor="#222222", elinewidth=1.2, capsize=5, zorder=3)
-_ARROW = dict(arrowstyle="-|>", color="#222222", lw=1.4, mutation_scale=12)
-
-
-def bn(x: float) -> str:
-    """4500 (USD mn) -> '$4.50bn'."""
-    return ("\u2212" if x < 0 else "") + f"${abs(x) / 1000:,.2f}bn".replace(".00bn", "bn")
-
-
-def label_for(iv: Interval, fmt=bn) -> str:
-    value, direction = _display_value(iv)
-    if direction == "up":
-        return f"\u2265 {fmt(value)}"
-    if direction == "down":
-        return f"\u2264 {fmt(value)}"
     if iv.is_point:
-        return fmt(value)
-    if fmt is bn and iv.lo >= 0:
-        return f"${iv.lo / 1000:,.2f}\u2013{iv.hi / 1000:,.2f}bn"
-    return f"{fmt(iv.lo)} to {fmt(iv.hi)}"
+        mark(iv.lo)
+    elif iv.hi == INF:                       # at least: from the bound up to the edge
+        arrow(iv.lo, top)
+        mark(iv.lo, "_" if not horizontal else "|")
+    elif iv.lo == -INF:                      # at most, with no floor
+        arrow(iv.hi, bottom)
+        mark(iv.hi, "_" if not horizontal else "|")
+    else:                                    # a range (rounding, or an "at most" from zero)
+        line(iv.lo, iv.hi)
+        for v in (iv.lo, iv.hi):
+            mark(v, "_" if not horizontal else "|")
+        if derived:
+            mark(iv.mid, "o")
 
 
-def _legend_handles(colors: dict[str, str]):
-    from matplotlib.patches import Patch
-    handles = [Patch(facecolor=c, edgecolor=c, label=f"{k} (published)") for k, c in colors.items()]
-    handles.append(Patch(facecolor="white", edgecolor="#444444", hatch=DERIVED_HATCH, label="derived by us"))
-    return handles
+def _visible_top(ivs) -> float:
+    """The top of the axis: above every finite end, with room for open ranges to show as open."""
+    ends = [v for iv in ivs for v in (iv.lo, iv.hi) if math.isfinite(v)]
+    return max(ends) * 1.35 if ends else 1.0
 
 
-def fig_exports(q: Quantities, report_year: int, base_year: int, source: str):
-    """Exports in every year the data cover up to the report year; base and report years in full
-    colour, the ratio between them annotated (derived)."""
-    years = [y for y in q.years("exports") if y <= report_year]
-    many = len(years) > 8
-    fig, ax = plt.subplots(figsize=FIGSIZE)
-    top = 0.0
-    for y in years:
-        row = q.row(y, "exports")
-        iv = Interval(row["lo"], row["hi"])
-        focus = y in (base_year, report_year)
-        value, _ = bar(ax, y, iv, PALETTE["exports"], row["status"] == "derived", width=0.7,
-                       alpha=1.0 if focus else 0.45)
-        end = value if iv.hi == math.inf else iv.hi
-        top = max(top, end)
-        if focus or not many:
-            ax.text(y, end + (top * 0.13 if iv.hi == math.inf else top * 0.02),
-                    label_for(iv) + ("\n(derived)" if row["status"] == "derived" else ""),
-                    ha="center", va="bottom", fontsize=8 if not many else 7.5)
-    ratio = q.get(report_year, "exports") / q.get(base_year, "exports")
-    if many:
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=10))
-    else:
-        ax.set_xticks(years, [str(y) for y in years])
-    ax.set_xlim(min(years) - 1.2, max(years) + 1.2)
-    ax.set_ylim(0, top * 1.45)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1000:,.0f}"))
-    ax.set_ylabel("USD billion, current prices")
-    ax.set_title(f"Russia's technology exports, {years[0]}\u2013{report_year}", loc="left")
-    ax.text(0.99, 0.97, f"{report_year} / {base_year}: {_ratio_words(ratio)} (derived)",
-            transform=ax.transAxes, ha="right", va="top", fontsize=10, fontweight="bold",
-            bbox=dict(boxstyle="round,pad=0.3", facecolor="#f2f2f2", edgecolor="#bbbbbb"))
-    ax.legend(handles=_legend_handles({"exports": PALETTE["exports"]}) + _bound_handles(),
-              loc="upper left", frameon=False)
-    source_line(fig, f"Source: {source}. Receipts from exports of technologies (Rosstat form 1-TB). "
-                     f"Full colour: {base_year} and {report_year}. Arrow: only a bound is published; "
-                     "whisker: rounding range.")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    return fig
+def _money_axis(ax, axis="y", scale=1000.0):
+    fmt_axis = FuncFormatter(lambda v, _: fmt.tick_labels([v], scale)[0])
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt_axis)
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_locator(MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]))
 
 
-def _bound_handles():
-    from matplotlib.lines import Line2D
-    return [Line2D([], [], color="#222222", marker="^", linestyle="-", markersize=6,
-                   label="bound: true value lies this way")]
+def _legend(fig, entries: list[tuple[str, dict]], size="wide"):
+    """A legend of exactly what was drawn ((label, Line2D style) pairs), under the plot, never over it."""
+    handles = [Line2D([], [], label=label, **style) for label, style in entries]
+    if handles:
+        fig.legend(handles=handles, loc="outside lower center", frameon=False,
+                   ncol=1 if size == "narrow" and len(handles) > 2 else min(3, len(handles)))
 
 
-def _ratio_words(iv: Interval) -> str:
-    if iv.is_point:
-        return f"{iv.lo:.2f}\u00d7"
-    if iv.hi == math.inf:
-        return f"at least {iv.lo:.2f}\u00d7"
-    if iv.lo <= 0:
-        return f"at most {iv.hi:.2f}\u00d7"
-    return f"{iv.lo:.2f}\u00d7\u2013{iv.hi:.2f}\u00d7"
+def _dot(colour, hollow=False):
+    return dict(color=colour, marker="o", linestyle="none", ms=6.5, mfc="white" if hollow else colour, mec=colour)
 
 
-def fig_trade(q: Quantities, report_year: int, source: str):
-    """Exports against imports, and the balance, for every year with both (up to the report year)."""
-    years = [y for y in q.years("balance") if y <= report_year]
-    many = len(years) > 4
-    fig, (ax, axb) = plt.subplots(1, 2, figsize=(FIGSIZE[0], FIGSIZE[1] + 0.3),
-                                  gridspec_kw={"width_ratios": [1.6, 1] if not many else [1.2, 1]})
-    w = 0.38
-    for i, y in zip(years if many else range(len(years)), years):
-        for off, flow in ((-w / 2, "exports"), (w / 2, "imports")):
-            row = q.row(y, flow)
-            bar(ax, i + off, Interval(row["lo"], row["hi"]), PALETTE[flow], row["status"] == "derived", width=w)
-        brow = q.row(y, "balance")
-        biv = Interval(brow["lo"], brow["hi"])
-        bar(axb, i, biv, PALETTE["balance"], True, width=0.55 if not many else 0.75)
-        if not many:
-            axb.text(i, 40, label_for(biv, money).replace(" to ", "\nto "), ha="center", va="bottom", fontsize=8)
-    for a in (ax, axb):
-        if many:
-            a.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=5))
-        else:
-            a.set_xticks(range(len(years)), [str(y) for y in years])
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1000:,.0f}"))
-    ax.set_ylim(0, max(max(q.get(y, f).lo if q.get(y, f).hi == math.inf else q.get(y, f).hi
-                           for f in ("exports", "imports")) for y in years) * 1.45)
-    ax.set_ylabel("USD billion, current prices")
-    axb.set_ylabel("USD million, current prices")
-    ax.set_title("Technology exports and imports", loc="left")
-    axb.set_title("Balance (derived)", loc="left")
-    axb.axhline(0, color="#222222", lw=0.8)
-    lo = min(q.get(y, "balance").lo for y in years)
-    hi = max(q.get(y, "balance").hi for y in years if q.get(y, "balance").hi < math.inf) if many else 0
-    axb.set_ylim(min(lo * 1.25, -200), max(300, abs(lo) * (0.45 if not many else 0.1), hi * 1.2))
-    ax.legend(handles=_legend_handles({"exports": PALETTE["exports"], "imports": PALETTE["imports"]}),
-              loc="upper left", frameon=False)
-    source_line(fig, f"Source: {source}. Balance derived by us; hatched bars are derived from ratios or "
-                     "differences of published figures.")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    return fig
+def _bound_style(colour):
+    return dict(color=colour, marker="^", linestyle="-", ms=6, lw=2)
 
 
-def fig_partners(q: Quantities, report_year: int, source: str, top_n: int = 6):  # noqa: C901
-    """The largest partners of the report year, bounds shown as bounds, and the implied share."""
-    rows = [r for k, r in q.select(year=report_year, flow="exports", measure="level") if k.partner != "World"]
+def _range_style(colour):
+    return dict(color=colour, marker="_", linestyle="-", ms=9, lw=2.2)
+
+
+def _swatch(colour):
+    """A colour's legend entry (who published it), not a kind of value."""
+    return dict(color=colour, lw=5, solid_capstyle="butt")
+
+
+def _series_legend(drawn: dict[str, set[str]], derived: bool, bound: bool) -> list[tuple[str, dict]]:
+    entries = [(f"{pub}", _swatch(PUBLISHER_COLOURS[pub])) for pub in PUBLISHER_COLOURS if pub in drawn]
+    if derived:
+        entries.append(("derived by us", _dot("#666666", hollow=True)))
+    if bound:
+        entries.append(("a bound: the value lies on", _bound_style("#666666")))
+    return entries
+
+
+# -- the figures ---------------------------------------------------------------------------------------
+def fig_exports(q: Quantities, report_year: int, base_year: int, size: str = "wide"):
+    """Exports in every year the figures cover up to the report year, as published or derived, with
+    the report year against the base year."""
+    rows = [(k, r) for k, r in q.select(flow="exports", measure="level", partner="World") if k.year <= report_year]
     if not rows:
         return None
-    rows = sorted(rows, key=lambda r: -_display_value(Interval(r["lo"], r["hi"]))[0])[:top_n][::-1]
-    total = q.get(report_year, "exports")
-    fig, ax = plt.subplots(figsize=FIGSIZE)
-    for i, r in enumerate(rows):
+    fig, ax = plt.subplots(figsize=SIZES[size], layout="constrained")
+    ivs = [Interval(r["lo"], r["hi"]) for _, r in rows]
+    top = _visible_top(ivs)
+    drawn, derived, bound = {}, False, False
+    for (k, r), iv in zip(rows, ivs):
+        pub = publisher_of(r["source_ids"])
+        is_derived = r["status"] == "derived"
+        draw_interval(ax, k.year, iv, PUBLISHER_COLOURS[pub], is_derived, top)
+        drawn.setdefault(pub, set()).add(k.year)
+        derived |= is_derived
+        bound |= iv.hi == INF
+    years = [k.year for k, _ in rows]
+    ax.set_xlim(min(years) - 0.8, max(years) + 0.8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6 if size == "narrow" else 10))
+    ax.set_ylim(0, top)
+    _money_axis(ax)
+    ax.set_ylabel("USD billion")
+    ratio = q.get(report_year, "exports") / q.get(base_year, "exports")
+    ax.set_title(f"{report_year} against {base_year}:{' ' if size == 'wide' else chr(10)}{fmt.ratio(ratio)} (derived)",
+                 fontsize=10)
+    _legend(fig, _series_legend(drawn, derived, bound), size=size)
+    return fig
+
+
+def fig_trade(q: Quantities, report_year: int, size: str = "wide"):
+    """Exports and imports, and the balance, for every year with both, up to the report year."""
+    years = [y for y in q.years("balance") if y <= report_year]
+    if not years:
+        return None
+    fig, (ax, axb) = plt.subplots(**TWO_PANELS[size], layout="constrained")
+    levels = [q.get(y, f) for y in years for f in ("exports", "imports")]
+    top = _visible_top(levels)
+    dx = 0.17 if len(years) > 1 else 0.1
+    flows = {"exports": "#1f5f8b", "imports": "#c8553d"}
+    derived = bound = False
+    for y in years:
+        for off, flow in ((-dx, "exports"), (dx, "imports")):
+            r = q.row(y, flow)
+            iv = Interval(r["lo"], r["hi"])
+            draw_interval(ax, y + off, iv, flows[flow], r["status"] == "derived", top)
+            derived |= r["status"] == "derived"
+            bound |= iv.hi == INF
+    ax.set_ylim(0, top)
+    _money_axis(ax)
+    ax.set_ylabel("USD billion")
+    ax.set_title("Exports and imports", fontsize=10)
+    ax.set_xlim(min(years) - 0.8, max(years) + 0.8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4 if size == "wide" else 6))
+    entries = [(f, _swatch(c)) for f, c in flows.items()]
+    if derived:
+        entries.append(("derived by us", _dot("#666666", hollow=True)))
+    if bound:
+        entries.append(("a bound: the value lies on", _bound_style("#666666")))
+    _legend(fig, entries, size=size)
+    bal = [q.get(y, "balance") for y in years]
+    lo = min(iv.lo for iv in bal if math.isfinite(iv.lo))
+    hi = max([iv.hi for iv in bal if math.isfinite(iv.hi)] + [0.0])
+    span = max(hi - lo, 1.0)
+    btop, bbottom = hi + span * 0.45, lo - span * 0.12
+    for y, iv in zip(years, bal):
+        draw_interval(axb, y, iv, "#555555", True, btop, bottom=bbottom)
+    axb.axhline(0, color=INK, lw=0.9)
+    axb.set_ylim(bbottom, btop)
+    _money_axis(axb)
+    axb.set_ylabel("USD billion (above 0: a surplus)")
+    axb.set_title("Balance (derived)", fontsize=10)
+    axb.set_xlim(min(years) - 0.8, max(years) + 0.8)
+    axb.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4 if size == "wide" else 6))
+    return fig
+
+
+def partner_order(q: Quantities, year: int, top_n: int) -> list[tuple[str, Interval]]:
+    """The partners drawn: ordered by the smallest value each could have, then the largest, then the
+    name (ties are common: "more than $250 million" each); the first ``top_n``."""
+    parts = q.partners(year)
+    ranked = sorted(parts.items(), key=lambda kv: (-kv[1].lo, -kv[1].hi, kv[0]))
+    return ranked[:top_n]
+
+
+def fig_partners(q: Quantities, report_year: int, top_n: int = 6, size: str = "wide"):
+    """The report year's partners, each as what the figures allow: a range or an open bound."""
+    shown = partner_order(q, report_year, top_n)
+    if not shown:
+        return None
+    fig, ax = plt.subplots(figsize=(SIZES[size][0], 1.2 + 0.3 * len(shown) + (0.9 if size == "narrow" else 0.2)),
+                           layout="constrained")
+    top = _visible_top([iv for _, iv in shown])
+    drawn, bound = {}, False
+    for i, (name, iv) in enumerate(reversed(shown)):
+        r = q.row(report_year, "exports", partner=name)
+        pub = publisher_of(r["source_ids"])
+        draw_interval(ax, i, iv, PUBLISHER_COLOURS[pub], r["status"] == "derived", top, horizontal=True)
+        drawn.setdefault(pub, set()).add(name)
+        bound |= iv.hi == INF
+    ax.set_yticks(range(len(shown)), [n for n, _ in reversed(shown)])
+    ax.set_ylim(-0.7, len(shown) - 0.3)
+    ax.set_xlim(0, top)
+    _money_axis(ax, "x")
+    ax.set_xlabel("USD billion")
+    ax.grid(axis="y", visible=False)
+    entries = _series_legend(drawn, False, bound)
+    if any(iv.lo == 0 and math.isfinite(iv.hi) and not iv.is_point for _, iv in shown):
+        entries.append(("at most (from zero)", _range_style("#666666")))
+    _legend(fig, entries, size=size)
+    return fig
+
+
+MEASURES = (("ict_exports", "BX.GSR.CCIS.CD", "ICT service exports"),
+            ("ip_receipts", "BX.GSR.ROYL.CD", "IP receipts"))
+
+
+def fig_measures(q: Quantities, wdi: pd.DataFrame, first: int = 2010, last: int = 2024, size: str = "wide"):
+    """Form 1-TB exports (the article, the 2021 paper, OECD MSTI) beside the World Bank's other
+    measures, and each one's 2020 against 2018."""
+    fig, (ax, axr) = plt.subplots(**TWO_PANELS[size], layout="constrained", gridspec_kw={"width_ratios" if size == "wide" else
+                                                                    "height_ratios": [1.5, 1]})
+    series = {}
+    for _, code, label in MEASURES:
+        s = wdi[(wdi["indicator_code"] == code) & wdi["year"].between(first, last)].sort_values("year")
+        if not s.empty:
+            series[label] = s
+    tb = [(k, r) for k, r in q.select(flow="exports", measure="level", partner="World") if first <= k.year <= last]
+    ivs = [Interval(r["lo"], r["hi"]) for _, r in tb] + [Interval.point(v / 1e6) for s in series.values()
+                                                          for v in s["value"]]
+    top = _visible_top(ivs) if ivs else 1.0
+    for label, s in series.items():
+        ax.plot(s["year"], s["value"] / 1e6, color=MEASURE_COLOURS[label], lw=1.8, marker="o", ms=3.5, zorder=2)
+    drawn, derived, bound = {}, False, False
+    for k, r in tb:
+        pub = publisher_of(r["source_ids"])
         iv = Interval(r["lo"], r["hi"])
-        value, _ = bar(ax, i, iv, PALETTE["partner"], r["status"] == "derived", horizontal=True, width=0.6)
-        words = label_for(iv)
-        share = None if total is None else iv / total * 100
-        if share is not None and not (share.lo <= 0 and share.hi == math.inf):
-            words += f"   ({_share_words(share)} of all exports, derived)"
-        ax.text(value + 140 if _display_value(iv)[1] == "up" else value + 30, i, words, va="center", fontsize=8.5)
-    ax.set_yticks(range(len(rows)), [r["partner"] for r in rows])
-    ax.set_xlim(0, max(_display_value(Interval(r["lo"], r["hi"]))[0] for r in rows) * 2.0)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v / 1000:,.2f}"))
-    ax.set_xlabel("USD billion, current prices")
-    ax.set_title(f"Largest markets for Russia's technology exports, {report_year}", loc="left")
-    ax.legend(handles=_bound_handles(), loc="lower right", frameon=False)
-    source_line(fig, f"Source: {source}. Only bounds are published: \u2264 'almost', \u2265 'more than'. "
-                     f"Total exports {report_year}: {label_for(total) if total else 'not shipped'}.")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+        draw_interval(ax, k.year, iv, PUBLISHER_COLOURS[pub], r["status"] == "derived", top)
+        drawn.setdefault(pub, set()).add(k.year)
+        derived |= r["status"] == "derived"
+        bound |= iv.hi == INF
+    ax.set_ylim(0, top)
+    ax.set_xlim(first - 0.6, last + 0.6)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+    _money_axis(ax)
+    ax.set_ylabel("USD billion")
+    ax.set_title("Levels", fontsize=10)
+    entries = [(f"form 1-TB, {pub}", _swatch(PUBLISHER_COLOURS[pub])) for pub in PUBLISHER_COLOURS if pub in drawn]
+    entries += [(f"{label} (World Bank)", dict(color=MEASURE_COLOURS[label], lw=1.8, marker="o", ms=3.5))
+                for label in series]
+    if derived:
+        entries.append(("derived by us", _dot("#666666", hollow=True)))
+    if bound:
+        entries.append(("a bound: the value lies on", _bound_style("#666666")))
+    _legend(fig, entries, size=size)
+    # 2020 against 2018, each measure
+    y, b = 2020, 2018
+    rows = []
+    ex_now, ex_before = q.get(y, "exports"), q.get(b, "exports")
+    if ex_now is not None and ex_before is not None:
+        rows.append(("form 1-TB exports", ex_now / ex_before, PUBLISHER_COLOURS["the article"], True))
+    for label, s in series.items():
+        v = s.set_index("year")["value"]
+        if y in v.index and b in v.index:
+            rows.append((label, Interval.point(float(v[y]) / float(v[b])), MEASURE_COLOURS[label], False))
+    rtop = max([r[1].lo for r in rows] + [1.0]) * 1.6
+    for i, (label, iv, colour, derived_) in enumerate(reversed(rows)):
+        draw_interval(axr, i, iv, colour, derived_, rtop, horizontal=True)
+        axr.text(iv.lo, i + 0.28, fmt.ratio(iv), ha="left" if iv.hi == INF else "center", va="bottom", fontsize=9,
+                 color=INK)
+    axr.axvline(1, color="#999999", lw=0.8, ls=":")
+    axr.set_yticks(range(len(rows)), [r[0] for r in reversed(rows)])
+    axr.set_ylim(-0.6, len(rows) - 0.2)
+    axr.set_xlim(0, rtop)
+    axr.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.tick_labels([v])[0] + "\u00d7"))
+    axr.xaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 5, 10]))
+    axr.grid(axis="y", visible=False)
+    axr.set_title(f"{y} against {b}", fontsize=10)
     return fig
-
-
-def _share_words(iv: Interval) -> str:
-    if iv.hi == math.inf or iv.lo <= 0:
-        return f"\u2264 {iv.hi:.1f}%" if iv.lo <= 0 else f"\u2265 {iv.lo:.1f}%"
-    return f"{iv.lo:.1f}\u2013{iv.hi:.1f}%"
-
-
-def fig_wdi(wdi: pd.DataFrame, report_year: int, base_year: int, source: str):
-    """The World Bank series, on their own: another measure, for context only."""
-    fig, axes = plt.subplots(1, 3, figsize=(FIGSIZE[0] + 1.4, FIGSIZE[1]))
-    panels = [("High-tech goods exports", ["TX.VAL.TECH.CD"], "USD billion", 1e9),
-              ("Charges for use of IP", ["BX.GSR.ROYL.CD", "BM.GSR.ROYL.CD"], "USD billion", 1e9),
-              ("R&D expenditure", ["GB.XPD.RSDV.GD.ZS"], "% of GDP", 1)]
-    names = {"BX.GSR.ROYL.CD": "receipts", "BM.GSR.ROYL.CD": "payments"}
-    colors = [PALETTE["context"], PALETTE["context2"]]
-    for ax, (title, codes, unit, scale) in zip(axes, panels):
-        for code, color in zip(codes, colors):
-            s = wdi[wdi["indicator_code"] == code].sort_values("year")
-            ax.plot(s["year"], s["value"] / scale, color=color, lw=1.8, label=names.get(code))
-        for y, ls in ((base_year, ":"), (report_year, "--")):
-            ax.axvline(y, color="#444444", lw=0.9, ls=ls)
-        ax.set_title(title, loc="left", fontsize=10.5)
-        ax.set_ylabel(unit)
-        ax.set_ylim(bottom=0)
-        if len(codes) > 1:
-            ax.legend(frameon=False, loc="upper left")
-    fig.suptitle("Context: World Bank indicators for Russia (a different measure)", x=0.01, ha="left",
-                 fontweight="bold", fontsize=12)
-    source_line(fig, f"Source: {source}. Not Rosstat's technology exchange: high-tech GOODS exports (UN Comtrade) "
-                     f"and IP charges (IMF BoP). Dotted: {base_year}; dashed: {report_year}.")
-    fig.tight_layout(rect=(0, 0.05, 1, 0.95))
-    return fig
-
-
-def save(fig, figures_dir: str | Path, name: str) -> dict[str, str]:
-    """Save a figure as PNG (for HTML) and SVG (vector) into the report's figures folder; return the
-    file names."""
-    figures_dir = Path(figures_dir)
-    figures_dir.mkdir(parents=True, exist_ok=True)
-    out = {}
-    for ext in ("png", "svg"):
-        path = figures_dir / f"{name}.{ext}"
-        fig.savefig(path, format=ext, metadata=_metadata(ext))
-        out[ext] = path.name
-    plt.close(fig)
-    return out
-
-
-def _metadata(ext: str) -> dict:
-    # No creation dates or tool versions in the files, so rebuilds give identical bytes.
-    if ext == "svg":
-        return {"Date": None, "Creator": None}
-    return {"Software": None}
-
-
-def _publishers(sources: pd.DataFrame, ids) -> str:
-    pub = dict(zip(sources["source_id"], sources["publisher"]))
-    seen = list(dict.fromkeys(s for x in ids for s in str(x).split(";") if s))
-    return "; ".join(pub.get(s, s) for s in seen)
 
 
 def draw_all(q: Quantities, wdi: pd.DataFrame, sources: pd.DataFrame, report_year: int, base_year: int,
-             top_n: int = 6) -> list[tuple[str, object, list[str]]]:
-    """Every figure of the report, as (name, figure, the source ids it draws on); a figure the data
-    cannot make for these years is left out."""
-    def ids(keys):
-        return list(dict.fromkeys(s for k, r in keys for s in r["source_ids"].split(";") if s))
+             top_n: int = 6):
+    """Every figure of the report as (name, {size: figure}, the source ids it draws on); a figure the
+    data cannot make for these years is left out."""
+    def ids(rows):
+        return list(dict.fromkeys(s for _, r in rows for s in r["source_ids"].split(";") if s))
 
     ex = [(k, r) for k, r in q.select(flow="exports", measure="level", partner="World") if k.year <= report_year]
     trade = [(k, r) for k, r in q.select(measure="level", partner="World")
              if k.flow in ("exports", "imports") and k.year <= report_year and q.get(k.year, "balance") is not None]
-    part = [(k, r) for k, r in q.select(year=report_year, flow="exports", measure="level")]
-    wdi_ids = sorted(set(wdi["source_id"]))
-    out = [("exports", fig_exports(q, report_year, base_year, _publishers(sources, ids(ex))), ids(ex)),
-           ("trade", fig_trade(q, report_year, _publishers(sources, ids(trade))), ids(trade)),
-           ("partners", fig_partners(q, report_year, _publishers(sources, ids(part)), top_n=top_n), ids(part)),
-           ("wdi", fig_wdi(wdi, report_year, base_year, _publishers(sources, wdi_ids)), wdi_ids)]
-    return [(name, fig, i) for name, fig, i in out if fig is not None]
+    part = [(k, r) for k, r in q.select(year=report_year, flow="exports", measure="level") if k.partner != "World"]
+    meas = [(k, r) for k, r in q.select(flow="exports", measure="level", partner="World") if 2010 <= k.year <= 2024]
+    wdi_ids = sorted(set(wdi[wdi["indicator_code"].isin([c for _, c, _ in MEASURES])]["source_id"]))
+    makers = [("exports", lambda s: fig_exports(q, report_year, base_year, s), ids(ex)),
+              ("trade", lambda s: fig_trade(q, report_year, s), ids(trade)),
+              ("partners", lambda s: fig_partners(q, report_year, top_n, s), ids(part)),
+              ("measures", lambda s: fig_measures(q, wdi, size=s), ids(meas) + wdi_ids)]
+    out = []
+    for name, make, source_ids in makers:
+        figs = {s: make(s) for s in SIZES}
+        if all(f is not None for f in figs.values()):
+            out.append((name, figs, source_ids))
+        else:
+            for f in figs.values():
+                if f is not None:
+                    plt.close(f)
+    return out
+
+
+def save(figs: dict, figures_dir: str | Path, name: str) -> dict[str, str]:
+    """Save a figure's renderings as SVG (text as text, stable bytes); return the file names by size."""
+    figures_dir = Path(figures_dir)
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for size, fig in figs.items():
+        path = figures_dir / f"{name}-{size}.svg"
+        fig.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
+        plt.close(fig)
+        out[size] = path.name
+    return out

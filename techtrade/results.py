@@ -12,9 +12,20 @@ from pathlib import Path
 
 from .intervals import INF, Interval
 
-REPRODUCED, CONSISTENT, CONTRADICTED, NOT_VERIFIABLE = (
-    "reproduced", "consistent", "contradicted", "not verifiable")
-VERDICTS = (REPRODUCED, CONSISTENT, CONTRADICTED, NOT_VERIFIABLE)
+#: Verdicts. What a verdict may say depends on what it rests on (its tier): figures from the claim's
+#: own publication can show it internally consistent or inconsistent, never confirm it; another
+#: publication of the same statistics, or the primary table itself, can confirm or contradict it.
+CONFIRMED, CONSISTENT, CONTRADICTED = "confirmed", "consistent", "contradicted"
+INTERNALLY_CONSISTENT, INTERNALLY_INCONSISTENT = "internally consistent", "internally inconsistent"
+NOT_VERIFIABLE = "not verifiable"
+VERDICTS = (CONFIRMED, CONSISTENT, CONTRADICTED, INTERNALLY_CONSISTENT, INTERNALLY_INCONSISTENT, NOT_VERIFIABLE)
+
+#: Tiers: what the evidence of a verdict rests on.
+OWN, OTHER, PRIMARY, MIXED, NONE = "own", "other", "primary", "mixed", "none"
+TIERS = {OWN: "the claim's own publication", OTHER: "another publication of the same statistics",
+         PRIMARY: "the primary table (a user's series)", MIXED: "the article's own figures and other publications'",
+         NONE: "nothing: no other figure bears on it"}
+ROLE_TIER = {"the article": OWN, "same statistics, another publication": OTHER, "primary table": PRIMARY}
 
 
 @dataclass
@@ -27,6 +38,7 @@ class Verdict:
     claimed: Interval | None
     evidence: Interval | None
     verdict: str
+    tier: str = NONE
     figure_ids: list[str] = field(default_factory=list)
     source_ids: list[str] = field(default_factory=list)
     claim_source_ids: list[str] = field(default_factory=list)
@@ -143,8 +155,10 @@ class Results:
         return [s for s in self.sources if s.get("source_id", "").startswith("USER")]
 
     def publisher(self, source_ids) -> str:
+        """'MT;EWDN' -> 'The Moscow Times; East-West Digital News' (short names: the sources list
+        gives the rest)."""
         ids = source_ids.split(";") if isinstance(source_ids, str) else list(source_ids)
-        pub = {s["source_id"]: s["publisher"] for s in self.sources}
+        pub = {s["source_id"]: str(s["publisher"]).split(" (")[0] for s in self.sources}
         return "; ".join(dict.fromkeys(pub.get(i, i) for i in ids if i))
 
 

@@ -113,7 +113,7 @@ class _Run:
     def stage_inputs(self) -> None:
         b = self.b
         sources = {f"inputs/{p}": b.raw_dir / Path(p).relative_to("data/raw")
-                   for role, p in stages.RAW.items() if role not in ("user_series", "wdi")}
+                   for role, p in stages.RAW.items() if role not in ("user_series", "wdi")}  # (those: below)
         sources[f"inputs/{stages.RAW['wdi']}"] = b.wdi_file or b.raw_dir / Path(stages.RAW["wdi"]).relative_to("data/raw")
         if b.user_data is not None:
             sources[f"inputs/data/raw/user/{_safe_name(b.user_data.name)}"] = b.user_data

@@ -55,7 +55,18 @@ SOURCES_SCHEMA = pa.DataFrameSchema({
     "publisher": _text(),
     "title": _text(),
     "url": _text(),
+    "role": _text(("the article", "same statistics, another publication", "a different measure")),
 }, strict=False)
+
+OECD_SCHEMA = pa.DataFrameSchema({
+    "variable": _text(("TBP_RUSD", "TBP_PUSD", "TBP_RNC", "TBP_PNC", "TBP_PXG")),
+    "variable_name": _text(),
+    "country": _text(("Russia",)),
+    "year": pa.Column("string", _YEAR),
+    "value": pa.Column("string", _NUM),
+    "unit": _text(("USD mn", "RUB mn", "percent")),
+    "source_id": _text(),
+})
 
 CLAIMS_SCHEMA = pa.DataFrameSchema({
     "claim_id": pa.Column("string", pa.Check.str_matches(r"^C\d+$", error="is not a claim id like C1"),

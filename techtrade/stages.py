@@ -21,6 +21,8 @@ RAW = {
     "claims": "data/raw/claims.csv",
     "figures": "data/raw/tech_exchange_figures.csv",
     "wdi": "data/raw/wdi_russia_2021-09-15.csv",
+    "wdi_ict": "data/raw/wdi_russia_ict_2026-02-24.csv",
+    "oecd": "data/raw/oecd_msti_russia_2018.csv",
     "user_series": "data/raw/user/tech_exchange_series.csv",
 }
 OPTIONAL = ("user_series",)
@@ -51,7 +53,7 @@ STAGES = (
           reads=dict(RAW),
           writes={"figures": "data/processed/01_figures.csv", "sources": "data/processed/01_sources.csv",
                   "claims": "data/processed/01_claims.csv", "wdi": "data/processed/01_wdi.csv",
-                  "notes": "data/processed/01_notes.csv"},
+                  "oecd": "data/processed/01_oecd.csv", "notes": "data/processed/01_notes.csv"},
           module=("dataset.py", "schema.py", "countries.py", "wdi.py"),
           tests=("test_dataset.py", "test_bad_inputs.py", "test_wdi.py"),
           optional=OPTIONAL),

@@ -18,12 +18,19 @@ def add_figures(tidy: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
     return evidence.figure_intervals(pd.concat([tidy.drop(columns=["lo", "hi"]), extra], ignore_index=True))
 
 
+def with_test_source(sources: pd.DataFrame, role: str = "primary table") -> pd.DataFrame:
+    """The registry plus the synthetic figures' source TEST, in the role a test gives it."""
+    test = pd.DataFrame([{"source_id": "TEST", "publisher": "SYNTHETIC test source", "title": "synthetic",
+                          "date": "", "url": "", "quote": "", "role": role}])
+    return pd.concat([sources, test], ignore_index=True)
+
+
 def analysed(tmp_path, raw, tidy, report_year=2020, base_year=2018, figures=()):
     """What the analysis stage hands over (03_results), made in-process for tests of the narrative."""
     from techtrade import claims, metrics, results
 
     q = evidence.build_quantities(tidy)
-    verdicts = claims.check_claims(tidy)
+    verdicts = claims.check_claims(tidy, raw["sources"])
     numbers = metrics.numbers(q, evidence.tidy_wdi(raw["wdi"]), verdicts, report_year, base_year)
     extra = {"deficit": metrics.deficit_history(q, report_year),
              "wdi_last": {c: int(g["year"].max()) for c, g in raw["wdi"].groupby("indicator_code")}}

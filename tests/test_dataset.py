@@ -9,8 +9,9 @@ from techtrade.dataset import DataError
 
 
 def test_shipped_files_load(raw):
-    assert len(raw["figures"]) == 22 and len(raw["claims"]) == 9 and len(raw["wdi"]) == 103
-    assert set(raw["sources"]["source_id"]) == {"MT", "EWDN", "BNE", "SPB", "WDI"}
+    assert len(raw["figures"]) == 22 + 10 and len(raw["claims"]) == 9 and len(raw["wdi"]) == 103 + 31
+    assert set(raw["sources"]["source_id"]) == {"MT", "EWDN", "BNE", "SPB", "OECD", "WDI", "WDI2026"}
+    assert len(raw["oecd"]) == 25 and raw["notes"].empty
     f01 = raw["figures"].set_index("figure_id").loc["F01"]
     assert (f01["year"], f01["value"], f01["qualifier"], f01["source_id"]) == (2020, 4500.0, "at least", "MT")
 
@@ -29,7 +30,22 @@ def test_wdi_values_match_the_dossier(raw):
     assert w[("GB.XPD.RSDV.GD.ZS", 2018)] == pytest.approx(0.98988)
     assert raw["wdi"].groupby("indicator_code").size().to_dict() == {
         "BM.GSR.ROYL.CD": 27, "BX.GSR.ROYL.CD": 27, "GB.XPD.RSDV.GD.ZS": 23,
-        "TX.VAL.TECH.CD": 13, "TX.VAL.TECH.MF.ZS": 13}
+        "TX.VAL.TECH.CD": 13, "TX.VAL.TECH.MF.ZS": 13, "BX.GSR.CCIS.CD": 31}
+    assert w[("BX.GSR.CCIS.CD", 1994)] == 294100000 and w[("BX.GSR.CCIS.CD", 2024)] == 2385980000
+    assert w[("BX.GSR.CCIS.CD", 2022)] == 5831354660 and ("BX.GSR.CCIS.CD", 2025) not in w.index
+    vintages = raw["wdi"].groupby("indicator_code")["source_id"].unique().map(list).to_dict()
+    assert vintages["BX.GSR.CCIS.CD"] == ["WDI2026"] and vintages["BX.GSR.ROYL.CD"] == ["WDI"]  # never mixed
+
+
+def test_oecd_values_as_published_and_its_flows_as_figures(raw):
+    o = raw["oecd"].set_index(["variable", "year"])["value"]
+    assert o[("TBP_RUSD", 2011)] == pytest.approx(592.642168306845, abs=0)
+    assert o[("TBP_PNC", 2015)] == 134393.679 and o[("TBP_PXG", 2014)] == pytest.approx(11.1206343821495)
+    f = raw["figures"].set_index("figure_id")
+    r = f.loc["OECD.TBP_PUSD.2013"]
+    assert (r["year"], r["flow"], r["value"], r["qualifier"], r["source_id"]) == (2013, "imports", 2468.74151739404,
+                                                                                    "exact", "OECD")
+    assert not any(i.startswith(("OECD.TBP_RNC", "OECD.TBP_PXG")) for i in f.index)  # roubles and % are context
 
 
 FIGURES, SOURCES, WDI = (Path(stages.RAW[r]).name for r in ("figures", "sources", "wdi"))
@@ -110,7 +126,7 @@ def test_other_encoding(raw_copy):
 def test_byte_order_mark_is_accepted(raw_copy):
     path = raw_copy / FIGURES
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    assert len(load(raw_copy)["figures"]) == 22
+    assert len(load(raw_copy)["figures"]) == 32
 
 
 def test_missing_file(raw_copy):

@@ -40,7 +40,9 @@ def test_no_level_is_derived_from_an_approximate_figure(quantities):
 
 
 def test_balances_are_derived_for_years_with_both_flows(quantities):
-    assert quantities.years("balance") == [2006, 2020, 2021]
+    assert quantities.years("balance") == [2006, 2011, 2012, 2013, 2014, 2015, 2020, 2021]
+    b2011 = quantities.row(2011, "balance")
+    assert b2011["lo"] == pytest.approx(592.642168306845 - 1915.41073563595) and b2011["source_ids"] == "OECD"
     b2021 = quantities.row(2021, "balance")
     assert (b2021["lo"], b2021["hi"], b2021["status"]) == (-500, -300, "derived")
     assert quantities.get(2020, "balance").lo == -150 and quantities.get(2020, "balance").hi == math.inf
@@ -87,7 +89,7 @@ def test_wdi_is_labelled_as_another_measure(raw):
 def test_select_and_partners_name_their_fields(quantities):
     keys = [k for k, _ in quantities.select(flow="exports", measure="level", partner="World")]
     assert all(isinstance(k, Key) and k.flow == "exports" for k in keys)
-    assert sorted(k.year for k in keys) == [2006, 2018, 2019, 2020, 2021]
+    assert sorted(k.year for k in keys) == [2006, 2011, 2012, 2013, 2014, 2015, 2018, 2019, 2020, 2021]
     assert sorted(quantities.partners(2020)) == ["Belarus", "China", "Germany", "Netherlands", "Switzerland",
                                                  "United States"]
     assert quantities.partners(2021) == {}

@@ -18,12 +18,12 @@ def val(row, *cols):
 @pytest.fixture(scope="module")
 def numbers(quantities, raw, tidy):
     wdi = evidence.tidy_wdi(raw["wdi"])
-    return metrics.numbers(quantities, wdi, claims.check_claims(tidy), 2020, 2018).set_index("id")
+    return metrics.numbers(quantities, wdi, claims.check_claims(tidy, raw["sources"]), 2020, 2018).set_index("id")
 
 
 def test_available_years(quantities):
-    assert metrics.available_years(quantities) == {"report": [2018, 2019, 2020, 2021],
-                                                   "base": [2006, 2018, 2019, 2020]}
+    assert metrics.available_years(quantities) == {"report": [2011, 2012, 2013, 2014, 2015, 2018, 2019, 2020, 2021],
+                                                   "base": [2006, 2011, 2012, 2013, 2014, 2015, 2018, 2019, 2020]}
 
 
 def test_every_level_is_a_number_with_status_and_sources(numbers):
@@ -62,7 +62,9 @@ def test_growth_2021(quantities):
 
 def test_deficit_history_for_the_shipped_years(quantities):
     d = metrics.deficit_history(quantities, 2020)
-    assert d["held"] == [2006] and d["surely_larger_deficit"] == [2006] and d["gaps"] == list(range(2007, 2020))
+    held = [2006, 2011, 2012, 2013, 2014, 2015]
+    assert d["held"] == held and d["surely_larger_deficit"] == held
+    assert d["gaps"] == [2007, 2008, 2009, 2010, 2016, 2017, 2018, 2019]
     assert d["surplus_possible"] and d["since"] is None
     d21 = metrics.deficit_history(quantities, 2021)
     assert d21["surely_smaller_deficit"] == [2020]
@@ -76,3 +78,15 @@ def test_deficit_history_since(tidy):
     d = metrics.deficit_history(q, 2020)
     assert d["since"] == 2012 and d["surely_smaller_deficit"] == [2012]
     assert q.get(2020, "balance").hi < 0 and q.get(2020, "balance").hi != INF
+
+
+def test_other_measures_beside_the_articles_years(numbers):
+    """Every report states the article's 2020 against 2018 and the 2019 jump, for each measure."""
+    assert numbers.loc["ratio.ict_exports.2020/2018"]["lo"] == pytest.approx(5936.18 / 5260.32)
+    assert numbers.loc["ratio.ict_exports.2020/2018"]["source_ids"] == "WDI2026"
+    assert numbers.loc["ratio.ip_receipts.2020/2018"]["lo"] == pytest.approx(1163.92 / 876.1)
+    assert numbers.loc["ratio.exports.2019/2018"]["lo"] == pytest.approx(4500 / 1.305 / 1450)
+    assert numbers.loc["ratio.hightech_exports.2019/2018"]["lo"] == pytest.approx(10864829654 / 10183007833)
+    early = numbers.loc["ratio.ict_exports.2020/early2000s"]
+    assert (early["lo"], early["hi"]) == (pytest.approx(5936.18 / 598.66), pytest.approx(5936.18 / 444.52))
+    assert numbers.loc["exports.2015"]["source_ids"] == "OECD"

@@ -61,7 +61,8 @@ def test_the_verdict_table_escapes_its_cells(tmp_path, shipped):
     blocks = render(tmp_path, "{{ verdict_table() }}", shipped)
     html = blocks[0][1]
     assert "<b onmouseover" not in html and "&lt;b onmouseover=alert(1)&gt;x&lt;/b&gt; *not italic*" in html
-    assert html.count('class="cid"') == 9 and "restates C3.ratio; counted once" in html
+    assert html.count('class="cid"') == 9 and "restates C3; counted once" in html
+    assert "rests on the article&#39;s own figures" in html
 
 
 def test_the_working_is_written_from_the_records(shipped):
@@ -79,8 +80,12 @@ def test_the_working_is_written_from_the_records(shipped):
 def test_deficit_words_for_any_year():
     d = {"year": 2021, "held": [2006, 2020], "balance": {"lo": -500, "hi": -300}, "surely_larger_deficit": [2006],
          "surely_smaller_deficit": [2020], "undecided": [], "gaps": list(range(2007, 2020)), "since": None}
-    assert narrative.deficit_words(d) == ("the 2021 balance, a deficit of $300\u2013500 million, is not the "
+    assert narrative.deficit_words(d) == ("the 2021 balance (a deficit of $300\u2013500 million) is not the "
                                           "smallest deficit: 2020 had a smaller one")
+    d.update(surely_smaller_deficit=[], surely_larger_deficit=[2006, 2020], balance={"lo": -100, "hi": -50})
+    assert narrative.deficit_words(d) == ("the 2021 balance (a deficit of $50\u2013100 million) is above every earlier "
+                                          "balance the data hold, each of them a larger deficit; the data have no "
+                                          "balance for 2007 to 2019")
     assert narrative.deficit_words({**d, "held": []}).startswith("the data hold no balance before 2021")
 
 

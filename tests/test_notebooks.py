@@ -56,7 +56,8 @@ def test_each_notebook_runs_alone_with_its_defaults(tmp_path):
                      and "raw" not in p.parts)
     declared = [stages.resolve(p, "2020-vs-2018") for s in stages.STAGES for p in s.writes.values()]
     assert [w for w in written if not any(w.startswith(d) for d in declared)] == []
-    assert sorted(p.name for p in (tmp_path / "figures" / "2020-vs-2018").iterdir())[:2] == ["exports.png", "exports.svg"]
+    assert sorted(p.name for p in (tmp_path / "figures" / "2020-vs-2018").iterdir())[:2] == ["exports-narrow.svg",
+                                                                                          "exports-wide.svg"]
     narrative = nbformat.read(str(tmp_path / "executed-04_narrative.ipynb"), as_version=4)
     outputs = [o for c in narrative.cells for o in c.get("outputs", [])]
     markdown = "".join(o.get("data", {}).get("text/markdown", "") for o in outputs)

@@ -1,7 +1,16 @@
+"""Figures: bounds drawn as bounds, legends for exactly what is drawn, ticks that say their values, labels
+that never collide, for every report year, wide and narrow; the same figure gives the same bytes."""
+import itertools
+
 import matplotlib.pyplot as plt
 import pytest
+from matplotlib.patches import Rectangle
+from matplotlib.text import Annotation
 
 from techtrade import evidence, plots
+from techtrade.intervals import INF
+
+from .synthetic import add_figures
 
 
 @pytest.fixture(autouse=True)
@@ -11,65 +20,136 @@ def style():
     plt.close("all")
 
 
-def _texts(fig):
-    return [t.get_text() for t in fig.findobj(lambda o: hasattr(o, "get_text"))]
+@pytest.fixture(scope="module")
+def wdi(raw):
+    return evidence.tidy_wdi(raw["wdi"])
 
 
-def test_exports_figure_marks_derived_and_bounds(quantities):
-    fig = plots.fig_exports(quantities, 2020, 2018, "SRC")
-    texts = " | ".join(_texts(fig))
+def legend(fig):
+    """The figure's legend, under its plot: exactly what was drawn."""
+    return [t.get_text() for lg in fig.legends for t in lg.get_texts()]
+
+
+def texts(fig):
+    """Every visible piece of text on the figure, with its box on the canvas."""
+    fig.canvas.draw()
+    r = fig.canvas.get_renderer()
+    out = [(lg, lg.get_window_extent(r)) for lg in fig.legends]
+    for ax in fig.axes:
+        (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+        ticks = [t for t in ax.get_xticklabels() if x0 <= t.get_position()[0] <= x1]
+        ticks += [t for t in ax.get_yticklabels() if y0 <= t.get_position()[1] <= y1]
+        items = ticks + [ax.xaxis.label, ax.yaxis.label, ax.title] + ax.texts
+        out += [(t, t.get_window_extent(r)) for t in items
+                if t.get_visible() and (not hasattr(t, "get_text") or t.get_text())]
+    return out
+
+
+def assert_no_collisions(fig):
+    """No two texts overlap, and none runs off the figure."""
+    boxes = texts(fig)
+    page = fig.bbox
+    for t, b in boxes:
+        inside = page.x0 - 1 <= b.x0 and b.x1 <= page.x1 + 1 and page.y0 - 1 <= b.y0 and b.y1 <= page.y1 + 1
+        assert inside, f"off the figure: {getattr(t, 'get_text', lambda: 'legend')()!r}"
+    for (a, ba), (b, bb) in itertools.combinations(boxes, 2):
+        if ba.overlaps(bb):
+            names = [getattr(t, "get_text", lambda: "legend")() for t in (a, b)]
+            pytest.fail(f"overlapping texts: {names}")
+
+
+def arrows(ax):
+    return [c for c in ax.get_children() if isinstance(c, Annotation) and c.arrow_patch is not None]
+
+
+@pytest.mark.parametrize("size", ["wide", "narrow"])
+def test_exports_bounds_are_open_ranges_and_the_legend_is_what_is_drawn(quantities, size):
+    fig = plots.fig_exports(quantities, 2020, 2018, size)
     ax = fig.axes[0]
-    assert ax.get_title(loc="left") == "Russia's technology exports, 2006\u20132020"
-    assert ax.get_ylabel() == "USD billion, current prices"
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["2006", "2018", "2019", "2020"]
-    assert "2020 / 2018: at least 3.10\u00d7 (derived)" in texts
-    assert "\u2265 $3.45bn\n(derived)" in texts and "$1.35\u20131.45bn" in texts
-    assert "Source: SRC." in texts
-    hatched = [p for p in ax.patches if p.get_hatch()]
-    assert len(hatched) == 2  # 2006 and 2019 are derived
-    faded = [p for p in ax.patches if p.get_alpha() is not None and p.get_alpha() < 1]
-    assert len(faded) == 2  # 2006 and 2019: neither base nor report year
+    assert not [p for p in ax.patches if isinstance(p, Rectangle)]  # no bar ends at a bound
+    tips = [a.xy for a in arrows(ax)]
+    top = ax.get_ylim()[1]
+    assert (2020, top) in tips and (2019, top) in tips  # 2020 (published) and 2019 (derived): open to the top
+    assert legend(fig) == ["the article", "the 2021 paper", "OECD MSTI", "derived by us", "a bound: the value lies on"]
+    sep = " " if size == "wide" else "\n"
+    assert ax.get_title(loc="left") == f"2020 against 2018:{sep}at least 3.10\u00d7 (derived)"
+    assert_no_collisions(fig)
 
 
-def test_trade_figure_covers_years_with_both_flows(quantities):
-    fig = plots.fig_trade(quantities, 2021, "SRC")
-    assert [t.get_text() for t in fig.axes[1].get_xticklabels()] == ["2006", "2020", "2021"]
-    assert "\u2212$500 million\nto \u2212$300 million" in _texts(fig)
+def test_a_year_without_a_bound_has_no_bound_in_its_legend(quantities):
+    fig = plots.fig_exports(quantities, 2018, 2006)
+    ax = fig.axes[0]
+    assert "a bound: the value lies on" not in legend(fig) and "OECD MSTI" in legend(fig)
+    assert ax.get_title(loc="left") == "2018 against 2006: 2.54\u20132.82\u00d7 (derived)"
 
 
-def test_partner_figure_only_when_partners_exist(quantities):
-    assert plots.fig_partners(quantities, 2021, "SRC") is None
-    fig = plots.fig_partners(quantities, 2020, "SRC")
-    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert labels[-1] == "Netherlands" and len(labels) == 6
-    assert any("\u2264 22.2% of all exports, derived" in t for t in _texts(fig))
+@pytest.mark.parametrize("year", [2011, 2015, 2018, 2019, 2020, 2021])
+@pytest.mark.parametrize("size", ["wide", "narrow"])
+def test_every_report_year_has_readable_ticks_and_no_collisions(quantities, wdi, year, size):
+    base = 2006 if year <= 2018 else 2018
+    for fig in (plots.fig_exports(quantities, year, base, size), plots.fig_trade(quantities, year, size)):
+        for ax in fig.axes:
+            fig.canvas.draw()
+            labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+            assert len(labels) == len(set(labels)) >= 2, labels  # never "0 0 0 1 1"
+            assert not any("e+" in x or "-" in x for x in labels), labels  # no exponent, a true minus
+        assert_no_collisions(fig)
 
 
-def test_wdi_figure_says_it_is_another_measure(raw):
-    fig = plots.fig_wdi(evidence.tidy_wdi(raw["wdi"]), 2020, 2018, "World Bank")
-    assert "a different measure" in fig._suptitle.get_text()
-    assert [a.get_ylabel() for a in fig.axes] == ["USD billion", "USD billion", "% of GDP"]
+def test_the_balance_is_a_range_or_a_bound_never_a_bar(quantities):
+    fig = plots.fig_trade(quantities, 2020)
+    axb = fig.axes[1]
+    assert not [p for p in axb.patches if isinstance(p, Rectangle)]
+    assert (2020, axb.get_ylim()[1]) in [a.xy for a in arrows(axb)]  # from -$150 million up: a surplus possible
+    assert axb.get_title(loc="left") == "Balance (derived)"
 
 
-def test_save_writes_png_and_svg_deterministically(quantities, tmp_path):
-    a = plots.save(plots.fig_exports(quantities, 2020, 2018, "S"), tmp_path / "a", "f")
-    b = plots.save(plots.fig_exports(quantities, 2020, 2018, "S"), tmp_path / "b", "f")
-    assert a == {"png": "f.png", "svg": "f.svg"}
-    for ext in ("png", "svg"):
-        assert (tmp_path / "a" / a[ext]).read_bytes() == (tmp_path / "b" / b[ext]).read_bytes()
-    assert (tmp_path / "a" / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "<svg" in (tmp_path / "a" / "f.svg").read_text()[:500]
+def test_partners_as_the_figures_allow_and_ordered_by_a_stated_rule(quantities):
+    fig = plots.fig_partners(quantities, 2020, 6)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Netherlands", "United States", "Switzerland",
+                                                           "Germany", "China", "Belarus"]
+    assert len(arrows(ax)) == 5  # the five "more than $250 million": open to the right
+    assert legend(fig) == ["the article", "a bound: the value lies on", "at most (from zero)"]
+    assert ax.get_title() == ""  # no title claims "largest": the page's title says what it shows
+    assert [n for n, _ in plots.partner_order(quantities, 2020, 3)] == ["Belarus", "China", "Germany"]
+    assert plots.fig_partners(quantities, 2021) is None
+    assert_no_collisions(fig)
 
 
-def test_draw_all_names_each_figure_and_its_sources(quantities, raw):
-    drawn = plots.draw_all(quantities, evidence.tidy_wdi(raw["wdi"]), raw["sources"], 2021, 2018)
-    assert [name for name, _, _ in drawn] == ["exports", "trade", "wdi"]  # no partner figures for 2021
+def test_a_user_series_draws_exact_values_as_dots(tidy):
+    q = evidence.build_quantities(add_figures(tidy, [dict(year=2020, flow="exports", partner="Netherlands", value=980,
+                                                          source_id="USER1")]))
+    fig = plots.fig_partners(q, 2020, 6)
+    assert "your series" in legend(fig) and "the article" in legend(fig)
+
+
+@pytest.mark.parametrize("size", ["wide", "narrow"])
+def test_the_measures_figure_shows_each_ratio_beside_the_articles(quantities, wdi, size):
+    fig = plots.fig_measures(quantities, wdi, size=size)
+    ax, axr = fig.axes
+    assert [t.get_text() for t in axr.get_yticklabels()] == ["IP receipts", "ICT service exports", "form 1-TB exports"]
+    assert sorted(t.get_text() for t in axr.texts if t.get_text()) == ["1.13\u00d7", "1.33\u00d7", "at least 3.10\u00d7"]
+    assert legend(fig) == ["form 1-TB, the article", "form 1-TB, the 2021 paper", "form 1-TB, OECD MSTI",
+                          "ICT service exports (World Bank)", "IP receipts (World Bank)", "derived by us",
+                          "a bound: the value lies on"]
+    assert_no_collisions(fig)
+
+
+def test_draw_all_names_each_figure_and_its_sources(quantities, raw, wdi):
+    drawn = plots.draw_all(quantities, wdi, raw["sources"], 2021, 2018)
+    assert [name for name, _, _ in drawn] == ["exports", "trade", "measures"]  # no partner figures for 2021
     ids = {name: i for name, _, i in drawn}
-    assert sorted(ids["exports"]) == ["MT", "SPB"] and ids["wdi"] == ["WDI"]
+    assert set(ids["exports"]) == {"MT", "SPB", "OECD"} and set(ids["measures"]) >= {"WDI", "WDI2026"}
+    assert all(set(figs) == {"wide", "narrow"} for _, figs, _ in drawn)
 
 
-def test_ratio_words():
-    from techtrade.intervals import INF, Interval
-    assert plots._ratio_words(Interval.point(3.2571)) == "3.26\u00d7"
-    assert plots._ratio_words(Interval(3.1034, INF)) == "at least 3.10\u00d7"
-    assert plots._ratio_words(Interval(3.14, 3.44)) == "3.14\u00d7\u20133.44\u00d7"
+def test_save_writes_svg_with_text_as_text_and_the_same_bytes(quantities, tmp_path):
+    a = plots.save({s: plots.fig_exports(quantities, 2020, 2018, s) for s in ("wide", "narrow")}, tmp_path / "a", "f")
+    b = plots.save({s: plots.fig_exports(quantities, 2020, 2018, s) for s in ("wide", "narrow")}, tmp_path / "b", "f")
+    assert a == {"wide": "f-wide.svg", "narrow": "f-narrow.svg"}
+    for name in a.values():
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    svg = (tmp_path / "a" / "f-wide.svg").read_text()
+    assert "<svg" in svg[:500] and ">2020<" in svg  # text stays text (searchable, scalable)
+    assert INF == float("inf")

@@ -147,7 +147,7 @@ def test_bulk_csv_download_reads_to_the_same_series(shipped, tmp_path):
     assert got["value"].tolist() == pytest.approx(want["value"].tolist())
     inputs, _ = stages.paths("01_ingest")
     raw = dataset.load_raw({**inputs, "wdi": path, "user_series": None})  # usable as --wdi FILE
-    assert len(raw["wdi"]) == len(shipped)
+    assert len(raw["wdi"][raw["wdi"]["source_id"] == "WDI"]) == len(shipped)
 
 
 def test_bulk_csv_errors_name_the_line(shipped, tmp_path):
