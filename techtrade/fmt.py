@@ -189,3 +189,20 @@ def tick_labels(values, scale: float = 1.0) -> list[str]:
             break
     labels = [_minus(f"{v:,.{decimals}f}") for v in vals]
     return [_trim(x) if "." in x else x for x in labels]
+
+
+# -- tables (the appendix, the notebooks) ------------------------------------------------------------
+def _cell(v):
+    if v is None or type(v).__name__ == "NAType" or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, float):
+        return "unbounded" if math.isinf(v) else number(v, 4)
+    return v
+
+
+def table(df, caption: str = ""):
+    """A table as a reader should see it: no index column, numbers in the report's style (at most
+    four significant digits, a true minus), an empty cell where there is no value (an unbounded end
+    of an interval, or nothing to say)."""
+    st = df.style.hide(axis="index").format(_cell)
+    return st.set_caption(caption) if caption else st

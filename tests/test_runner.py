@@ -23,6 +23,19 @@ def visible(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&amp;", "&")
 
 
+def assert_one_number_style(html: str) -> None:
+    """The report's words (the sources' own quotations aside) write numbers one way."""
+    body = re.sub(r'<ol class="sources.*?</ol>', " ", html, flags=re.S)
+    text = visible(body)
+    for pattern, what in ((r"\d(?:\.\d+)?x\b", "a letter x for times"), (r"->", "an ASCII arrow"),
+                          (r"\de[+-]\d", "an exponent"), (r"(?<![\w/.])-\$?\d", "a hyphen for a minus"),
+                          (r"\d\.\d{4,}", "false precision"), (r'"', "a straight double quote"),
+                          (r"USD (?:mn|million|bn)", "a unit code in prose"), (r"\b(?:nan|NaN|None|inf)\b", "a non-number"),
+                          (r"\$\d[\d,.]*m\b", "'m' for million"), (r"\b(\d+(?:\.\d+)?)\u2013\1%", "a range to itself")):
+        found = re.search(pattern, text)
+        assert not found, f"{what}: ...{text[max(0, found.start() - 60):found.end() + 20]}..."
+
+
 def test_report_files(built_2020):
     out, files, b = built_2020
     assert sorted(files) == ["appendix-analysis.html", "report.html", "report.pdf"]
@@ -49,8 +62,10 @@ def test_html_holds_the_verdict_table_and_every_figure(built_2020):
     scripts = re.findall(r"<script[^>]*>", html)
     assert scripts == ['<script type="application/ld+json">'] * 9  # data for fact-check indexes; nothing runs
     assert "04 · Narrative" not in text  # the notebook's own notes stay in JupyterLab
-    assert not re.search(r"\b(nan|NaN|None|inf)\b", text)
-    assert files["appendix-analysis.html"].read_text().count('class="jp-CodeMirrorEditor') >= 6
+    assert_one_number_style(html)
+    appendix = files["appendix-analysis.html"].read_text()
+    assert appendix.count('class="jp-CodeMirrorEditor') >= 6
+    assert "/tmp/" not in appendix and "e+03" not in appendix  # no local paths, no pandas float noise
 
 
 def test_the_opening_says_what_holds_and_on_what(built_2020):
@@ -115,6 +130,8 @@ def test_a_sweep_builds_one_report_per_year_and_an_index(tmp_path):
         assert len(list((tmp_path / "reports" / tag / "executed").glob("*.ipynb"))) == 4
     assert sorted(b.ran) == sorted(["01_ingest", "02_clean"] + [f"{s}_{y}-vs-2018" for y in (2019, 2020, 2021)
                                     for s in ("03_analysis", "04_narrative", "html", "appendix")])
+    for fs in files.values():
+        assert_one_number_style(fs["report.html"].read_text())
     t2019 = visible(files["2019-vs-2018"]["report.html"].read_text())
     assert "at least 2.38\u00d7 the 2018 level" in t2019
     t2021 = visible(files["2021-vs-2018"]["report.html"].read_text())
@@ -149,6 +166,7 @@ def test_a_complete_user_series_gives_every_part_a_verdict(tmp_path):
     assert verdicts.loc["C5.deficit", "verdict"] == "confirmed" and verdicts.loc["C6.rank", "verdict"] == "confirmed"
     assert set(verdicts["tier"]) == {"primary"}
     assert verdicts.loc["C1.level", "source_ids"] == "USER1"
+    assert_one_number_style(files[tag]["report.html"].read_text())
     text = visible(files[tag]["report.html"].read_text())
     assert "SYNTHETIC test fixture" in text  # the report says where its numbers came from
     assert "with the data given" in text and "shipped data" not in text
@@ -172,3 +190,61 @@ def test_help_explains_every_option():
     for opt in ("--report-year", "--base-year", "--output-dir", "--format", "--top-n", "--data", "--wdi",
                 "--refresh-wdi", "--force", "--jobs", "--quiet", "exit codes"):
         assert opt in r.stdout
+
+
+def _page_use(page) -> float:
+    """How far down its text reaches on a PDF page, between the @page margins (17 mm)."""
+    mm = 72 / 25.4
+    ys = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            ys.append(tm[5] * cm[3] + cm[5])
+
+    page.extract_text(visitor_text=visit)
+    top, bottom = float(page.mediabox.height) - 17 * mm, 17 * mm
+    inside = [y for y in ys if bottom < y < top]
+    return (top - min(inside)) / (top - bottom) if inside else 0.0
+
+
+def test_the_pdf_reads_like_a_report(built_2020):
+    _, files, _ = built_2020
+    pdf = PdfReader(str(files["report.pdf"]))
+    use = [_page_use(p) for p in pdf.pages]
+    assert all(u >= 0.7 for u in use[:-1]), use  # no page but the last under 70% used
+    for page in pdf.pages:  # figures are vector: no raster image anywhere
+        xobjects = page.get("/Resources", {}).get("/XObject", {}) or {}
+        assert not [x for x in xobjects.values() if x.get_object().get("/Subtype") == "/Image"]
+    annots = [a.get_object() for p in pdf.pages for a in (p.get("/Annots") or [])]
+    uris = {a["/A"]["/URI"] for a in annots if "/A" in a and "/URI" in a["/A"]}
+    assert "https://www.themoscowtimes.com/2021/09/01/russian-tech-exports-up-threefold-since-2018-a74950" in uris
+    assert any("/Dest" in a or ("/A" in a and "/D" in a["/A"]) for a in annots)  # "Figure 2" goes to the figure
+    for page in pdf.pages[1:]:  # a running header on every page after the first
+        assert "Russia's technology exports, 2018 to 2020: the claims of" in page.extract_text()
+
+
+def test_the_page_is_accessible(built_2020):
+    _, files, _ = built_2020
+    html = files["report.html"].read_text()
+    levels = [int(h) for h in re.findall(r"<h([1-6])[\s>]", html)]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels  # headings in order, none skipped
+    alts = re.findall(r'<img[^>]*\balt="([^"]*)"', html)
+    assert len(alts) == 4 and all(re.search(r"\d", a) for a in alts), alts  # each states its message in numbers
+    assert '<meta content="width=device-width, initial-scale=1.0" name="viewport"/>' in html
+
+
+def _luminance(hex_colour: str) -> float:
+    rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def test_colours_pass_wcag_aa():
+    css = (stages.ROOT / "techtrade" / "templates" / "report.css").read_text()
+    pairs = re.findall(r"\.v-[\w-]+ \{ background: (#[0-9a-f]{6}); color: (#[0-9a-f]{6}); \}", css)
+    pairs += [("#ffffff", c) for c in re.findall(r"(?<!background: )(?<!-)color: (#[0-9a-f]{6})", css)]
+    assert len(pairs) >= 10
+    for bg, fg in pairs:
+        hi, lo = sorted((_luminance(bg), _luminance(fg)), reverse=True)
+        assert (hi + 0.05) / (lo + 0.05) >= 4.5, (bg, fg)
