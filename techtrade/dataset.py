@@ -178,7 +178,7 @@ def load_sources(path: str | Path) -> pd.DataFrame:
     publication of the same statistics, or a different measure): the role decides what a verdict
     resting on it may say."""
     path = Path(path)
-    df = read_csv_strict(path, SOURCES_COLUMNS, ["kind", "via", "licence"])
+    df = read_csv_strict(path, SOURCES_COLUMNS, ["short", "kind", "via", "licence"])
     return _validate(df, "SOURCES_SCHEMA", path)
 
 
@@ -324,10 +324,11 @@ def load_user_series(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, list
         "category": df["category"], "measure": "level", "value": df["value_usd_mn"], "unit": "USD mn",
         "qualifier": "exact", "precision": float("nan"), "source_id": df["source"].map(ids),
         "quote": df["note"] if "note" in df.columns else pd.NA, "priority": 1}, index=df.index)
-    sources = pd.DataFrame({"source_id": list(ids.values()), "publisher": "user-supplied series",
+    sources = pd.DataFrame({"source_id": list(ids.values()), "publisher": "your series",
+                            "short": [f"your series \u201c{t}\u201d" for t in texts],
                             "title": texts, "date": "", "url": path.name, "quote": "",
-                            "kind": "user data (takes precedence over shipped figures)", "role": "primary table",
-                            "via": "", "licence": ""})
+                            "kind": "your own table (it takes precedence over the published figures)",
+                            "role": "primary table", "via": "", "licence": ""})
     return figures, sources, notes
 
 

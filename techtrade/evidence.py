@@ -122,6 +122,8 @@ def build_quantities(tidy: pd.DataFrame, exclude_figures=()) -> Quantities:
     """
     q = Quantities()
     use = tidy[~tidy["figure_id"].isin(list(exclude_figures))]
+    if use.empty:
+        return q
     for key, grp in use.groupby(use.apply(_key, axis=1), sort=True):
         top = grp["priority"].max()
         overridden = list(grp[grp["priority"] < top]["figure_id"])
@@ -184,6 +186,12 @@ def _derive_balances(q: Quantities) -> None:
         q._put(Key(year, "balance"), iv, "USD mn", "derived",
                _join(ex["qualifiers"], im["qualifiers"]), _join(ex["figure_ids"], im["figure_ids"]), _join(ex["source_ids"], im["source_ids"]),
                f"exports {year} \u2212 imports {year}")
+
+
+def published_by(tidy: pd.DataFrame, source_ids) -> pd.DataFrame:
+    """Only the figures every one of whose sources is among ``source_ids`` (what one publication says)."""
+    ids = set(source_ids)
+    return tidy[tidy["source_id"].map(lambda s: set(str(s).split(";")) <= ids)]
 
 
 def tidy_wdi(wdi: pd.DataFrame) -> pd.DataFrame:

@@ -98,8 +98,13 @@ def balance(iv: Interval | None, missing: str = "not known") -> str:
 
 
 # -- ratios and percentages ----------------------------------------------------------------------
-def _times(v: float) -> str:
-    return f"{v:.0f}" if abs(v - round(v)) < 1e-9 else f"{v:.2f}"
+def _times(v: float, decimals: int | None = None) -> str:
+    """3.1034 -> '3.10'; 13.354 -> '13.4'; 15 -> '15' (no more digits than the size of the number warrants)."""
+    if abs(v - round(v)) < 1e-9 and decimals is None:
+        return f"{v:.0f}"
+    if decimals is None:
+        decimals = 2 if abs(v) < 10 else 1 if abs(v) < 100 else 0
+    return f"{v:.{decimals}f}"
 
 
 def ratio(iv: Interval | None, missing: str = "not known") -> str:
@@ -112,7 +117,11 @@ def ratio(iv: Interval | None, missing: str = "not known") -> str:
         return f"at least {_times(iv.lo)}{TIMES}"
     if iv.lo <= 0:
         return f"at most {_times(iv.hi)}{TIMES}"
-    return f"{_times(iv.lo)}{DASH}{_times(iv.hi)}{TIMES}"
+    top = max(abs(iv.lo), abs(iv.hi))
+    decimals = 2 if top < 10 else 1 if top < 100 else 0  # both ends alike: "9.9–13.4×", not "9.92–13.35×"
+    if all(abs(v - round(v)) < 1e-9 for v in (iv.lo, iv.hi)):
+        decimals = 0  # "15–20×"
+    return f"{_times(iv.lo, decimals)}{DASH}{_times(iv.hi, decimals)}{TIMES}"
 
 
 def _pct(v: float, signed: bool, decimals: int | None = None) -> str:
@@ -163,6 +172,23 @@ def year_list(values) -> str:
     if not parts:
         return "none"
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def date(iso: str) -> str:
+    """'2021-09-01' -> '1 September 2021'; '2021-09' -> 'September 2021'; '2018' -> '2018'."""
+    parts = str(iso).split("-")
+    try:
+        if len(parts) == 3:
+            return f"{int(parts[2])} {MONTHS[int(parts[1]) - 1]} {int(parts[0])}"
+        if len(parts) == 2:
+            return f"{MONTHS[int(parts[1]) - 1]} {int(parts[0])}"
+    except (ValueError, IndexError):
+        pass
+    return str(iso)
 
 
 def quote(text: str) -> str:

@@ -89,9 +89,25 @@ def _src(q: Quantities, *keys: Key) -> tuple[str, str]:
 
 
 def numbers(q: Quantities, wdi: pd.DataFrame, verdicts: list[Verdict], report_year: int,
-            base_year: int) -> pd.DataFrame:
-    """Every number the report may show, one row each (see the module's docstring)."""
+            base_year: int, article: Quantities | None = None, oecd: Quantities | None = None) -> pd.DataFrame:
+    """Every number the report may show, one row each (see the module's docstring). ``article`` and
+    ``oecd``: what those publications alone say (ids "article.*", "oecd.*"), for sentences that name
+    them, whatever a user's series says of the same years."""
     rows = []
+    for prefix, qq in (("article", article), ("oecd", oecd)):
+        if qq is None:
+            continue
+        for k, r in qq.select(measure="level", partner="World"):
+            if k.flow in ("exports", "imports"):
+                rows.append(_row(f"{prefix}.{number_id(k)}", f"{k.flow} in {k.year}, {prefix}", k.year,
+                                 Interval(r["lo"], r["hi"]), "USD mn", r["status"], r["basis"], r["source_ids"],
+                                 r["figure_ids"]))
+        for y, b in ARTICLE_PAIRS:
+            now, before = qq.get(y, "exports"), qq.get(b, "exports")
+            if now is not None and before is not None and before.lo > 0:
+                rows.append(_row(f"{prefix}.ratio.exports.{y}/{b}", f"exports in {y} against {b}, {prefix}", y,
+                                 now / before, "ratio", "derived", f"exports {y} / exports {b}",
+                                 *_src(qq, Key(y, "exports"), Key(b, "exports"))))
     pairs = list(dict.fromkeys([(report_year, base_year), *ARTICLE_PAIRS]))
     for k, r in sorted(q.select(measure="level"), key=lambda kr: (kr[0].flow, kr[0].partner, kr[0].year)):
         who = "" if k.partner == "World" else f" to {k.partner}"

@@ -40,6 +40,12 @@ def escape_dollars(markdown: str) -> str:
     return re.sub(r"(?<!\\)\$", r"\\$", markdown)
 
 
+def typography(markdown: str) -> str:
+    """The one place for typography: an apostrophe inside a word is typographic (Russia’s); "1-TB"
+    keeps its hyphen unbroken at the end of a line."""
+    return re.sub(r"(?<=[A-Za-z])(?:'|&#39;)", "\u2019", markdown).replace("1-TB", "1\u2011TB")
+
+
 # -- words made from a verdict record --------------------------------------------------------------
 def _iv(d) -> Interval | None:
     """An interval from its JSON form; an open lower end of a level (an "at most") starts at zero."""
@@ -145,11 +151,11 @@ def explain(v: Verdict) -> str:
     return ""
 
 
-def rests_on(v: Verdict, results: Results) -> str:
-    """What a verdict rests on, in words: the tier and the publishers."""
-    who = results.publisher(v.source_ids)
+def rests_on(v: Verdict, results: Results, short: bool = False) -> str:
+    """What a verdict rests on, in words: the tier and the publishers (``short``: no titles)."""
+    who = "your series" if short and v.tier == PRIMARY else results.publisher(v.source_ids)
     return {OWN: "the article's own figures", OTHER: f"another publication of the same statistics ({who})",
-            PRIMARY: f"your series ({who})", MIXED: f"the article's figures with other publications' ({who})",
+            PRIMARY: who, MIXED: f"the article's figures with other publications' ({who})",
             NONE: "no other figure"}[v.tier]
 
 
@@ -157,19 +163,23 @@ def in_brief(results: Results, data_words: str) -> str:
     """The counts of the opening, by what they rest on, in words."""
     c = summarise(results.verdicts)
     w = fmt.count_words
-    own = c[INTERNALLY_CONSISTENT] + c[INTERNALLY_INCONSISTENT]
+    by = "your series or another publication" if results.user_sources else "another publication"
+    said = {INTERNALLY_CONSISTENT: "agree with the article's other figures",
+            INTERNALLY_INCONSISTENT: "disagree with the article's other figures",
+            CONFIRMED: f"confirmed by {by}", CONSISTENT: f"found consistent by {by}",
+            CONTRADICTED: f"contradicted by {by}", NOT_VERIFIABLE: f"cannot be checked with {data_words}"}
+    verb = {INTERNALLY_CONSISTENT: "", INTERNALLY_INCONSISTENT: "", NOT_VERIFIABLE: ""}
     parts = []
-    if own:
-        parts.append(f"{w(c[INTERNALLY_CONSISTENT])} agree with the article's other figures"
-                     + (f" and {w(c[INTERNALLY_INCONSISTENT])} disagree with them" if c[INTERNALLY_INCONSISTENT] else ""))
-    decided = c[CONFIRMED] + c[CONSISTENT] + c[CONTRADICTED]
-    if decided:
-        parts.append(f"{w(c[CONFIRMED])} {'is' if c[CONFIRMED] == 1 else 'are'} confirmed, {w(c[CONSISTENT])} found "
-                     f"consistent and {w(c[CONTRADICTED])} contradicted by other publications or your series")
-    else:
-        parts.append("none is confirmed or contradicted by another publication of the same statistics")
-    parts.append(f"{w(c[NOT_VERIFIABLE])} cannot be checked with {data_words}")
-    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    for name in (INTERNALLY_CONSISTENT, INTERNALLY_INCONSISTENT, CONFIRMED, CONSISTENT, CONTRADICTED, NOT_VERIFIABLE):
+        if c[name]:
+            is_are = verb.get(name, "is " if c[name] == 1 else "are ")
+            parts.append(f"{w(c[name])} {is_are}{said[name]}")
+    if c[CONFIRMED] + c[CONSISTENT] + c[CONTRADICTED] == 0:
+        parts.insert(len(parts) - (1 if c[NOT_VERIFIABLE] else 0),
+                     "none is confirmed or contradicted by another publication of the same statistics")
+    if len(parts) == 1:
+        return "all " + parts[0].split(" ", 1)[1] if sum(c.values()) > 1 else parts[0]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def c5_years(v: Verdict, results: Results) -> str:
@@ -245,31 +255,39 @@ def threefold(n: Number, data_words: str = "the data") -> str:
 def why_no_change(n: Number, flow: str, year: int) -> str:
     return {"no_year": f"there is no {flow} figure for {year}",
             "no_previous": f"there is no {flow} figure for {year - 1}",
-            "circular": f"the only {year - 1} figure is derived from the {year} figure itself"}.get(
+            "circular": f"the only {year - 1} figure is itself derived from the {year} one, so a change would "
+                        "be circular"}.get(
         n.basis, f"there is no {flow} figure for {year - 1}")
 
 
 def deficit_words(d: dict) -> str:
-    """The year's balance against the earlier balances the data hold (metrics.deficit_history), in words."""
+    """The year's balance against the earlier balances the data hold (metrics.deficit_history), in words
+    (the balance itself is said before)."""
     y = d["year"]
     if d["balance"] is None:
         return f"no balance for {y} can be computed from the data"
     if not d["held"]:
         return f"the data hold no balance before {y}, so no {fmt.quote('lowest since')} can be said"
-    head = f"the {y} balance ({fmt.balance(_iv(d['balance']))})"
-    if d["surely_smaller_deficit"]:
-        return f"{head} is not the smallest deficit: {fmt.year_list(d['surely_smaller_deficit'])} had a smaller one"
-    if d["undecided"]:
-        larger = d["surely_larger_deficit"]
-        text = (f"{head} is above the balance of {fmt.year_list(larger)}; " if larger else f"{head}: ")
-        return text + f"{fmt.year_list(d['undecided'])} may have had a smaller deficit or a larger one"
-    text = f"{head} is above every earlier balance the data hold, each of them a larger deficit"
-    if d["gaps"]:
-        text += f"; the data have no balance for {fmt.year_list(d['gaps'])}"
-    return text
+    larger, smaller, undecided = d["surely_larger_deficit"], d["surely_smaller_deficit"], d["undecided"]
+    since = d.get("since")
+    if since is not None and since in smaller:  # a run of larger deficits back to a year with a smaller one
+        return f"the {y} deficit is the smallest since {since}"
+    if not smaller and not undecided:
+        gaps = f"; the data have no balance for {fmt.year_list(d['gaps'])}" if d["gaps"] else ""
+        return f"it is above every earlier balance the data hold, each of them a larger deficit{gaps}"
+    if smaller:
+        return f"it is not the smallest deficit: {fmt.year_list(smaller)} had a smaller one"
+    text = f"it is above the balance of {fmt.year_list(larger)}; " if larger else ""
+    return text + f"{fmt.year_list(undecided)} may have had a smaller deficit or a larger one"
 
 
-# -- the template -----------------------------------------------------------------------------------
+def only_article(n: Number, results: Results) -> bool:
+    """Does this number rest on the article's own figures alone?"""
+    roles = {s["source_id"]: s.get("role") for s in results.sources}
+    ids = [i for i in str(n.source_ids).split(";") if i]
+    return bool(ids) and all(roles.get(i) == "the article" for i in ids)
+
+
 def _environments():
     """Two Jinja2 environments, autoescape on in both: one for the Markdown text (values also
     Markdown-escaped), one for the HTML blocks."""
@@ -287,7 +305,7 @@ def _environments():
         ratio=lambda n: fmt.ratio(n.iv if isinstance(n, Number) else n),
         pct=lambda n: fmt.pct(n.iv if isinstance(n, Number) else n),
         change=lambda n: fmt.pct(n.iv if isinstance(n, Number) else n, signed=True),
-        year_list=fmt.year_list, quote=fmt.quote,
+        year_list=fmt.year_list, quote=fmt.quote, cap=lambda t: str(t)[:1].upper() + str(t)[1:],
         count=lambda n, one, many=None: fmt.count(n, one, many),
         growth=lambda n: fmt.pct(None if not (n.iv if isinstance(n, Number) else n) else
                                  Interval((n.iv if isinstance(n, Number) else n).lo * 100 - 100,
@@ -313,7 +331,7 @@ def render(text_path: str | Path, results: Results, figures_dir: str | Path) -> 
     figure_order = {name: i + 1 for i, name in enumerate(dict.fromkeys(placed))}
 
     def block(html: str):
-        blocks.append(html)
+        blocks.append(typography(html))
         return Markup(f"\n\n{_BLOCK.format(len(blocks) - 1)}\n\n")
 
     def figure(name: str, title: str = "", caption: str = "", alt: str = ""):
@@ -338,10 +356,11 @@ def render(text_path: str | Path, results: Results, figures_dir: str | Path) -> 
     def verdict_table():
         return block(env.get_template("verdicts.html.j2").render(
             verdicts=results.verdicts, claims=results.claims, publisher=results.publisher,
-            claimed=claimed_words, explain=explain, settle=settle_words, rests_on=lambda v: rests_on(v, results)))
+            claimed=claimed_words, explain=explain, settle=settle_words,
+            rests_on=lambda v: rests_on(v, results, short=True)))
 
     def sources_list():
-        return block(env.get_template("sources.html.j2").render(sources=results.sources))
+        return block(env.get_template("sources.html.j2").render(sources=results.sources, date=fmt.date))
 
     def reviews():
         return block(claim_reviews(results))
@@ -356,7 +375,8 @@ def render(text_path: str | Path, results: Results, figures_dir: str | Path) -> 
         figure=figure, figure_ref=figure_ref, verdict_table=verdict_table, sources_list=sources_list,
         claim_reviews=reviews, rests_on=lambda v: rests_on(v, results),
         in_brief=lambda: in_brief(results, "the data given" if results.user_sources else "the sources held"),
-        c5_years=lambda v: c5_years(v, results), iv=_iv,
+        c5_years=lambda v: c5_years(v, results), iv=_iv, only_article=lambda x: only_article(x, results),
+        country=country, date=fmt.date,
         threefold=lambda x: threefold(x, "the sources held" if not results.user_sources else "the data given"),
         why_no_change=why_no_change, deficit_words=deficit_words,
         figure_names=list(figures), has_figure=lambda name: name in figures)
@@ -369,7 +389,7 @@ def render(text_path: str | Path, results: Results, figures_dir: str | Path) -> 
         if i % 2:
             out.append(("html", blocks[int(piece)]))
         elif piece.strip():
-            out.append(("markdown", escape_dollars(re.sub(r"\n{3,}", "\n\n", piece).strip())))
+            out.append(("markdown", typography(escape_dollars(re.sub(r"\n{3,}", "\n\n", piece).strip()))))
     return out
 
 

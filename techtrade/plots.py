@@ -25,7 +25,9 @@ from .intervals import INF, Interval
 
 # Colours by publication (not by year): who says it is what the reader needs to see.
 PUBLISHER_COLOURS = {"the article": "#1f5f8b", "the 2021 paper": "#2e7d32", "OECD MSTI": "#b35c00",
-                     "your series": "#6a3d9a", "other": "#555555"}
+                     "your series": "#00796b", "other": "#555555"}
+BOUND_LABEL = "arrow: a bound, the value lies beyond"
+DERIVED_LABEL = "derived by us (hollow, dashed)"
 MEASURE_COLOURS = {"ICT service exports": "#7a5195", "IP receipts": "#c2185b"}
 INK = "#222222"
 SIZES = {"wide": (7.2, 3.2), "narrow": (3.8, 4.6)}          # inches; narrow is read on a 390 px phone
@@ -37,7 +39,7 @@ def use_style() -> None:
     """The one style every figure uses (also call it in a notebook before editing a figure)."""
     sns.set_theme(style="whitegrid", context="notebook", font="DejaVu Sans",
                   rc={"axes.titlesize": 10.5, "axes.titleweight": "bold", "axes.labelsize": 9.5,
-                      "xtick.labelsize": 9, "ytick.labelsize": 9, "legend.fontsize": 8.5,
+                      "xtick.labelsize": 9.5, "ytick.labelsize": 9.5, "legend.fontsize": 9,
                       "figure.dpi": 100, "savefig.dpi": 150, "svg.fonttype": "none",
                       "text.parse_math": False,  # "$1.4 billion" is money, not TeX
                       "svg.hashsalt": "techtrade",  # stable ids: the same figure gives the same bytes
@@ -88,6 +90,8 @@ def draw_interval(ax, x: float, iv: Interval, colour: str, derived: bool, top: f
         arrow(iv.hi, bottom)
         mark(iv.hi, "_" if not horizontal else "|")
     else:                                    # a range (rounding, or an "at most" from zero)
+        if derived:
+            kw["linestyle"] = "--"
         line(iv.lo, iv.hi)
         for v in (iv.lo, iv.hi):
             mark(v, "_" if not horizontal else "|")
@@ -111,8 +115,9 @@ def _legend(fig, entries: list[tuple[str, dict]], size="wide"):
     """A legend of exactly what was drawn ((label, Line2D style) pairs), under the plot, never over it."""
     handles = [Line2D([], [], label=label, **style) for label, style in entries]
     if handles:
-        fig.legend(handles=handles, loc="outside lower center", frameon=False,
-                   ncol=1 if size == "narrow" and len(handles) > 2 else min(3, len(handles)))
+        longest = max(len(label) for label, _ in entries)
+        fits = max(1, int(fig.get_figwidth() // (0.072 * longest + 0.7)))  # columns that fit the width, in inches
+        fig.legend(handles=handles, loc="outside lower center", frameon=False, ncol=min(fits, 3, len(handles)))
 
 
 def _dot(colour, hollow=False):
@@ -135,10 +140,14 @@ def _swatch(colour):
 def _series_legend(drawn: dict[str, set[str]], derived: bool, bound: bool) -> list[tuple[str, dict]]:
     entries = [(f"{pub}", _swatch(PUBLISHER_COLOURS[pub])) for pub in PUBLISHER_COLOURS if pub in drawn]
     if derived:
-        entries.append(("derived by us", _dot("#666666", hollow=True)))
+        entries.append((DERIVED_LABEL, _derived_style()))
     if bound:
-        entries.append(("a bound: the value lies on", _bound_style("#666666")))
+        entries.append((BOUND_LABEL, _bound_style("#666666")))
     return entries
+
+
+def _derived_style():
+    return dict(color="#666666", marker="o", linestyle="--", ms=6, mfc="white", mec="#666666", lw=1.5)
 
 
 # -- the figures ---------------------------------------------------------------------------------------
@@ -180,7 +189,7 @@ def fig_trade(q: Quantities, report_year: int, size: str = "wide"):
     fig, (ax, axb) = plt.subplots(**TWO_PANELS[size], layout="constrained")
     levels = [q.get(y, f) for y in years for f in ("exports", "imports")]
     top = _visible_top(levels)
-    dx = 0.17 if len(years) > 1 else 0.1
+    dx = 0.24 if len(years) > 1 else 0.12
     flows = {"exports": "#1f5f8b", "imports": "#c8553d"}
     derived = bound = False
     for y in years:
@@ -198,9 +207,9 @@ def fig_trade(q: Quantities, report_year: int, size: str = "wide"):
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4 if size == "wide" else 6))
     entries = [(f, _swatch(c)) for f, c in flows.items()]
     if derived:
-        entries.append(("derived by us", _dot("#666666", hollow=True)))
+        entries.append((DERIVED_LABEL, _derived_style()))
     if bound:
-        entries.append(("a bound: the value lies on", _bound_style("#666666")))
+        entries.append((BOUND_LABEL, _bound_style("#666666")))
     _legend(fig, entries, size=size)
     bal = [q.get(y, "balance") for y in years]
     lo = min(iv.lo for iv in bal if math.isfinite(iv.lo))
@@ -212,18 +221,24 @@ def fig_trade(q: Quantities, report_year: int, size: str = "wide"):
     axb.axhline(0, color=INK, lw=0.9)
     axb.set_ylim(bbottom, btop)
     _money_axis(axb)
-    axb.set_ylabel("USD billion (above 0: a surplus)")
+    axb.set_ylabel("USD billion")
+    axb.text(0.02, 0.03, "above 0: a surplus", transform=axb.transAxes, ha="left", va="bottom", fontsize=8.5,
+             color="#4d4d4d")
     axb.set_title("Balance (derived)", fontsize=10)
     axb.set_xlim(min(years) - 0.8, max(years) + 0.8)
     axb.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4 if size == "wide" else 6))
     return fig
 
 
+NAMED = ("Netherlands", "United States", "Germany", "Switzerland", "China", "Belarus")  # the article's (C6, C7)
+
+
 def partner_order(q: Quantities, year: int, top_n: int) -> list[tuple[str, Interval]]:
-    """The partners drawn: ordered by the smallest value each could have, then the largest, then the
-    name (ties are common: "more than $250 million" each); the first ``top_n``."""
+    """The partners drawn: those the article names first, then the others; within each, by the smallest
+    value each could have, then the largest, then the name (ties are common: "more than $250 million"
+    each). The first ``top_n``."""
     parts = q.partners(year)
-    ranked = sorted(parts.items(), key=lambda kv: (-kv[1].lo, -kv[1].hi, kv[0]))
+    ranked = sorted(parts.items(), key=lambda kv: (kv[0] not in NAMED, -kv[1].lo, -kv[1].hi, kv[0]))
     return ranked[:top_n]
 
 
@@ -292,22 +307,23 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, first: int = 2010, last: int 
     entries = [(f"form 1-TB, {pub}", _swatch(PUBLISHER_COLOURS[pub])) for pub in PUBLISHER_COLOURS if pub in drawn]
     entries += [(f"{label} (World Bank)", dict(color=MEASURE_COLOURS[label], lw=1.8, marker="o", ms=3.5))
                 for label in series]
-    if derived:
-        entries.append(("derived by us", _dot("#666666", hollow=True)))
     if bound:
-        entries.append(("a bound: the value lies on", _bound_style("#666666")))
-    _legend(fig, entries, size=size)
+        entries.append((BOUND_LABEL, _bound_style("#666666")))
     # 2020 against 2018, each measure
     y, b = 2020, 2018
     rows = []
     ex_now, ex_before = q.get(y, "exports"), q.get(b, "exports")
     if ex_now is not None and ex_before is not None:
-        rows.append(("form 1-TB exports", ex_now / ex_before, PUBLISHER_COLOURS["the article"], True))
+        pub = publisher_of(q.row(y, "exports")["source_ids"])
+        rows.append(("form 1-TB exports", ex_now / ex_before, PUBLISHER_COLOURS[pub], True))
+        derived = True
     for label, s in series.items():
         v = s.set_index("year")["value"]
         if y in v.index and b in v.index:
             rows.append((label, Interval.point(float(v[y]) / float(v[b])), MEASURE_COLOURS[label], False))
     rtop = max([r[1].lo for r in rows] + [1.0]) * 1.6
+    if any(r[1].hi == INF for r in rows) and (BOUND_LABEL, _bound_style("#666666")) not in entries:
+        entries.append((BOUND_LABEL, _bound_style("#666666")))
     for i, (label, iv, colour, derived_) in enumerate(reversed(rows)):
         draw_interval(axr, i, iv, colour, derived_, rtop, horizontal=True)
         axr.text(iv.lo, i + 0.28, fmt.ratio(iv), ha="left" if iv.hi == INF else "center", va="bottom", fontsize=9,
@@ -320,6 +336,9 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, first: int = 2010, last: int 
     axr.xaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 5, 10]))
     axr.grid(axis="y", visible=False)
     axr.set_title(f"{y} against {b}", fontsize=10)
+    if derived:
+        entries.append((DERIVED_LABEL, _derived_style()))
+    _legend(fig, entries, size=size)
     return fig
 
 

@@ -1,4 +1,5 @@
-"""Rendering executed notebooks to HTML (nbconvert, in-process) and HTML to PDF (WeasyPrint)."""
+"""Rendering: the report page from the narrative's outputs, the appendix with nbconvert, the PDF with
+WeasyPrint; all in-process."""
 from __future__ import annotations
 
 import re
@@ -7,42 +8,48 @@ from pathlib import Path
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-def _exporter(show_code: bool):
+def _appendix_exporter():
+    """nbconvert's HTML exporter, JupyterLab's page without scripts, code shown, prompts hidden."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     c = Config()
     c.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
-    c.HTMLExporter.template_name = "appendix" if show_code else "report"
-    c.CSSHTMLHeaderPreprocessor.enabled = show_code  # code highlighting styles, only where code is shown
-    c.HTMLExporter.exclude_input = not show_code
+    c.HTMLExporter.template_name = "appendix"
     c.HTMLExporter.exclude_input_prompt = True
     c.HTMLExporter.exclude_output_prompt = True
-    # The injected-parameters cell and cells tagged "remove" never reach the reader of the report.
-    c.TagRemovePreprocessor.remove_cell_tags = {"remove", "injected-parameters"} if not show_code else {"remove"}
+    c.TagRemovePreprocessor.remove_cell_tags = {"remove"}
     c.TagRemovePreprocessor.enabled = True
     return HTMLExporter(config=c)
 
 
-def _title(nb) -> str:
-    """The report's title: its first Markdown heading."""
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            m = re.search(r"^# (.+)$", out.get("data", {}).get("text/markdown", ""), flags=re.M)
-            if m:
-                return m.group(1).replace("\\", "").strip()
-    return "Report"
-
-
 def report_html(executed: str | Path) -> str:
-    """The narrative notebook as one self-contained HTML page: its outputs only, no code, no scripts."""
-    import nbformat
+    """The narrative notebook as one self-contained page: its outputs only (the Markdown rendered with
+    mistune, nbconvert's own Markdown engine; the HTML blocks as they are), our styles, no code."""
+    import json
 
-    nb = nbformat.read(str(executed), as_version=4)
-    nb.metadata["title"] = _title(nb)
+    import mistune
+    from jinja2 import Environment, FileSystemLoader
+    from markupsafe import Markup
+
+    nb = json.loads(Path(executed).read_text(encoding="utf-8"))
+    parts, title = [], "Report"
+    for cell in nb["cells"]:
+        if {"remove", "injected-parameters"} & set(cell.get("metadata", {}).get("tags", [])):
+            continue
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "text/html" in data:
+                parts.append("".join(data["text/html"]))
+            elif "text/markdown" in data:
+                text = "".join(data["text/markdown"])
+                m = re.search(r"^# (.+)$", text, flags=re.M)
+                if m and title == "Report":
+                    title = m.group(1).replace("\\", "").strip()
+                parts.append(mistune.html(text))
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES / "page")), autoescape=True)
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
-    body, _ = _exporter(False).from_notebook_node(nb, resources={"report_css": css})
-    return body
+    return env.get_template("report.html.j2").render(title=title, css=Markup(css), body=Markup("\n".join(parts)))
 
 
 def write_appendix(executed: str | Path, path: str | Path) -> None:
@@ -51,8 +58,8 @@ def write_appendix(executed: str | Path, path: str | Path) -> None:
 
     nb = nbformat.read(str(executed), as_version=4)
     nb.metadata["title"] = "Appendix: the analysis notebook"
-    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
-    body, _ = _exporter(True).from_notebook_node(nb, resources={"report_css": css})
+    css = (TEMPLATES / "appendix.css").read_text(encoding="utf-8")
+    body, _ = _appendix_exporter().from_notebook_node(nb, resources={"report_css": css})
     tmp = Path(path).with_name(f".{Path(path).name}.part")
     tmp.write_text(body, encoding="utf-8")
     tmp.replace(path)

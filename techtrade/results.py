@@ -158,7 +158,7 @@ class Results:
         """'MT;EWDN' -> 'The Moscow Times; East-West Digital News' (short names: the sources list
         gives the rest)."""
         ids = source_ids.split(";") if isinstance(source_ids, str) else list(source_ids)
-        pub = {s["source_id"]: str(s["publisher"]).split(" (")[0] for s in self.sources}
+        pub = {s["source_id"]: s.get("short") or str(s["publisher"]).split(" (")[0] for s in self.sources}
         return "; ".join(dict.fromkeys(pub.get(i, i) for i in ids if i))
 
 

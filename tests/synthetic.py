@@ -31,7 +31,10 @@ def analysed(tmp_path, raw, tidy, report_year=2020, base_year=2018, figures=()):
 
     q = evidence.build_quantities(tidy)
     verdicts = claims.check_claims(tidy, raw["sources"])
-    numbers = metrics.numbers(q, evidence.tidy_wdi(raw["wdi"]), verdicts, report_year, base_year)
+    article = evidence.build_quantities(evidence.published_by(tidy, ["MT", "EWDN", "BNE"]))
+    oecd = evidence.build_quantities(evidence.published_by(tidy, ["OECD"]))
+    numbers = metrics.numbers(q, evidence.tidy_wdi(raw["wdi"]), verdicts, report_year, base_year, article=article,
+                              oecd=oecd)
     extra = {"deficit": metrics.deficit_history(q, report_year),
              "wdi_last": {c: int(g["year"].max()) for c, g in raw["wdi"].groupby("indicator_code")}}
     path = results.save(tmp_path / "results.json", {"report_year": report_year, "base_year": base_year, "top_n": 6},

@@ -43,6 +43,7 @@ def test_balances_in_words(iv, words):
     (Interval(4500 / 1450, INF), "at least 3.10\u00d7"), (Interval(3, INF), "at least 3\u00d7"),
     (Interval(15, 20), "15\u201320\u00d7"), (Interval.point(1163.92 / 876.1), "1.33\u00d7"),
     (Interval(4550 / 1450, 4650 / 1350), "3.14\u20133.44\u00d7"),
+    (Interval(5936.18 / 598.66, 5936.18 / 444.52), "9.9\u201313.4\u00d7"), (Interval.point(13.354), "13.4\u00d7"),
 ])
 def test_ratios_take_the_times_sign(iv, words):
     assert fmt.ratio(iv) == words
@@ -64,6 +65,11 @@ def test_years_in_words():
     assert fmt.year_list([2006, 2011, 2012, 2013, 2014, 2015, 2020]) == "2006, 2011 to 2015 and 2020"
     assert fmt.year_list([2002, 2003]) == "2002 to 2003"
     assert fmt.year_list([]) == "none"
+
+
+def test_dates_in_words():
+    assert fmt.date("2021-09-01") == "1 September 2021" and fmt.date("2026-02-24") == "24 February 2026"
+    assert fmt.date("2021-09") == "September 2021" and fmt.date("2018") == "2018" and fmt.date("") == ""
 
 
 def test_quotes_and_counts():

@@ -61,5 +61,5 @@ def test_each_notebook_runs_alone_with_its_defaults(tmp_path):
     narrative = nbformat.read(str(tmp_path / "executed-04_narrative.ipynb"), as_version=4)
     outputs = [o for c in narrative.cells for o in c.get("outputs", [])]
     markdown = "".join(o.get("data", {}).get("text/markdown", "") for o in outputs)
-    assert markdown.startswith("# Russia's technology exports, 2018 to 2020")
+    assert markdown.startswith("# Russia\u2019s technology exports, 2018 to 2020")
     assert sum('class="verdicts' in o.get("data", {}).get("text/html", "") for o in outputs) == 1

@@ -70,7 +70,8 @@ def test_exports_bounds_are_open_ranges_and_the_legend_is_what_is_drawn(quantiti
     tips = [a.xy for a in arrows(ax)]
     top = ax.get_ylim()[1]
     assert (2020, top) in tips and (2019, top) in tips  # 2020 (published) and 2019 (derived): open to the top
-    assert legend(fig) == ["the article", "the 2021 paper", "OECD MSTI", "derived by us", "a bound: the value lies on"]
+    assert legend(fig) == ["the article", "the 2021 paper", "OECD MSTI", "derived by us (hollow, dashed)",
+                           "arrow: a bound, the value lies beyond"]
     sep = " " if size == "wide" else "\n"
     assert ax.get_title(loc="left") == f"2020 against 2018:{sep}at least 3.10\u00d7 (derived)"
     assert_no_collisions(fig)
@@ -79,7 +80,7 @@ def test_exports_bounds_are_open_ranges_and_the_legend_is_what_is_drawn(quantiti
 def test_a_year_without_a_bound_has_no_bound_in_its_legend(quantities):
     fig = plots.fig_exports(quantities, 2018, 2006)
     ax = fig.axes[0]
-    assert "a bound: the value lies on" not in legend(fig) and "OECD MSTI" in legend(fig)
+    assert "arrow: a bound, the value lies beyond" not in legend(fig) and "OECD MSTI" in legend(fig)
     assert ax.get_title(loc="left") == "2018 against 2006: 2.54\u20132.82\u00d7 (derived)"
 
 
@@ -108,13 +109,24 @@ def test_partners_as_the_figures_allow_and_ordered_by_a_stated_rule(quantities):
     fig = plots.fig_partners(quantities, 2020, 6)
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Netherlands", "United States", "Switzerland",
-                                                           "Germany", "China", "Belarus"]
+                                                           "Germany", "China", "Belarus"]  # bottom to top
     assert len(arrows(ax)) == 5  # the five "more than $250 million": open to the right
-    assert legend(fig) == ["the article", "a bound: the value lies on", "at most (from zero)"]
+    assert legend(fig) == ["the article", "arrow: a bound, the value lies beyond", "at most (from zero)"]
     assert ax.get_title() == ""  # no title claims "largest": the page's title says what it shows
     assert [n for n, _ in plots.partner_order(quantities, 2020, 3)] == ["Belarus", "China", "Germany"]
+    q = evidence.build_quantities(add_figures(quantities_tidy := _tidy_with_others(), []))
+    assert [n for n, _ in plots.partner_order(q, 2020, 6)] == ["Belarus", "China", "Germany", "Switzerland",
+                                                                "United States", "Netherlands"]  # named ones first
     assert plots.fig_partners(quantities, 2021) is None
     assert_no_collisions(fig)
+
+
+def _tidy_with_others():
+    from techtrade import dataset, stages
+    inputs, _ = stages.paths("01_ingest")
+    inputs["user_series"] = None
+    tidy = evidence.figure_intervals(dataset.load_raw(inputs)["figures"])
+    return add_figures(tidy, [dict(year=2020, flow="exports", partner="Kazakhstan", value=400, source_id="USER1")])
 
 
 def test_a_user_series_draws_exact_values_as_dots(tidy):
@@ -131,8 +143,8 @@ def test_the_measures_figure_shows_each_ratio_beside_the_articles(quantities, wd
     assert [t.get_text() for t in axr.get_yticklabels()] == ["IP receipts", "ICT service exports", "form 1-TB exports"]
     assert sorted(t.get_text() for t in axr.texts if t.get_text()) == ["1.13\u00d7", "1.33\u00d7", "at least 3.10\u00d7"]
     assert legend(fig) == ["form 1-TB, the article", "form 1-TB, the 2021 paper", "form 1-TB, OECD MSTI",
-                          "ICT service exports (World Bank)", "IP receipts (World Bank)", "derived by us",
-                          "a bound: the value lies on"]
+                          "ICT service exports (World Bank)", "IP receipts (World Bank)",
+                          "arrow: a bound, the value lies beyond", "derived by us (hollow, dashed)"]
     assert_no_collisions(fig)
 
 

@@ -170,7 +170,7 @@ def test_text_from_data_is_shown_as_text(tmp_path):
     html = files["report.html"].read_text()
     assert re.findall(r"<script[^>]*>", html) == ['<script type="application/ld+json">'] * 9  # data, never code
     assert "<script>alert" not in html and "<img src=x" not in html
-    assert '&lt;img src=x onerror="alert(1)"&gt; Rosstat' in html  # shown, as text
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt; Rosstat" in html  # shown, as text
     text = " ".join(p.extract_text() for p in PdfReader(str(files["report.pdf"])).pages)
     assert '<img src=x onerror="alert(1)"> Rosstat' in text
     made = [p for p in tmp_path.rglob("*") if p.is_file()]

@@ -58,7 +58,7 @@ def test_html_holds_the_verdict_table_and_every_figure(built_2020):
     assert html.count('<figure class="fig') == 4 and html.count("<picture>") == 4
     assert html.count('class="cid"') == 9
     text = visible(html)
-    assert "three agree with the article's other figures" in text and "nine cannot be checked" in text
+    assert "three agree with the article\u2019s other figures" in text and "nine cannot be checked" in text
     scripts = re.findall(r"<script[^>]*>", html)
     assert scripts == ['<script type="application/ld+json">'] * 9  # data for fact-check indexes; nothing runs
     assert "04 · Narrative" not in text  # the notebook's own notes stay in JupyterLab
@@ -71,17 +71,17 @@ def test_html_holds_the_verdict_table_and_every_figure(built_2020):
 def test_the_opening_says_what_holds_and_on_what(built_2020):
     _, files, _ = built_2020
     text = visible(files["report.html"].read_text())
-    assert ("The article's numbers agree with each other: its figures for 2018 (\u201c$1.4 billion\u201d) and 2020 "
-            "(\u201cmore than $4.5 billion\u201d) make at least 3.10\u00d7. But none of the sources held publishes these "
+    assert ("The article\u2019s numbers agree with each other: its figures for 2018 (\u201c$1.4 billion\u201d) and 2020 "
+            "(\u201cmore than $4.5 billion\u201d) give a ratio of at least 3.10\u00d7. But none of the sources held publishes these "
             "statistics for 2018 to 2020 apart from the article, so the tripling itself is neither confirmed nor "
             "contradicted.") in text
     assert "ICT service exports 1.13\u00d7 and receipts for the use of intellectual property 1.33\u00d7" in text
     assert "exports rose at least 2.38\u00d7 in a single year" in text  # the 2019 jump, as a finding
     assert "ICT service exports +4.4%; receipts for the use of intellectual property +16%" in text
     assert "this report asserts no cause" in text
-    assert "2006 (a deficit of $581\u2013647 million; Authors at St. Petersburg" in text  # C5 with what exists
-    assert "2011 to 2015 (deficits of $0.55\u20131.70 billion; OECD); consistent with the claim for those years" in text
-    assert "ICT service exports in 2020 were 9.92\u201313.35\u00d7 their level in each of those years" in text
+    assert "2006 (a deficit of $581\u2013647 million; the 2021 paper)" in text  # C5 with what exists
+    assert "2011 to 2015 (deficits of $0.55\u20131.70 billion; OECD MSTI); consistent with the claim for those years" in text
+    assert "ICT service exports in 2020 were 9.9\u201313.4\u00d7 their level in each of those years" in text
     for internal in ("data/raw", "data/processed", "shared/", "sources.md", "dossier", "shipped", "techtrade",
                      "notebooks/", "build/"):
         assert internal not in text, internal
@@ -114,7 +114,7 @@ def test_pdf_has_the_expected_pages(built_2020):
     text = " ".join(p.extract_text() for p in pdf.pages)
     assert 5 <= len(pdf.pages) <= 12
     assert pdf.pages[0].mediabox.width == pytest.approx(595.28, abs=1)  # A4
-    for needle in ("The verdicts, claim by claim", "not verifiable", "C9", "2020 against 2018", "Data and method",
+    for needle in ("The verdicts, claim by claim", "Not verifiable (9)", "C9", "2020 against 2018", "Data and method",
                    "page 1 of"):
         assert needle in text, needle
     for n in range(1, 5):
@@ -169,7 +169,7 @@ def test_a_complete_user_series_gives_every_part_a_verdict(tmp_path):
     assert_one_number_style(files[tag]["report.html"].read_text())
     text = visible(files[tag]["report.html"].read_text())
     assert "SYNTHETIC test fixture" in text  # the report says where its numbers came from
-    assert "with the data given" in text and "shipped data" not in text
+    assert "all are confirmed by your series" in text and "shipped" not in text
     assert "Nothing: every claim part got a verdict from the data given." in text
 
 
@@ -220,7 +220,7 @@ def test_the_pdf_reads_like_a_report(built_2020):
     assert "https://www.themoscowtimes.com/2021/09/01/russian-tech-exports-up-threefold-since-2018-a74950" in uris
     assert any("/Dest" in a or ("/A" in a and "/D" in a["/A"]) for a in annots)  # "Figure 2" goes to the figure
     for page in pdf.pages[1:]:  # a running header on every page after the first
-        assert "Russia's technology exports, 2018 to 2020: the claims of" in page.extract_text()
+        assert "Russia\u2019s technology exports, 2018 to 2020: the claims of" in page.extract_text()
 
 
 def test_the_page_is_accessible(built_2020):
@@ -231,7 +231,7 @@ def test_the_page_is_accessible(built_2020):
     assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels  # headings in order, none skipped
     alts = re.findall(r'<img[^>]*\balt="([^"]*)"', html)
     assert len(alts) == 4 and all(re.search(r"\d", a) for a in alts), alts  # each states its message in numbers
-    assert '<meta content="width=device-width, initial-scale=1.0" name="viewport"/>' in html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1.0"/>' in html
 
 
 def _luminance(hex_colour: str) -> float:
