@@ -165,3 +165,15 @@ def test_save_writes_svg_with_text_as_text_and_the_same_bytes(quantities, tmp_pa
     svg = (tmp_path / "a" / "f-wide.svg").read_text()
     assert "<svg" in svg[:500] and ">2020<" in svg  # text stays text (searchable, scalable)
     assert INF == float("inf")
+
+
+@pytest.mark.parametrize("name", ["exports", "trade", "partners", "measures"])
+def test_narrow_figures_are_legible_on_a_390_px_phone(quantities, raw, wdi, tmp_path, name):
+    """Shown across a 390 px screen (361 px of text column), no text on a narrow figure is under 11 px."""
+    import re
+    figs = {n: f for n, f, _ in plots.draw_all(quantities, wdi, raw["sources"], 2020, 2018)}[name]
+    svg = (tmp_path / plots.save(figs, tmp_path, name)["narrow"]).read_text()
+    width_pt = float(re.search(r'width="([\d.]+)pt"', svg).group(1))
+    scale = 361 / (width_pt * 4 / 3)  # CSS px per SVG user unit (pt), the image fitted to the column
+    sizes = [float(x) for x in re.findall(r"font-size: ([\d.]+)px", svg)]
+    assert sizes and min(sizes) * 4 / 3 * scale >= 11, (min(sizes), scale)
