@@ -26,9 +26,8 @@ import pandas as pd
 from . import config
 from .evidence import Key, Quantities, build_quantities
 from .intervals import INF, Interval
-from .results import (CONFIRMED, CONSISTENT, CONTRADICTED, INTERNALLY_CONSISTENT,  # noqa: F401
-                      INTERNALLY_INCONSISTENT, MIXED, NONE, NOT_VERIFIABLE, OTHER, OWN, PRIMARY, ROLE_TIER,
-                      VERDICTS, Verdict, counted, summarise)
+from .results import (CONFIRMED, CONSISTENT, CONTRADICTED, INTERNALLY_CONSISTENT, INTERNALLY_INCONSISTENT,
+                      MIXED, NONE, NOT_VERIFIABLE, OTHER, OWN, PRIMARY, ROLE_TIER, Verdict)
 
 #: How the evidence compares with the claim, before the tier names it.
 WITHIN, OVERLAP, DISJOINT, OPEN = "within", "overlap", "disjoint", "open"

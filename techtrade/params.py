@@ -1,15 +1,19 @@
 """Checking the build's parameters before any kernel starts (and in each notebook run by hand).
 
 Every check raises :class:`ParameterError` with one line: the parameter, the value, what is allowed.
-No pandas here: run_report.py checks its parameters in a fraction of a second.
+No pandas here: run_report.py checks its parameters in a fraction of a second. :func:`make_build`
+checks them all and returns the :class:`Build` that runner.py runs.
 """
 from __future__ import annotations
 
 import errno
 import os
 import re
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import stages
 from .errors import ParameterError
 
 FORMATS = ("html", "pdf")
@@ -150,3 +154,60 @@ def check_years(available: dict[str, list[int]], report_year, base_year) -> None
 
 def _list(years) -> str:
     return ", ".join(map(str, years)) or "none"
+
+
+@dataclass
+class Build:
+    """What to build. Construct through :func:`make_build` to have every parameter checked."""
+
+    report_years: list[int]
+    base_year: int
+    output_dir: Path
+    formats: tuple[str, ...] = FORMATS
+    raw_dir: Path = stages.ROOT / "data" / "raw"
+    notebooks_dir: Path = stages.ROOT / "notebooks"
+    user_data: Path | None = None
+    wdi_file: Path | None = None
+    top_n: int = 6
+    force: bool = False
+    jobs: int = 2
+    prestart: bool = True  # boot the next stage's kernel while a stage runs (bench/bench.py measures it)
+    log: callable = print
+    note: callable = lambda text: print(f"run_report.py: note: {text}", file=sys.stderr)
+    ran: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def variant(self) -> str:
+        parts = []
+        if self.user_data is not None:
+            parts.append("with-" + _slug(self.user_data.stem))
+        if self.wdi_file is not None:
+            parts.append("wdi-" + _slug(self.wdi_file.stem))
+        return "_".join(parts)
+
+    def tag(self, year: int) -> str:
+        return stages.tag(year, self.base_year, self.top_n, self.variant)
+
+
+def _slug(text: str) -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-")
+    return s or "file"
+
+
+def make_build(report_years, base_year, output_dir, formats=FORMATS, raw_dir=None, notebooks_dir=None,
+               user_data="auto", wdi_file=None, top_n=6, **kw) -> Build:
+    """Check every parameter (one-line ParameterError) before anything runs or is written."""
+    years = parse_years(report_years)
+    base = parse_years([base_year], "--base-year")[0] if not isinstance(base_year, int) or \
+        isinstance(base_year, bool) else base_year
+    raw_dir = Path(raw_dir) if raw_dir else stages.ROOT / "data" / "raw"
+    notebooks_dir = Path(notebooks_dir) if notebooks_dir else stages.ROOT / "notebooks"
+    out = check_output_dir(output_dir, forbidden=[raw_dir, notebooks_dir, stages.ROOT / "techtrade"])
+    user = resolve_user_data(user_data, raw_dir / Path(stages.RAW["user_series"]).relative_to("data/raw"))
+    if user is not None:
+        user = check_input_file(user, "data")
+    wdi = check_input_file(wdi_file, "wdi") if wdi_file else None
+    return Build(years, base, out, check_formats(formats), raw_dir, notebooks_dir, user, wdi,
+                 check_top_n(top_n), **kw)

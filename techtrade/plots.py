@@ -12,27 +12,22 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import matplotlib
 import matplotlib.pyplot as plt  # the backend is matplotlib's choice: inline in JupyterLab, Agg headless
 import pandas as pd
 import seaborn as sns
-from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import fmt
 from .evidence import Quantities
 from .intervals import INF, Interval
+from .marks import (BOUND_LABEL, DERIVED_LABEL, INK, MEASURE_COLOURS, PUBLISHER_COLOURS, add_legend, bound_style,
+                    derived_style, draw_interval, money_axis, publisher_of, range_style, series_legend, swatch,
+                    visible_top)
 
-# Colours by publication (not by year): who says it is what the reader needs to see.
-PUBLISHER_COLOURS = {"the article": "#1f5f8b", "the 2021 paper": "#2e7d32", "OECD MSTI": "#b35c00",
-                     "your series": "#00796b", "other": "#555555"}
-BOUND_LABEL = "arrow: a bound, the value lies beyond"
-DERIVED_LABEL = "derived by us (hollow, dashed)"
-MEASURE_COLOURS = {"ICT service exports": "#7a5195", "IP receipts": "#c2185b"}
-INK = "#222222"
 SIZES = {"wide": (7.2, 3.2), "narrow": (3.8, 4.6)}          # inches; narrow is read on a 390 px phone
 TWO_PANELS = {"wide": dict(nrows=1, ncols=2, figsize=(7.2, 3.3)),   # side by side on a page or a desktop,
               "narrow": dict(nrows=2, ncols=1, figsize=(3.8, 6.6))}  # one above the other on a phone
+
 
 
 def use_style() -> None:
@@ -47,108 +42,6 @@ def use_style() -> None:
                       "grid.color": "#e3e3e3", "axes.edgecolor": "#888888"})
 
 
-def publisher_of(source_ids: str) -> str:
-    ids = [s for s in str(source_ids).split(";") if s]
-    if any(s.startswith("USER") for s in ids):
-        return "your series"
-    if any(s in ("MT", "EWDN", "BNE") for s in ids):
-        return "the article"
-    if "SPB" in ids:
-        return "the 2021 paper"
-    if "OECD" in ids:
-        return "OECD MSTI"
-    return "other"
-
-
-# -- one interval, drawn honestly -------------------------------------------------------------------
-def draw_interval(ax, x: float, iv: Interval, colour: str, derived: bool, top: float, horizontal: bool = False,
-                  bottom: float = 0.0) -> None:
-    """A point (dot), a range (caps), or a bound: an open range from the bound to the edge of the
-    axes (``top`` or ``bottom``), ending in an arrow. Hollow when derived."""
-    face = "white" if derived else colour
-    kw = dict(color=colour, lw=2.2, solid_capstyle="butt", zorder=3)
-
-    def line(a, b):
-        (ax.plot([a, b], [x, x], **kw) if horizontal else ax.plot([x, x], [a, b], **kw))
-
-    def mark(v, marker="o"):
-        (ax.plot([v], [x], marker, ms=6.5, mfc=face, mec=colour, mew=1.6, zorder=4) if horizontal
-         else ax.plot([x], [v], marker, ms=6.5, mfc=face, mec=colour, mew=1.6, zorder=4))
-
-    def arrow(a, b):
-        xy, xytext = ((b, x), (a, x)) if horizontal else ((x, b), (x, a))
-        ax.annotate("", xy=xy, xytext=xytext, zorder=3,
-                    arrowprops=dict(arrowstyle="-|>", color=colour, lw=2.2, mutation_scale=13,
-                                    linestyle="--" if derived else "-"))
-
-    if iv.is_point:
-        mark(iv.lo)
-    elif iv.hi == INF:                       # at least: from the bound up to the edge
-        arrow(iv.lo, top)
-        mark(iv.lo, "_" if not horizontal else "|")
-    elif iv.lo == -INF:                      # at most, with no floor
-        arrow(iv.hi, bottom)
-        mark(iv.hi, "_" if not horizontal else "|")
-    else:                                    # a range (rounding, or an "at most" from zero)
-        if derived:
-            kw["linestyle"] = "--"
-        line(iv.lo, iv.hi)
-        for v in (iv.lo, iv.hi):
-            mark(v, "_" if not horizontal else "|")
-        if derived:
-            mark(iv.mid, "o")
-
-
-def _visible_top(ivs) -> float:
-    """The top of the axis: above every finite end, with room for open ranges to show as open."""
-    ends = [v for iv in ivs for v in (iv.lo, iv.hi) if math.isfinite(v)]
-    return max(ends) * 1.35 if ends else 1.0
-
-
-def _money_axis(ax, axis="y", scale=1000.0):
-    fmt_axis = FuncFormatter(lambda v, _: fmt.tick_labels([v], scale)[0])
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt_axis)
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_locator(MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]))
-
-
-def _legend(fig, entries: list[tuple[str, dict]], size="wide"):
-    """A legend of exactly what was drawn ((label, Line2D style) pairs), under the plot, never over it."""
-    handles = [Line2D([], [], label=label, **style) for label, style in entries]
-    if handles:
-        longest = max(len(label) for label, _ in entries)
-        fits = max(1, int(fig.get_figwidth() // (0.072 * longest + 0.7)))  # columns that fit the width, in inches
-        fig.legend(handles=handles, loc="outside lower center", frameon=False, ncol=min(fits, 3, len(handles)))
-
-
-def _dot(colour, hollow=False):
-    return dict(color=colour, marker="o", linestyle="none", ms=6.5, mfc="white" if hollow else colour, mec=colour)
-
-
-def _bound_style(colour):
-    return dict(color=colour, marker="^", linestyle="-", ms=6, lw=2)
-
-
-def _range_style(colour):
-    return dict(color=colour, marker="_", linestyle="-", ms=9, lw=2.2)
-
-
-def _swatch(colour):
-    """A colour's legend entry (who published it), not a kind of value."""
-    return dict(color=colour, lw=5, solid_capstyle="butt")
-
-
-def _series_legend(drawn: dict[str, set[str]], derived: bool, bound: bool) -> list[tuple[str, dict]]:
-    entries = [(f"{pub}", _swatch(PUBLISHER_COLOURS[pub])) for pub in PUBLISHER_COLOURS if pub in drawn]
-    if derived:
-        entries.append((DERIVED_LABEL, _derived_style()))
-    if bound:
-        entries.append((BOUND_LABEL, _bound_style("#666666")))
-    return entries
-
-
-def _derived_style():
-    return dict(color="#666666", marker="o", linestyle="--", ms=6, mfc="white", mec="#666666", lw=1.5)
-
 
 # -- the figures ---------------------------------------------------------------------------------------
 def fig_exports(q: Quantities, report_year: int, base_year: int, size: str = "wide"):
@@ -159,7 +52,7 @@ def fig_exports(q: Quantities, report_year: int, base_year: int, size: str = "wi
         return None
     fig, ax = plt.subplots(figsize=SIZES[size], layout="constrained")
     ivs = [Interval(r["lo"], r["hi"]) for _, r in rows]
-    top = _visible_top(ivs)
+    top = visible_top(ivs)
     drawn, derived, bound = {}, False, False
     for (k, r), iv in zip(rows, ivs):
         pub = publisher_of(r["source_ids"])
@@ -172,12 +65,12 @@ def fig_exports(q: Quantities, report_year: int, base_year: int, size: str = "wi
     ax.set_xlim(min(years) - 0.8, max(years) + 0.8)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6 if size == "narrow" else 10))
     ax.set_ylim(0, top)
-    _money_axis(ax)
+    money_axis(ax)
     ax.set_ylabel("USD billion")
     ratio = q.get(report_year, "exports") / q.get(base_year, "exports")
     ax.set_title(f"{report_year} against {base_year}:{' ' if size == 'wide' else chr(10)}{fmt.ratio(ratio)} (derived)",
                  fontsize=10)
-    _legend(fig, _series_legend(drawn, derived, bound), size=size)
+    add_legend(fig, series_legend(drawn, derived, bound), size=size)
     return fig
 
 
@@ -188,7 +81,7 @@ def fig_trade(q: Quantities, report_year: int, size: str = "wide"):
         return None
     fig, (ax, axb) = plt.subplots(**TWO_PANELS[size], layout="constrained")
     levels = [q.get(y, f) for y in years for f in ("exports", "imports")]
-    top = _visible_top(levels)
+    top = visible_top(levels)
     dx = 0.24 if len(years) > 1 else 0.12
     flows = {"exports": "#1f5f8b", "imports": "#c8553d"}
     derived = bound = False
@@ -200,17 +93,17 @@ def fig_trade(q: Quantities, report_year: int, size: str = "wide"):
             derived |= r["status"] == "derived"
             bound |= iv.hi == INF
     ax.set_ylim(0, top)
-    _money_axis(ax)
+    money_axis(ax)
     ax.set_ylabel("USD billion")
     ax.set_title("Exports and imports", fontsize=10)
     ax.set_xlim(min(years) - 0.8, max(years) + 0.8)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4 if size == "wide" else 6))
-    entries = [(f, _swatch(c)) for f, c in flows.items()]
+    entries = [(f, swatch(c)) for f, c in flows.items()]
     if derived:
-        entries.append((DERIVED_LABEL, _derived_style()))
+        entries.append((DERIVED_LABEL, derived_style()))
     if bound:
-        entries.append((BOUND_LABEL, _bound_style("#666666")))
-    _legend(fig, entries, size=size)
+        entries.append((BOUND_LABEL, bound_style("#666666")))
+    add_legend(fig, entries, size=size)
     bal = [q.get(y, "balance") for y in years]
     lo = min(iv.lo for iv in bal if math.isfinite(iv.lo))
     hi = max([iv.hi for iv in bal if math.isfinite(iv.hi)] + [0.0])
@@ -220,7 +113,7 @@ def fig_trade(q: Quantities, report_year: int, size: str = "wide"):
         draw_interval(axb, y, iv, "#555555", True, btop, bottom=bbottom)
     axb.axhline(0, color=INK, lw=0.9)
     axb.set_ylim(bbottom, btop)
-    _money_axis(axb)
+    money_axis(axb)
     axb.set_ylabel("USD billion")
     axb.text(0.02, 0.03, "above 0: a surplus", transform=axb.transAxes, ha="left", va="bottom", fontsize=8.5,
              color="#4d4d4d")
@@ -249,7 +142,7 @@ def fig_partners(q: Quantities, report_year: int, top_n: int = 6, size: str = "w
         return None
     fig, ax = plt.subplots(figsize=(SIZES[size][0], 1.2 + 0.3 * len(shown) + (0.9 if size == "narrow" else 0.2)),
                            layout="constrained")
-    top = _visible_top([iv for _, iv in shown])
+    top = visible_top([iv for _, iv in shown])
     drawn, bound = {}, False
     for i, (name, iv) in enumerate(reversed(shown)):
         r = q.row(report_year, "exports", partner=name)
@@ -260,13 +153,13 @@ def fig_partners(q: Quantities, report_year: int, top_n: int = 6, size: str = "w
     ax.set_yticks(range(len(shown)), [n for n, _ in reversed(shown)])
     ax.set_ylim(-0.7, len(shown) - 0.3)
     ax.set_xlim(0, top)
-    _money_axis(ax, "x")
+    money_axis(ax, "x")
     ax.set_xlabel("USD billion")
     ax.grid(axis="y", visible=False)
-    entries = _series_legend(drawn, False, bound)
+    entries = series_legend(drawn, False, bound)
     if any(iv.lo == 0 and math.isfinite(iv.hi) and not iv.is_point for _, iv in shown):
-        entries.append(("at most (from zero)", _range_style("#666666")))
-    _legend(fig, entries, size=size)
+        entries.append(("at most (from zero)", range_style("#666666")))
+    add_legend(fig, entries, size=size)
     return fig
 
 
@@ -287,7 +180,7 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, first: int = 2010, last: int 
     tb = [(k, r) for k, r in q.select(flow="exports", measure="level", partner="World") if first <= k.year <= last]
     ivs = [Interval(r["lo"], r["hi"]) for _, r in tb] + [Interval.point(v / 1e6) for s in series.values()
                                                           for v in s["value"]]
-    top = _visible_top(ivs) if ivs else 1.0
+    top = visible_top(ivs) if ivs else 1.0
     for label, s in series.items():
         ax.plot(s["year"], s["value"] / 1e6, color=MEASURE_COLOURS[label], lw=1.8, marker="o", ms=3.5, zorder=2)
     drawn, derived, bound = {}, False, False
@@ -301,14 +194,14 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, first: int = 2010, last: int 
     ax.set_ylim(0, top)
     ax.set_xlim(first - 0.6, last + 0.6)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
-    _money_axis(ax)
+    money_axis(ax)
     ax.set_ylabel("USD billion")
     ax.set_title("Levels", fontsize=10)
-    entries = [(f"form 1-TB, {pub}", _swatch(PUBLISHER_COLOURS[pub])) for pub in PUBLISHER_COLOURS if pub in drawn]
+    entries = [(f"form 1-TB, {pub}", swatch(PUBLISHER_COLOURS[pub])) for pub in PUBLISHER_COLOURS if pub in drawn]
     entries += [(f"{label} (World Bank)", dict(color=MEASURE_COLOURS[label], lw=1.8, marker="o", ms=3.5))
                 for label in series]
     if bound:
-        entries.append((BOUND_LABEL, _bound_style("#666666")))
+        entries.append((BOUND_LABEL, bound_style("#666666")))
     # 2020 against 2018, each measure
     y, b = 2020, 2018
     rows = []
@@ -322,8 +215,8 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, first: int = 2010, last: int 
         if y in v.index and b in v.index:
             rows.append((label, Interval.point(float(v[y]) / float(v[b])), MEASURE_COLOURS[label], False))
     rtop = max([r[1].lo for r in rows] + [1.0]) * 1.6
-    if any(r[1].hi == INF for r in rows) and (BOUND_LABEL, _bound_style("#666666")) not in entries:
-        entries.append((BOUND_LABEL, _bound_style("#666666")))
+    if any(r[1].hi == INF for r in rows) and (BOUND_LABEL, bound_style("#666666")) not in entries:
+        entries.append((BOUND_LABEL, bound_style("#666666")))
     for i, (label, iv, colour, derived_) in enumerate(reversed(rows)):
         draw_interval(axr, i, iv, colour, derived_, rtop, horizontal=True)
         axr.text(iv.lo, i + 0.28, fmt.ratio(iv), ha="left" if iv.hi == INF else "center", va="bottom", fontsize=9,
@@ -337,8 +230,8 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, first: int = 2010, last: int 
     axr.grid(axis="y", visible=False)
     axr.set_title(f"{y} against {b}", fontsize=10)
     if derived:
-        entries.append((DERIVED_LABEL, _derived_style()))
-    _legend(fig, entries, size=size)
+        entries.append((DERIVED_LABEL, derived_style()))
+    add_legend(fig, entries, size=size)
     return fig
 
 

@@ -15,80 +15,22 @@ import json
 import os
 import re
 import shutil
-import sys
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache, params, publish, stages
 from .errors import DataError, ParameterError
 from .kernels import Kernels, StageFailed, remove_debris as remove_kernel_debris
+from .params import FORMATS, Build, make_build
 
-FORMATS = ("html", "pdf")
+__all__ = ["Build", "BuildError", "make_build", "run"]
 
 
 class BuildError(RuntimeError):
     """A stage or a rendering failed. The message says which, where, and where the notebook was kept."""
-
-
-@dataclass
-class Build:
-    """What to build. Construct through :func:`make_build` to have every parameter checked."""
-
-    report_years: list[int]
-    base_year: int
-    output_dir: Path
-    formats: tuple[str, ...] = FORMATS
-    raw_dir: Path = stages.ROOT / "data" / "raw"
-    notebooks_dir: Path = stages.ROOT / "notebooks"
-    user_data: Path | None = None
-    wdi_file: Path | None = None
-    top_n: int = 6
-    force: bool = False
-    jobs: int = 2
-    prestart: bool = True  # boot the next stage's kernel while a stage runs (bench/bench.py measures it)
-    log: callable = print
-    note: callable = lambda text: print(f"run_report.py: note: {text}", file=sys.stderr)
-    ran: list[str] = field(default_factory=list)
-    reused: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def variant(self) -> str:
-        parts = []
-        if self.user_data is not None:
-            parts.append("with-" + _slug(self.user_data.stem))
-        if self.wdi_file is not None:
-            parts.append("wdi-" + _slug(self.wdi_file.stem))
-        return "_".join(parts)
-
-    def tag(self, year: int) -> str:
-        return stages.tag(year, self.base_year, self.top_n, self.variant)
-
-
-def _slug(text: str) -> str:
-    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-")
-    return s or "file"
-
-
-def make_build(report_years, base_year, output_dir, formats=FORMATS, raw_dir=None, notebooks_dir=None,
-               user_data="auto", wdi_file=None, top_n=6, **kw) -> Build:
-    """Check every parameter (one-line ParameterError) before anything runs or is written."""
-    years = params.parse_years(report_years)
-    base = params.parse_years([base_year], "--base-year")[0] if not isinstance(base_year, int) or \
-        isinstance(base_year, bool) else base_year
-    raw_dir = Path(raw_dir) if raw_dir else stages.ROOT / "data" / "raw"
-    notebooks_dir = Path(notebooks_dir) if notebooks_dir else stages.ROOT / "notebooks"
-    out = params.check_output_dir(output_dir, forbidden=[raw_dir, notebooks_dir, stages.ROOT / "techtrade"])
-    user = params.resolve_user_data(user_data, raw_dir / Path(stages.RAW["user_series"]).relative_to("data/raw"))
-    if user is not None:
-        user = params.check_input_file(user, "data")
-    wdi = params.check_input_file(wdi_file, "wdi") if wdi_file else None
-    return Build(years, base, out, params.check_formats(formats), raw_dir, notebooks_dir, user, wdi,
-                 params.check_top_n(top_n), **kw)
 
 
 class _Run:
@@ -303,104 +245,9 @@ class _Run:
         if appendix is not None:
             appendix.result()
 
-    # -- publishing -------------------------------------------------------------------------------
-    def publish(self) -> dict[str, dict[str, Path]]:
-        b, out, ws = self.b, self.out, self.ws
-        moves, deletes, files = [], [], {}
-
-        def add(src: Path, dst: Path):
-            if not publish.same_bytes(src, dst):
-                moves.append((src, dst))
-
-        for f in sorted((ws / "data" / "processed").iterdir()):
-            add(f, out / "data" / "processed" / f.name)
-        for year in b.report_years:
-            tag = b.tag(year)
-            figs = ws / "figures" / tag
-            new = {p.name for p in figs.iterdir()} if figs.is_dir() else set()
-            for p in sorted(figs.iterdir()) if figs.is_dir() else ():
-                add(p, out / "figures" / tag / p.name)
-            old = out / "figures" / tag
-            deletes += [p for p in old.iterdir() if p.is_file() and p.name not in new] if old.is_dir() else []
-            report, dest = ws / "reports" / tag, out / "reports" / tag
-            for s in stages.SHARED:
-                shutil.copyfile(ws / self.executed(s, None), report / "executed" / f"{s.name}.ipynb")
-            for p in sorted((report / "executed").iterdir()):
-                add(p, dest / "executed" / p.name)
-            processed = ws / "data" / "processed"
-            for name, decl in (("verdicts.csv", "verdicts"), ("numbers.csv", "numbers"), ("verdicts.json", "results")):
-                src = self.ws / stages.resolve(stages.BY_NAME["03_analysis"].writes[decl], tag)
-                if name == "verdicts.json":
-                    src = report / name
-                    publish.write_atomic(src, _verdicts_json(processed / Path(
-                        stages.resolve(stages.BY_NAME["03_analysis"].writes["results"], tag)).name))
-                    add(src, dest / name)
-                else:
-                    shutil.copyfile(src, report / name)
-                    add(report / name, dest / name)
-            made = [f"report.{f}" for f in FORMATS if f in b.formats] + (
-                ["appendix-analysis.html"] if "html" in b.formats else [])
-            for name in made:
-                add(report / name, dest / name)
-            manifest = self._manifest(year, report, dest, made)
-            publish.write_atomic(report / "manifest.json", manifest)
-            add(report / "manifest.json", dest / "manifest.json")
-            files[tag] = {n: dest / n for n in made}
-        with publish.locked(out), publish.signals_held():
-            publish.recover(out)
-            for key, rels in self.new.items():
-                self.cache.store(key, ws, rels)
-            publish.move_all(out, moves, deletes)
-            (out / "reports").mkdir(parents=True, exist_ok=True)
-            publish.write_index(out / "reports")
-            self.cache.prune()
-            shutil.rmtree(out / publish.FAILED, ignore_errors=True)
-        return files
-
-    def _manifest(self, year: int, report: Path, dest: Path, made: list[str]) -> str:
-        """What the report's files were built from. A file this build did not make (a PDF when only
-        HTML was asked for) keeps its entry; a file made again with the same bytes keeps its date."""
-        b = self.b
-        try:
-            old = json.loads((dest / "manifest.json").read_text()).get("files", {})
-        except (OSError, ValueError):
-            old = {}
-        content = self.keys[f"04_narrative_{b.tag(year)}"]
-        built = publish.now()
-        files = {n: v for n, v in old.items() if (dest / n).exists() and n not in made}
-        for n in made:
-            sha = cache.sha256_file(report / n)
-            same = old.get(n, {}).get("sha256") == sha
-            files[n] = old[n] if same else {"sha256": sha, "built": built, "content": content}
-        files = dict(sorted(files.items()))
-        inputs = {}
-        for rel, sha in sorted(self.digests.items()):
-            if rel.startswith("inputs/data/raw/"):
-                original = Path(self.originals[str(self.ws / rel)])
-                inputs[rel.removeprefix("inputs/data/raw/")] = {"file": _display(original.name), "sha256": sha}
-        what = (f"{'your series ' + _display(b.user_data.name) if b.user_data else 'the shipped data'}"
-                f"{', World Bank file ' + _display(b.wdi_file.name) if b.wdi_file else ''}; "
-                f"top {b.top_n} partners in the markets chart")
-        return json.dumps({
-            "title": f"{year} against {b.base_year}", "described": what,
-            "parameters": {"report_year": year, "base_year": b.base_year, "top_n": b.top_n,
-                           "data": _display(b.user_data) if b.user_data else None,
-                           "wdi": _display(b.wdi_file) if b.wdi_file else None},
-            "inputs": inputs, "code": self.code, "packages": self.versions, "files": files}, indent=1)
-
-
-def _verdicts_json(results: Path) -> str:
-    data = json.loads(results.read_text())
-    return json.dumps({k: data[k] for k in ("report", "verdicts") if k in data}, indent=1, ensure_ascii=False)
-
-
-def _display(path) -> str:
-    """A path as text that can always be printed (file names need not be valid UTF-8)."""
-    return os.fsdecode(path).encode("utf-8", "backslashreplace").decode("utf-8")
-
 
 def _safe_name(name: str) -> str:
-    return re.sub(r"[^\w.\-]+", "_", _display(name))[:100] or "series.csv"
+    return re.sub(r"[^\w.\-]+", "_", publish.display(name))[:100] or "series.csv"
 
 
 def run(b: Build) -> dict[str, dict[str, Path]]:
@@ -445,7 +292,7 @@ def run(b: Build) -> dict[str, dict[str, Path]]:
             raise
         pool.shutdown()
         helpers.shutdown()
-        files = r.publish()
+        files = publish.publish(r)
         b.timings["total"] = time.perf_counter() - t0
         return files
     except KeyboardInterrupt as exc:

@@ -54,7 +54,7 @@ STAGES = (
           writes={"figures": "data/processed/01_figures.csv", "sources": "data/processed/01_sources.csv",
                   "claims": "data/processed/01_claims.csv", "wdi": "data/processed/01_wdi.csv",
                   "oecd": "data/processed/01_oecd.csv", "notes": "data/processed/01_notes.csv"},
-          module=("dataset.py", "schema.py", "countries.py", "wdi.py"),
+          module=("dataset.py", "schema.py", "userdata.py", "countries.py", "wdi.py"),
           tests=("test_dataset.py", "test_bad_inputs.py", "test_wdi.py"),
           optional=OPTIONAL),
     Stage("02_clean", "figures to intervals; derived values flagged", False, (),
@@ -70,14 +70,14 @@ STAGES = (
                   "verdicts": "data/processed/03_verdicts_{tag}.csv",
                   "numbers": "data/processed/03_numbers_{tag}.csv",
                   "figures": "figures/{tag}/"},
-          module=("claims.py", "metrics.py", "plots.py", "results.py"),
+          module=("claims.py", "metrics.py", "plots.py", "marks.py", "results.py"),
           tests=("test_claims.py", "test_metrics.py", "test_plots.py")),
     Stage("04_narrative", "the report: Markdown text filled with the results", True,
           ("report_year", "base_year", "top_n"),
           reads={"text": "notebooks/04_narrative.md", "results": "data/processed/03_results_{tag}.json",
                  "figures": "figures/{tag}/"},
           writes={},
-          module=("narrative.py", "fmt.py"), tests=("test_narrative.py", "test_fmt.py")),
+          module=("narrative.py", "words.py", "fmt.py"), tests=("test_narrative.py", "test_fmt.py")),
 )
 BY_NAME = {s.name: s for s in STAGES}
 SHARED = tuple(s for s in STAGES if not s.per_year)

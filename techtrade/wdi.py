@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config, stages
+from . import stages
 
 API = os.environ.get("TECHTRADE_WDI_API", "https://api.worldbank.org/v2")
 COUNTRY = "RUS"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from techtrade import config, dataset, stages
+from techtrade import config, dataset, stages, userdata
 from techtrade.errors import DataError
 
 CORPUS = Path(__file__).parent / "bad_inputs"
@@ -60,7 +60,7 @@ def test_a_million_rows_is_refused_in_bounded_memory(tmp_path):
     assert path.stat().st_size < config.MAX_INPUT_BYTES  # refused for its rows, not its bytes
     tracemalloc.start()
     with pytest.raises(DataError) as exc:
-        dataset.load_user_series(path)
+        userdata.load_user_series(path)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert str(exc.value) == (f"{path}: 1,000,001 lines, above the limit of 100,000 rows (config.MAX_INPUT_ROWS); "
@@ -71,14 +71,14 @@ def test_a_million_rows_is_refused_in_bounded_memory(tmp_path):
 def test_a_byte_order_mark_is_accepted(tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes(b"\xef\xbb\xbfyear,flow,partner,category,value_usd_mn,source\n2020,exports,World,all,4560,x\n")
-    figures, sources, notes = dataset.load_user_series(path)
+    figures, sources, notes = userdata.load_user_series(path)
     assert figures["value"].tolist() == [4560.0] and sources["title"].tolist() == ["x"] and notes == []
 
 
 def test_a_semicolon_separated_file_is_read_and_the_separator_named(tmp_path):
     path = tmp_path / "semi.csv"
     path.write_text("year;flow;partner;category;value_usd_mn;source\n2020;exports;World;all;4560;x\n")
-    figures, _, notes = dataset.load_user_series(path)
+    figures, _, notes = userdata.load_user_series(path)
     assert figures["value"].tolist() == [4560.0]
     assert notes == [f"{path}: columns separated by semicolons, not commas; read as such"]
 
@@ -88,9 +88,9 @@ def test_partner_aliases_are_read_as_the_country_and_named(tmp_path):
     path.write_text("year,flow,partner,category,value_usd_mn,source\n2020,exports,USA,all,300,x\n"
                     "2020,exports,The Netherlands,all,900,x\n2020,exports,U.S.,all,300,x\n")
     with pytest.raises(DataError, match="line 4: exports 2020 United States \\(all\\) already given on line 2"):
-        dataset.load_user_series(path)  # "U.S." and "USA" are the same country
+        userdata.load_user_series(path)  # "U.S." and "USA" are the same country
     path.write_text("\n".join(path.read_text().splitlines()[:3]) + "\n")
-    figures, _, notes = dataset.load_user_series(path)
+    figures, _, notes = userdata.load_user_series(path)
     assert figures["partner"].tolist() == ["United States", "Netherlands"]
     assert notes == [f"{path}, line 2, column 'partner': 'USA' read as 'United States'",
                      f"{path}, line 3, column 'partner': 'The Netherlands' read as 'Netherlands'"]
@@ -100,7 +100,7 @@ def test_a_field_over_the_csv_limit_is_one_line(tmp_path):
     path = tmp_path / "long.csv"
     path.write_text("year,flow,partner,category,value_usd_mn,source\n2020,exports,World,all,4560,\"" + "x" * 200_000 + "\"\n")
     with pytest.raises(DataError) as exc:
-        dataset.load_user_series(path)
+        userdata.load_user_series(path)
     assert str(exc.value).startswith(f"{path}, line 2: not a readable CSV row (field larger than field limit")
 
 

@@ -2,7 +2,7 @@
 figures for every verdict, every tier and every branch of the bespoke checks."""
 import pytest
 
-from techtrade import claims
+from techtrade import claims, results
 from techtrade.claims import (CONFIRMED, CONSISTENT, CONTRADICTED, DISJOINT, INTERNALLY_CONSISTENT,
                               INTERNALLY_INCONSISTENT, MIXED, NONE, NOT_VERIFIABLE, OPEN, OTHER, OVERLAP, OWN, PRIMARY,
                               WITHIN)
@@ -113,8 +113,8 @@ def test_a_restating_part_is_counted_once(tidy, raw):
     verdicts = claims.check_claims(tidy, raw["sources"])
     c9 = {v.part_id: v for v in verdicts}["C9.ratio"]
     assert c9.restates == "C3.ratio" and c9.verdict == INTERNALLY_CONSISTENT
-    assert len(claims.counted(verdicts)) == len(claims.PARTS) - 1
-    counts = claims.summarise(verdicts)
+    assert len(results.counted(verdicts)) == len(claims.PARTS) - 1
+    counts = results.summarise(verdicts)
     assert counts[INTERNALLY_CONSISTENT] == 3 and counts[NOT_VERIFIABLE] == 9 and sum(counts.values()) == 12
 
 

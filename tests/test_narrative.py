@@ -2,7 +2,7 @@
 in one place; the verdict table and figures as HTML blocks; mistakes in the text in one line."""
 import pytest
 
-from techtrade import narrative, stages
+from techtrade import narrative, stages, words
 from techtrade.results import NOT_VERIFIABLE
 
 from .synthetic import analysed
@@ -67,27 +67,27 @@ def test_the_verdict_table_escapes_its_cells(tmp_path, shipped):
 
 def test_the_working_is_written_from_the_records(shipped):
     v = {x.part_id: x for x in shipped.verdicts}
-    assert narrative.explain(v["C3.ratio"]) == "at least $4.5 billion / $1.35\u20131.45 billion = at least 3.10\u00d7."
-    assert narrative.explain(v["C1.level"]).startswith("The other figures give at least $4.05 billion, derived: ")
-    assert narrative.explain(v["C6.share"]) == ("at most $1 billion of at least $4.5 billion = at most 22%; "
+    assert words.explain(v["C3.ratio"]) == "at least $4.5 billion / $1.35\u20131.45 billion = at least 3.10\u00d7."
+    assert words.explain(v["C1.level"]).startswith("The other figures give at least $4.05 billion, derived: ")
+    assert words.explain(v["C6.share"]) == ("at most $1 billion of at least $4.5 billion = at most 22%; "
                                                 "\u201ca quarter\u201d read as 20\u201330%.")
-    assert narrative.explain(v["C8.early"]) == ("No exports figure for 2000 to 2003. The claim implies an "
+    assert words.explain(v["C8.early"]) == ("No exports figure for 2000 to 2003. The claim implies an "
                                                 "early-2000s level of at least $225 million (derived).")
     assert v["C5.deficit"].verdict == NOT_VERIFIABLE
-    assert narrative.settle_words(v["C6.rank"]) == "exports by country, 2020"
+    assert words.settle_words(v["C6.rank"]) == "exports by country, 2020"
 
 
 def test_deficit_words_for_any_year():
     d = {"year": 2021, "held": [2006, 2020], "balance": {"lo": -500, "hi": -300}, "surely_larger_deficit": [2006],
          "surely_smaller_deficit": [2020], "undecided": [], "gaps": list(range(2007, 2020)), "since": None}
-    assert narrative.deficit_words(d) == "it is not the smallest deficit: 2020 had a smaller one"
+    assert words.deficit_words(d) == "it is not the smallest deficit: 2020 had a smaller one"
     d.update(surely_smaller_deficit=[], surely_larger_deficit=[2006, 2020], balance={"lo": -100, "hi": -50})
-    assert narrative.deficit_words(d) == ("it is above every earlier balance the data hold, each of them a larger "
+    assert words.deficit_words(d) == ("it is above every earlier balance the data hold, each of them a larger "
                                           "deficit; the data have no balance for 2007 to 2019")
     d.update(held=list(range(2001, 2021)), surely_larger_deficit=list(range(2002, 2021)), surely_smaller_deficit=[2001],
              gaps=[], since=2001)
-    assert narrative.deficit_words(d) == "the 2021 deficit is the smallest since 2001"
-    assert narrative.deficit_words({**d, "held": []}).startswith("the data hold no balance before 2021")
+    assert words.deficit_words(d) == "the 2021 deficit is the smallest since 2001"
+    assert words.deficit_words({**d, "held": []}).startswith("the data hold no balance before 2021")
 
 
 def test_spreadsheet_formulas_from_data_are_plain_text_in_the_page(tmp_path, shipped):

@@ -114,7 +114,7 @@ def test_partners_as_the_figures_allow_and_ordered_by_a_stated_rule(quantities):
     assert legend(fig) == ["the article", "arrow: a bound, the value lies beyond", "at most (from zero)"]
     assert ax.get_title() == ""  # no title claims "largest": the page's title says what it shows
     assert [n for n, _ in plots.partner_order(quantities, 2020, 3)] == ["Belarus", "China", "Germany"]
-    q = evidence.build_quantities(add_figures(quantities_tidy := _tidy_with_others(), []))
+    q = evidence.build_quantities(add_figures(_tidy_with_others(), []))
     assert [n for n, _ in plots.partner_order(q, 2020, 6)] == ["Belarus", "China", "Germany", "Switzerland",
                                                                 "United States", "Netherlands"]  # named ones first
     assert plots.fig_partners(quantities, 2021) is None
@@ -158,7 +158,7 @@ def test_draw_all_names_each_figure_and_its_sources(quantities, raw, wdi):
 
 def test_save_writes_svg_with_text_as_text_and_the_same_bytes(quantities, tmp_path):
     a = plots.save({s: plots.fig_exports(quantities, 2020, 2018, s) for s in ("wide", "narrow")}, tmp_path / "a", "f")
-    b = plots.save({s: plots.fig_exports(quantities, 2020, 2018, s) for s in ("wide", "narrow")}, tmp_path / "b", "f")
+    plots.save({s: plots.fig_exports(quantities, 2020, 2018, s) for s in ("wide", "narrow")}, tmp_path / "b", "f")
     assert a == {"wide": "f-wide.svg", "narrow": "f-narrow.svg"}
     for name in a.values():
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
