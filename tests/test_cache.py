@@ -147,3 +147,16 @@ def test_a_hand_edited_executed_notebook_never_reaches_the_report(project):
     b = rebuild(root, formats=("html", "pdf"))
     assert executed.read_bytes() == good and "pdf_" + TAG in b.ran
     assert "edited by hand" not in (root / "out" / "reports" / TAG / "report.html").read_text()
+
+
+def test_package_versions_in_the_key_are_the_installed_ones(tmp_path, monkeypatch):
+    from importlib import metadata
+
+    from techtrade import cache
+    assert {n: v for n, v in cache.versions().items() if n != "python"} == \
+        {n: metadata.version(n) for n in cache.SHAPING}
+    (tmp_path / "Made_Up.Pkg-1.2.3.dist-info").mkdir()  # read from the folder's name, spelled as pip spells it
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(cache, "SHAPING", ("made-up-pkg", "surely-not-installed-pkg"))
+    assert cache.versions() == {"python": cache.platform.python_version(), "made-up-pkg": "1.2.3",
+                                "surely-not-installed-pkg": "absent"}
