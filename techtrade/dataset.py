@@ -269,17 +269,20 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")   # what a spreadsheet runs as 
 def load_raw(inputs: dict[str, Path | None]) -> dict[str, pd.DataFrame]:
     """Load and validate the raw files a stage was given, by role (see stages.RAW): the shipped
     files, and a user's own series where there is one (``user_series``: a path, or None)."""
-    from .wdi import load_wdi_any
+    from .wdi import credit_vintages, load_wdi_any
 
     sources = load_sources(inputs["sources"])
     figures = load_figures(inputs["figures"], sources)
     figures["priority"] = 0
     claims = load_claims(inputs["claims"], sources)
-    wdi = load_wdi_any(inputs["wdi"])
+    wdi, vintages = credit_vintages(load_wdi_any(inputs["wdi"]), sources)
+    sources = pd.concat([sources, vintages], ignore_index=True) if len(vintages) else sources
     _check_source_ids(Path(inputs["wdi"]), wdi, sources)
     ict = load_wdi(inputs["wdi_ict"])
     _check_source_ids(Path(inputs["wdi_ict"]), ict, sources)
     wdi = pd.concat([wdi, ict], ignore_index=True)  # each row keeps its own vintage's source id
+    unused = (sources["publisher"] == "World Bank") & ~sources["source_id"].isin(set(wdi["source_id"]))
+    sources = sources[~unused].reset_index(drop=True)  # a vintage replaced by another file is not cited
     oecd = load_oecd(inputs["oecd"], sources)
     figures = pd.concat([figures, oecd_figures(oecd)], ignore_index=False)
     notes: list[str] = []

@@ -19,7 +19,7 @@ from . import fmt
 from .intervals import Interval
 from .results import VERDICTS, Number, Results, counted, summarise
 from .words import (_iv, c5_years, claim_reviews, claimed_words, country, deficit_words, explain,
-                    in_brief, only_article, rests_on, settle_words, threefold, why_no_change)
+                    in_brief, only_article, rests_on, settle_words, threefold, updated_on, why_no_change)
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "narrative"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|~])")  # < > & are HTML-escaped instead
@@ -132,7 +132,7 @@ def render(text_path: str | Path, results: Results, figures_dir: str | Path) -> 
         claim_reviews=reviews, rests_on=lambda v: rests_on(v, results),
         in_brief=lambda: in_brief(results, "the data given" if results.user_sources else "the sources held"),
         c5_years=lambda v: c5_years(v, results), iv=_iv, only_article=lambda x: only_article(x, results),
-        country=country, date=fmt.date,
+        country=country, date=fmt.date, updated_on=lambda x: updated_on(x, results),
         threefold=lambda x: threefold(x, "the sources held" if not results.user_sources else "the data given"),
         why_no_change=why_no_change, deficit_words=deficit_words,
         figure_names=list(figures), has_figure=lambda name: name in figures)

@@ -37,6 +37,44 @@ class WdiError(RuntimeError):
     """The refresh or a WDI file failed; one line saying what and where."""
 
 
+# -- vintages ---------------------------------------------------------------------------------
+# A World Bank value is credited to the vintage it was read from: the shipped snapshots have their own
+# entries in the registry (WDI, WDI2026); a bulk download or an API snapshot is credited to
+# "WDI@<its Last Updated Date>", which becomes a registry entry of its own when the registry has none.
+def vintage_id(updated: str, where: str) -> str:
+    try:
+        return "WDI@" + datetime.date.fromisoformat(str(updated).strip()[:10]).isoformat()
+    except ValueError:
+        raise WdiError(f"{where}: no valid 'Last Updated Date' ({updated!r}); the vintage of the values "
+                       "must be known") from None
+
+
+def credit_vintages(df: pd.DataFrame, sources: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows credited to "WDI@<date>" -> the registry's World Bank entry of that date and those
+    indicators if there is one; else a new registry entry for that vintage, made from the shipped WDI
+    entry (publisher, role, licence) with its own date and indicators. Returns (df, new entries)."""
+    df = df.copy()
+    wb = sources[(sources["publisher"] == "World Bank") & (sources["role"] == "a different measure")]
+    new = []
+    for sid in sorted(s for s in df["source_id"].unique() if s.startswith("WDI@")):
+        date, rows = sid[4:], df["source_id"] == sid
+        codes = sorted(df.loc[rows, "indicator_code"].unique())
+        same = wb[(wb["date"] == date) & wb["quote"].map(lambda q: all(c in q for c in codes))]
+        if len(same):
+            df.loc[rows, "source_id"] = same["source_id"].iloc[0]
+            continue
+        if sid in set(sources["source_id"]):
+            continue
+        base = wb[wb["source_id"] == "WDI"].iloc[0].to_dict() if (wb["source_id"] == "WDI").any() else {}
+        names = "; ".join(INDICATORS[c][0] if c in INDICATORS else c for c in codes)
+        new.append({**base, "source_id": sid, "publisher": "World Bank", "short": "World Bank",
+                    "title": f"World Development Indicators, Russian Federation: {names}", "date": date,
+                    "url": "https://data.worldbank.org/country/russian-federation",
+                    "quote": f"{'; '.join(codes)} (Last Updated Date {date})", "role": "a different measure",
+                    "via": "a copy supplied for this report (the bulk download or the API)"})
+    return df, pd.DataFrame(new, columns=sources.columns)
+
+
 # -- files ------------------------------------------------------------------------------------
 def load_wdi_any(path: str | Path) -> pd.DataFrame:
     """A WDI file in our long form, or the World Bank's bulk CSV download (detected by its preamble)."""
@@ -70,6 +108,9 @@ def read_bulk_csv(path: str | Path, country: str = COUNTRY) -> pd.DataFrame:
     missing = [c for c in need if c not in header]
     if missing:
         raise WdiError(f"{path}, line 5: missing column(s) {', '.join(map(repr, missing))}")
+    updated = next((r[1].strip() for r in csv.reader(io.StringIO("\n".join(lines[:4])))
+                    if len(r) > 1 and r[0].strip() == "Last Updated Date"), "")
+    source_id = vintage_id(updated, f"{path}, line 3")
     year_cols = [(i, int(h)) for i, h in enumerate(header) if h.strip().isdigit()]
     ix = {c: header.index(c) for c in need}
     out = []
@@ -87,7 +128,7 @@ def read_bulk_csv(path: str | Path, country: str = COUNTRY) -> pd.DataFrame:
                 value = float(cell)
             except ValueError:
                 raise WdiError(f"{path}, line {n}, column {year}: {cell!r} is not a number") from None
-            out.append([code, INDICATORS[code][0], r[ix["Country Name"]], year, value, INDICATORS[code][1], "WDI"])
+            out.append([code, INDICATORS[code][0], r[ix["Country Name"]], year, value, INDICATORS[code][1], source_id])
     if not out:
         raise WdiError(f"{path}: no rows for {country} and the indicators {', '.join(INDICATORS)}")
     df = pd.DataFrame(out, columns=COLUMNS)
@@ -141,13 +182,13 @@ def fetch_indicator(code: str, base_url: str = API, country: str = COUNTRY, time
 
 def refresh(raw_dir: str | Path = stages.ROOT / "data" / "raw", base_url: str = API, timeout: float = 20.0,
             today: datetime.date | None = None) -> Path:
-    """Fetch every indicator, validate, and write data/raw/wdi_russia_fetched_<date>.csv atomically."""
+    """Fetch every indicator, validate, and write data/raw/wdi_russia_fetched_<date>.csv atomically; each
+    value is credited to its indicator's vintage (the API's "lastupdated"), as ``WDI@<date>``."""
     out = []
-    updated = set()
     for code, (name, unit) in INDICATORS.items():
         rows, lastupdated = fetch_indicator(code, base_url=base_url, timeout=timeout)
-        updated.add(lastupdated)
-        out += [[code, name, "Russian Federation", y, v, unit, "WDI"] for y, v in sorted(rows)]
+        source_id = vintage_id(lastupdated, f"World Bank API: {code}")
+        out += [[code, name, "Russian Federation", y, v, unit, source_id] for y, v in sorted(rows)]
     df = pd.DataFrame(out, columns=COLUMNS)
     today = today or datetime.date.today()
     path = Path(raw_dir) / f"wdi_russia_fetched_{today.isoformat()}.csv"

@@ -197,6 +197,14 @@ def country(name: str) -> str:
     return f"the {name}" if plural and not name.startswith("the ") else name
 
 
+def updated_on(number: Number, results: Results) -> str:
+    """' (as updated on 24 February 2026)': the vintage of the sources a number was read from, so a
+    figure's caption names the vintage that was drawn (a refreshed World Bank file has its own)."""
+    ids = {s for s in str(getattr(number, "source_ids", "") or "").split(";") if s}
+    dates = sorted({s["date"] for s in results.sources if s.get("source_id") in ids and s.get("date")})
+    return f" (as updated on {' and '.join(fmt.date(d) for d in dates)})" if dates else ""
+
+
 def settle_words(v: Verdict) -> str:
     out = []
     for s in v.settle:

@@ -94,3 +94,13 @@ def test_spreadsheet_formulas_from_data_are_plain_text_in_the_page(tmp_path, shi
     shipped.report["evil"] = '=HYPERLINK("http://x","click")'
     [(_, md)] = render(tmp_path, "Source: {{ report.evil }}", shipped)
     assert md == "Source: =HYPERLINK(&#34;http://x&#34;,&#34;click&#34;)"  # text, never a link or a formula
+
+
+def test_a_caption_names_the_vintage_that_was_drawn(tmp_path, shipped, monkeypatch):
+    text = "IP{{ updated_on(n['ratio.ip_receipts.2020/2018']) }}, ICT{{ updated_on(n['ratio.ict_exports.2020/2018']) }}"
+    [(_, md)] = render(tmp_path, text, shipped)
+    assert md == "IP (as updated on 15 September 2021), ICT (as updated on 24 February 2026)"
+    wdi = next(s for s in shipped.sources if s["source_id"] == "WDI")
+    monkeypatch.setitem(wdi, "date", "2026-07-01")  # as if another vintage had been given
+    [(_, md)] = render(tmp_path, text, shipped)
+    assert md == "IP (as updated on 1 July 2026), ICT (as updated on 24 February 2026)"

@@ -156,3 +156,29 @@ def test_bulk_csv_errors_name_the_line(shipped, tmp_path):
     path.write_text(path.read_text(encoding="utf-8-sig").replace('"4365678062.0"', '"4,365"'), encoding="utf-8")
     with pytest.raises(dataset.DataError, match=r"bulk.csv, line \d+, column 2007: '4,365' is not a number"):
         wdi.load_wdi_any(path)
+
+
+def test_a_refreshed_snapshot_is_credited_to_its_own_vintage(server, raw_dir):
+    Api.mode = "ok"
+    path = wdi.refresh(raw_dir, base_url=server, timeout=5, today=TODAY)
+    assert set(dataset.load_wdi(path)["source_id"]) == {"WDI@2026-10-31"}  # the API's "lastupdated"
+    inputs, _ = stages.paths("01_ingest")
+    raw = dataset.load_raw({**inputs, "wdi": path, "user_series": None})
+    entry = raw["sources"].set_index("source_id").loc["WDI@2026-10-31"]
+    assert (entry["publisher"], entry["date"], entry["role"]) == ("World Bank", "2026-10-31", "a different measure")
+    assert "BX.GSR.ROYL.CD" in entry["quote"] and "Last Updated Date 2026-10-31" in entry["quote"]
+    assert set(raw["wdi"]["source_id"]) == {"WDI@2026-10-31", "WDI2026"}  # never the 2021 vintage's id
+
+
+def test_a_bulk_download_of_another_vintage_is_credited_to_it(shipped, tmp_path):
+    path = tmp_path / "API_RUS_DS2_en_csv_v2.csv"
+    _bulk_csv(shipped, path)
+    path.write_text(path.read_text(encoding="utf-8-sig").replace("2021-09-15", "2026-07-01"), encoding="utf-8")
+    inputs, _ = stages.paths("01_ingest")
+    raw = dataset.load_raw({**inputs, "wdi": path, "user_series": None})
+    assert set(raw["wdi"]["source_id"]) == {"WDI@2026-07-01", "WDI2026"}
+    assert raw["sources"].set_index("source_id").loc["WDI@2026-07-01", "date"] == "2026-07-01"
+    assert "WDI" not in set(raw["sources"]["source_id"])  # the shipped 2021 vintage, replaced, is not cited
+    path.write_text(path.read_text(encoding="utf-8").replace('"Last Updated Date","2026-07-01",', ""), encoding="utf-8")
+    with pytest.raises(dataset.DataError, match=r"line 3: no valid 'Last Updated Date' \(''\)"):
+        wdi.load_wdi_any(path)
