@@ -105,11 +105,9 @@ def main(argv=None) -> int:
                 return 1
             print(f"wrote {path} (use it with --wdi {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path})")
             return 0
-        if not (args.jobs.isascii() and args.jobs.isdigit() and 1 <= int(args.jobs) <= 8):
-            raise ParameterError(f"jobs={args.jobs!r}: allowed: a whole number from 1 to 8")
         build = runner.make_build(args.report_year, args.base_year, args.output_dir, args.format,
                                   user_data=args.data, wdi_file=args.wdi or None, top_n=args.top_n,
-                                  force=args.force, jobs=int(args.jobs), log=log,
+                                  force=args.force, jobs=args.jobs, log=log,
                                   note=lambda text: _say(f"run_report.py: note: {text}"))
         log(f"building {', '.join(build.tag(y) for y in build.report_years)} into {build.output_dir}"
             + (f" with your series {build.user_data}" if build.user_data else ""))

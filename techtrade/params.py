@@ -22,10 +22,16 @@ _YEAR = r"[0-9]{4}"  # ASCII digits only: "２０２０" is not a year here
 _RANGE = re.compile(rf"^({_YEAR})\s*(?:-|\.\.|:)\s*({_YEAR})$")
 
 
-def _show(value) -> str:
-    """A value as it can always be printed (a file name need not be valid UTF-8)."""
+def display(value) -> str:
+    """A value (a path, a file name) as text that can always be printed: a file name need not be
+    valid UTF-8."""
     text = os.fsdecode(value) if isinstance(value, (bytes, os.PathLike)) else str(value)
-    return repr(text.encode("utf-8", "backslashreplace").decode("utf-8"))
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _show(value) -> str:
+    """A value as a message quotes it: display(value), in quotes."""
+    return repr(display(value))
 
 
 def parse_years(values, name: str = "--report-year") -> list[int]:
@@ -70,6 +76,14 @@ def check_top_n(top_n) -> int:
     if not lo <= n <= hi:
         raise ParameterError(f"top_n={n}: out of range; allowed: {lo} to {hi}")
     return n
+
+
+def check_jobs(jobs) -> int:
+    """Reports built at once in a sweep: a whole number from 1 to 8."""
+    text = str(jobs)
+    if isinstance(jobs, bool) or not (text.isascii() and text.isdigit() and 1 <= int(text) <= 8):
+        raise ParameterError(f"jobs={text!r}: allowed: a whole number from 1 to 8")
+    return int(text)
 
 
 def check_formats(formats) -> tuple[str, ...]:
@@ -199,6 +213,8 @@ def _slug(text: str) -> str:
 def make_build(report_years, base_year, output_dir, formats=FORMATS, raw_dir=None, notebooks_dir=None,
                user_data="auto", wdi_file=None, top_n=6, **kw) -> Build:
     """Check every parameter (one-line ParameterError) before anything runs or is written."""
+    if "jobs" in kw:
+        kw["jobs"] = check_jobs(kw["jobs"])
     years = parse_years(report_years)
     base = parse_years([base_year], "--base-year")[0] if not isinstance(base_year, int) or \
         isinstance(base_year, bool) else base_year

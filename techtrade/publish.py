@@ -28,8 +28,7 @@ from pathlib import Path
 
 from .cache import sha256_file
 from .kernels import alive
-
-FORMATS = ("html", "pdf")
+from .params import FORMATS, display
 
 LOCK = "build/publish.lock"
 JOURNAL = "build/publish-journal.json"
@@ -199,8 +198,8 @@ def publish(run) -> dict[str, dict[str, Path]]:
     Only files whose bytes changed are moved; figures the build no longer makes are removed."""
     from . import stages
 
-    self = run
-    b, out, ws = self.b, self.out, self.ws
+    b, out, ws = run.b, run.out, run.ws
+    analysis = stages.BY_NAME["03_analysis"].writes
     moves, deletes, files = [], [], {}
 
     def add(src: Path, dst: Path):
@@ -219,48 +218,43 @@ def publish(run) -> dict[str, dict[str, Path]]:
         deletes += [p for p in old.iterdir() if p.is_file() and p.name not in new] if old.is_dir() else []
         report, dest = ws / "reports" / tag, out / "reports" / tag
         for s in stages.SHARED:
-            shutil.copyfile(ws / self.executed(s, None), report / "executed" / f"{s.name}.ipynb")
+            shutil.copyfile(ws / run.executed(s, None), report / "executed" / f"{s.name}.ipynb")
         for p in sorted((report / "executed").iterdir()):
             add(p, dest / "executed" / p.name)
-        processed = ws / "data" / "processed"
-        for name, decl in (("verdicts.csv", "verdicts"), ("numbers.csv", "numbers"), ("verdicts.json", "results")):
-            src = self.ws / stages.resolve(stages.BY_NAME["03_analysis"].writes[decl], tag)
-            if name == "verdicts.json":
-                src = report / name
-                write_atomic(src, _verdicts_json(processed / Path(
-                    stages.resolve(stages.BY_NAME["03_analysis"].writes["results"], tag)).name))
-                add(src, dest / name)
-            else:
-                shutil.copyfile(src, report / name)
-                add(report / name, dest / name)
+        for name, role in (("verdicts.csv", "verdicts"), ("numbers.csv", "numbers")):
+            shutil.copyfile(ws / stages.resolve(analysis[role], tag), report / name)
+            add(report / name, dest / name)
+        write_atomic(report / "verdicts.json", _verdicts_json(ws / stages.resolve(analysis["results"], tag)))
+        add(report / "verdicts.json", dest / "verdicts.json")
         made = [f"report.{f}" for f in FORMATS if f in b.formats] + (
             ["appendix-analysis.html"] if "html" in b.formats else [])
         for name in made:
             add(report / name, dest / name)
-        manifest = _manifest(self, year, report, dest, made)
+        manifest = _manifest(run, year, report, dest, made)
         write_atomic(report / "manifest.json", manifest)
         add(report / "manifest.json", dest / "manifest.json")
         files[tag] = {n: dest / n for n in made}
     with locked(out), signals_held():
         recover(out)
-        for key, rels in self.new.items():
-            self.cache.store(key, ws, rels)
+        for key, rels in run.new.items():
+            run.cache.store(key, ws, rels)
         move_all(out, moves, deletes)
         (out / "reports").mkdir(parents=True, exist_ok=True)
         write_index(out / "reports")
-        self.cache.prune()
+        run.cache.prune()
         shutil.rmtree(out / FAILED, ignore_errors=True)
     return files
+
 
 def _manifest(run, year: int, report: Path, dest: Path, made: list[str]) -> str:
     """What the report's files were built from. A file this build did not make (a PDF when only
     HTML was asked for) keeps its entry; a file made again with the same bytes keeps its date."""
-    self, b = run, run.b
+    b = run.b
     try:
         old = json.loads((dest / "manifest.json").read_text()).get("files", {})
     except (OSError, ValueError):
         old = {}
-    content = self.keys[f"04_narrative_{b.tag(year)}"]
+    content = run.keys[f"04_narrative_{b.tag(year)}"]
     built = now()
     files = {n: v for n, v in old.items() if (dest / n).exists() and n not in made}
     for n in made:
@@ -269,9 +263,9 @@ def _manifest(run, year: int, report: Path, dest: Path, made: list[str]) -> str:
         files[n] = old[n] if same else {"sha256": sha, "built": built, "content": content}
     files = dict(sorted(files.items()))
     inputs = {}
-    for rel, sha in sorted(self.digests.items()):
+    for rel, sha in sorted(run.digests.items()):
         if rel.startswith("inputs/data/raw/"):
-            original = Path(self.originals[str(self.ws / rel)])
+            original = Path(run.originals[str(run.ws / rel)])
             inputs[rel.removeprefix("inputs/data/raw/")] = {"file": display(original.name), "sha256": sha}
     what = (f"{'your series ' + display(b.user_data.name) if b.user_data else 'the shipped data'}"
             f"{', World Bank file ' + display(b.wdi_file.name) if b.wdi_file else ''}; "
@@ -281,14 +275,9 @@ def _manifest(run, year: int, report: Path, dest: Path, made: list[str]) -> str:
         "parameters": {"report_year": year, "base_year": b.base_year, "top_n": b.top_n,
                        "data": display(b.user_data) if b.user_data else None,
                        "wdi": display(b.wdi_file) if b.wdi_file else None},
-        "inputs": inputs, "code": self.code, "packages": self.versions, "files": files}, indent=1)
+        "inputs": inputs, "code": run.code, "packages": run.versions, "files": files}, indent=1)
 
 
 def _verdicts_json(results: Path) -> str:
     data = json.loads(results.read_text())
     return json.dumps({k: data[k] for k in ("report", "verdicts") if k in data}, indent=1, ensure_ascii=False)
-
-
-def display(path) -> str:
-    """A path as text that can always be printed (file names need not be valid UTF-8)."""
-    return os.fsdecode(path).encode("utf-8", "backslashreplace").decode("utf-8")

@@ -56,13 +56,13 @@ def write_appendix(executed: str | Path, path: str | Path) -> None:
     """The analysis notebook with its code, for checking the working."""
     import nbformat
 
+    from .publish import write_atomic
+
     nb = nbformat.read(str(executed), as_version=4)
     nb.metadata["title"] = "Appendix: the analysis notebook"
     css = (TEMPLATES / "appendix.css").read_text(encoding="utf-8")
     body, _ = _appendix_exporter().from_notebook_node(nb, resources={"report_css": css})
-    tmp = Path(path).with_name(f".{Path(path).name}.part")
-    tmp.write_text(body, encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(Path(path), body)
 
 
 def to_pdf(html: str, pdf_path: str | Path, base_url: str | Path = ".") -> None:

@@ -111,11 +111,8 @@ class _Run:
         key = cache.digest(s.name, self.digest_of(notebook), values, {r: self.digest_of(p) for r, p in ins.items()},
                            self.code, self.versions)
         job = s.name if tag is None else f"{s.name}_{tag}"
-        files = None if b.force else self.cache.lookup(key)
-        if files is not None:
-            self.cache.restore(files, self.ws)
-            what = "reused"
-        else:
+
+        def make() -> list[str]:
             for role, decl in s.writes.items():
                 (outs[role] if decl.endswith("/") else outs[role].parent).mkdir(parents=True, exist_ok=True)
             executed = self.ws / self.executed(s, tag)
@@ -139,14 +136,26 @@ class _Run:
                 p = outs[role]
                 made += ([q.relative_to(self.ws).as_posix() for q in sorted(p.rglob("*")) if q.is_file()]
                          if decl.endswith("/") else [p.relative_to(self.ws).as_posix()])
+            return made
+
+        self._job(job, key, make, t0)
+
+    def _job(self, job: str, key: str, make, t0: float) -> None:
+        """Reuse the job's files from the cache if its key is there (and they are intact), else ``make``
+        them (it returns their paths, relative to the working folder); then record and log the job."""
+        b = self.b
+        files = None if b.force else self.cache.lookup(key)
+        if files is not None:
+            self.cache.restore(files, self.ws)
+        else:
+            made = make()
             with self.lock:
                 self.new[key] = made
-            what = "ran"
         with self.lock:
             self.keys[job] = key
-            (b.ran if what == "ran" else b.reused).append(job)
+            (b.reused if files is not None else b.ran).append(job)
             b.timings[job] = time.perf_counter() - t0
-        b.log(f"  {job}: {what} ({b.timings[job]:.1f} s)")
+        b.log(f"  {job}: {'reused' if files is not None else 'ran'} ({b.timings[job]:.1f} s)")
 
     def _relative(self, executed: Path) -> None:
         """The executed notebook names files as the output folder has them ("./data/processed/..."),
@@ -203,11 +212,8 @@ class _Run:
         name = "appendix-analysis.html" if kind == "appendix" else f"report.{kind}"
         upstream = self.keys[f"03_analysis_{tag}" if kind == "appendix" else f"04_narrative_{tag}"]
         key = cache.digest("render", kind, upstream, self.code, self.versions)
-        files = None if b.force else self.cache.lookup(key)
-        if files is not None:
-            self.cache.restore(files, self.ws)
-            what = "reused"
-        else:
+
+        def make() -> list[str]:
             if kind == "appendix":
                 render.write_appendix(report / "executed" / "03_analysis.ipynb", report / name)
             else:
@@ -222,15 +228,9 @@ class _Run:
                 else:
                     b.log(f"  rendering the PDF for {tag} ...")
                     render.to_pdf(page, report / name)
-            with self.lock:
-                self.new[key] = [f"reports/{tag}/{name}"]
-            what = "ran"
-        job = f"{kind}_{tag}"
-        with self.lock:
-            self.keys[job] = key
-            (b.ran if what == "ran" else b.reused).append(job)
-            b.timings[job] = time.perf_counter() - t0
-        b.log(f"  {job}: {what} ({b.timings[job]:.1f} s)")
+            return [f"reports/{tag}/{name}"]
+
+        self._job(f"{kind}_{tag}", key, make, t0)
 
     def per_year(self, year: int, helpers: ThreadPoolExecutor) -> None:
         """The per-report stages and renderings of one year. The appendix depends on the analysis only:
@@ -247,7 +247,7 @@ class _Run:
 
 
 def _safe_name(name: str) -> str:
-    return re.sub(r"[^\w.\-]+", "_", publish.display(name))[:100] or "series.csv"
+    return re.sub(r"[^\w.\-]+", "_", params.display(name))[:100] or "series.csv"
 
 
 def run(b: Build) -> dict[str, dict[str, Path]]:

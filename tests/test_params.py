@@ -103,3 +103,13 @@ def test_notebook_run_by_hand_checks_its_parameters(tmp_path):
         pm.execute_notebook(str(stages.ROOT / "notebooks" / "03_analysis.ipynb"), str(tmp_path / "o.ipynb"),
                             parameters={"top_n": 99}, cwd=str(tmp_path), kernel_name="python3", progress_bar=False)
     assert exc.value.ename == "ParameterError" and "top_n=99: out of range" in exc.value.evalue
+
+
+@pytest.mark.parametrize("jobs", [0, 9, True, "2.5", "\uff12"])
+def test_make_build_checks_jobs_as_the_command_line_does(tmp_path, jobs):
+    from techtrade import runner
+    from techtrade.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=r"^jobs=.*: allowed: a whole number from 1 to 8$"):
+        runner.make_build([2020], 2018, tmp_path / "out", user_data="none", jobs=jobs)
+    assert runner.make_build([2020], 2018, tmp_path / "out", user_data="none", jobs="3").jobs == 3
