@@ -14,6 +14,8 @@ FIRST_YEAR = 1990                        # no figure before this year is accepte
 THIS_YEAR = datetime.date.today().year   # nor one after the current year
 
 FLOWS = ("exports", "imports")
+#: What a source is to the claims (sources.csv, column role): it decides what a verdict resting on it may say.
+ROLES = ("the article", "same statistics, another publication", "a different measure")
 MEASURES = ("level", "growth", "ratio", "share", "rank", "ratio_to_early_2000s")
 UNITS_TO_USD_MN = {"USD": 1e-6, "USD thousand": 1e-3, "USD mn": 1.0, "USD bn": 1e3}
 UNITS = tuple(UNITS_TO_USD_MN) + ("percent", "ratio", "rank")

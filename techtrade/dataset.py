@@ -77,10 +77,8 @@ def read_csv_strict(path: str | Path, required: list[str], optional: list[str] =
     if delimiter != "," and notes is not None:
         notes.append(f"{path}: columns separated by {DELIMITERS[delimiter]}s, not commas; read as such")
     reader = csv.reader(text.splitlines(), delimiter=delimiter)
-    rows = []
     try:
-        for r in reader:
-            rows.append(r)
+        rows = list(reader)
     except csv.Error as exc:  # e.g. a field over the csv module's limit (131,072 characters)
         raise DataError(f"{path}, line {reader.line_num}: not a readable CSV row ({exc})") from None
     rows_with_lines = [(i + 1, r) for i, r in enumerate(rows) if r and not r[0].lstrip().startswith("#")]
@@ -146,7 +144,6 @@ def _validate(df: pd.DataFrame, schema_name: str, path: Path) -> pd.DataFrame:
 FIGURES_COLUMNS = ["figure_id", "claim_id", "year", "base_year", "flow", "partner", "category",
                    "measure", "value", "unit", "qualifier", "precision", "source_id", "quote"]
 SOURCES_COLUMNS = ["source_id", "publisher", "title", "date", "url", "quote", "role"]
-ROLES = ("the article", "same statistics, another publication", "a different measure")
 OECD_COLUMNS = ["variable", "variable_name", "country", "year", "value", "unit", "source_id"]
 #: OECD MSTI variables that are the levels of form 1-TB's flows (the rest are context: roubles, % of GERD)
 OECD_FLOWS = {"TBP_RUSD": "exports", "TBP_PUSD": "imports"}

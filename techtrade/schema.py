@@ -55,7 +55,7 @@ SOURCES_SCHEMA = pa.DataFrameSchema({
     "publisher": _text(),
     "title": _text(),
     "url": _text(),
-    "role": _text(("the article", "same statistics, another publication", "a different measure")),
+    "role": _text(config.ROLES),
 }, strict=False)
 
 OECD_SCHEMA = pa.DataFrameSchema({

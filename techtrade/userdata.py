@@ -96,17 +96,14 @@ def _partners_within_totals(path: Path, df: pd.DataFrame) -> None:
 def check_magnitudes(path: Path, user: pd.DataFrame, shipped: pd.DataFrame) -> None:
     """A user's value a hundred times or more away from what the publications say of the same
     quantity is most likely in another unit (USD billion or thousand, not million): refused."""
-    from .intervals import Interval
+    from .evidence import figure_intervals
 
     key = ["year", "flow", "partner", "category"]
-    levels = shipped[shipped["measure"] == "level"]
+    levels = figure_intervals(shipped[shipped["measure"] == "level"])  # each figure's interval, in USD million
     for line, r in user.iterrows():
         same = levels[(levels[key] == r[key]).all(axis=1)]
         for _, f in same.iterrows():
-            scale = config.UNITS_TO_USD_MN[f["unit"]]
-            iv = Interval.from_published(f["value"] * scale, f["qualifier"],
-                                         None if pd.isna(f["precision"]) else f["precision"] * scale)
-            v, top, floor = r["value"], iv.hi if math.isfinite(iv.hi) else iv.lo, iv.lo
+            v, top, floor = r["value"], f["hi"] if math.isfinite(f["hi"]) else f["lo"], f["lo"]
             unit = None
             if top > 0 and v * 100 <= top:
                 unit = "USD billion" if v * 300 <= top <= v * 3000 else "another unit"
