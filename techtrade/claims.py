@@ -186,7 +186,7 @@ def _deficit_rank(q: Quantities, p: Part, claimed) -> Found:
     """C5: the report year's deficit is smaller than in every year from DEFICIT_SINCE + 1 on.
 
     Contradicted as soon as one year's balance is surely above the report year's, or the report year
-    has surely a surplus; reproduced only if every year has a balance surely below it (and a deficit);
+    has surely a surplus; WITHIN only if every year has a balance surely below it (and a deficit);
     consistent if every year has a balance and none contradicts; otherwise not verifiable. The years
     that do have a balance are checked either way (``detail``)."""
     years = list(range(config.DEFICIT_SINCE + 1, p.year))
@@ -217,7 +217,7 @@ def _deficit_rank(q: Quantities, p: Part, claimed) -> Found:
 @check("partner_rank")
 def _partner_rank(q: Quantities, p: Part, claimed) -> Found:
     """C6: the Netherlands is the largest market. Contradicted if a partner is surely larger;
-    reproduced only if every named partner is surely smaller and the unnamed rest of the total
+    WITHIN only if every named partner is surely smaller and the unnamed rest of the total
     cannot exceed it; otherwise not verifiable."""
     nl, total = q.get(p.year, p.flow, partner=p.partner), q.get(p.year, p.flow)
     others = {k: iv for k, iv in q.partners(p.year, p.flow).items() if k != p.partner}
@@ -279,16 +279,6 @@ class Checker:
             mask |= m
         return t[mask]
 
-    def claimed(self, p: Part) -> Interval | None:
-        figs = self.own(p)
-        figs = figs[figs["claim_id"] == p.claim]
-        if figs.empty:
-            return None
-        iv = Interval(-INF, INF)
-        for lo, hi in zip(figs["lo"], figs["hi"]):
-            iv = iv.intersect(Interval(lo, hi)) or iv
-        return iv
-
     def without(self, ids) -> Quantities:
         ids = frozenset(ids)
         if ids not in self._without:
@@ -297,26 +287,34 @@ class Checker:
 
     def run(self, p: Part) -> Verdict:
         own = self.own(p)
-        claimed = self.claimed(p)
+        mine = own[own["claim_id"] == p.claim]  # the claim's own figures (not those of a part it restates)
+        claimed = _claimed(mine)
         q = self.without(own["figure_id"])
-        extra = {"partners": list(dict.fromkeys(own[own["claim_id"] == p.claim]["partner"]))} \
-            if p.check == "each_level" else {}
+        extra = {"partners": list(dict.fromkeys(mine["partner"]))} if p.check == "each_level" else {}
         found: Found = CHECKS[p.check](q, p, claimed, **extra)
         outcome = found.outcome or compare(found.evidence, claimed, floor=found.floor)
-        used = [q.row(k.year, k.flow, k.measure, k.partner, k.category, k.base_year) for k in found.used]
-        used_rows = [(k, r) for k, r in zip(found.used, used) if r is not None]
+        used_rows = [(k, q.rows[k]) for k in found.used if k in q.rows]
         figure_ids = list(dict.fromkeys(f for _, r in used_rows for f in r["figure_ids"].split(";") if f))
         source_ids = list(dict.fromkeys(s for _, r in used_rows for s in r["source_ids"].split(";") if s))
         evidence_tier = tier(source_ids, self.roles) if outcome != OPEN else NONE
         verdict = verdict_for(outcome, evidence_tier)
-        mine = own[own["claim_id"] == p.claim]["source_id"]
-        claim_sources = list(dict.fromkeys(s for x in mine for s in str(x).split(";") if s))
+        claim_sources = list(dict.fromkeys(s for x in mine["source_id"] for s in str(x).split(";") if s))
         return Verdict(
             p.claim, p.id, p.label, p.check, UNITS[p.check], claimed, found.evidence, verdict, evidence_tier,
             figure_ids, source_ids, claim_sources,
             [{"id": number_id(k), "lo": _j(r["lo"]), "hi": _j(r["hi"]), "status": r["status"], "basis": r["basis"],
               "source_ids": r["source_ids"]} for k, r in used_rows],
             found.settle if verdict == NOT_VERIFIABLE else [], p.restates or "", found.detail)
+
+
+def _claimed(figs: pd.DataFrame) -> Interval | None:
+    """What a claim part says: its own figures' intervals, intersected."""
+    if figs.empty:
+        return None
+    iv = Interval(-INF, INF)
+    for lo, hi in zip(figs["lo"], figs["hi"]):
+        iv = iv.intersect(Interval(lo, hi)) or iv
+    return iv
 
 
 def _j(x: float):

@@ -88,6 +88,17 @@ def _src(q: Quantities, *keys: Key) -> tuple[str, str]:
     return ";".join(srcs), ";".join(figs)
 
 
+def _exports_ratio(q: Quantities, y: int, b: int, prefix: str = "") -> dict | None:
+    """The row of exports in ``y`` against ``b`` ("ratio.exports.2020/2018"; with a prefix, what that
+    publication alone says: "article.ratio.exports.2020/2018"), or None if the figures do not give it."""
+    now, before = q.get(y, "exports"), q.get(b, "exports")
+    if now is None or before is None or before.lo <= 0:
+        return None
+    return _row(f"{prefix + '.' if prefix else ''}ratio.exports.{y}/{b}",
+                f"exports in {y} against {b}" + (f", {prefix}" if prefix else ""), y, now / before, "ratio",
+                "derived", f"exports {y} / exports {b}", *_src(q, Key(y, "exports"), Key(b, "exports")))
+
+
 def numbers(q: Quantities, wdi: pd.DataFrame, verdicts: list[Verdict], report_year: int,
             base_year: int, article: Quantities | None = None, oecd: Quantities | None = None) -> pd.DataFrame:
     """Every number the report may show, one row each (see the module's docstring). ``article`` and
@@ -102,22 +113,13 @@ def numbers(q: Quantities, wdi: pd.DataFrame, verdicts: list[Verdict], report_ye
                 rows.append(_row(f"{prefix}.{number_id(k)}", f"{k.flow} in {k.year}, {prefix}", k.year,
                                  Interval(r["lo"], r["hi"]), "USD mn", r["status"], r["basis"], r["source_ids"],
                                  r["figure_ids"]))
-        for y, b in ARTICLE_PAIRS:
-            now, before = qq.get(y, "exports"), qq.get(b, "exports")
-            if now is not None and before is not None and before.lo > 0:
-                rows.append(_row(f"{prefix}.ratio.exports.{y}/{b}", f"exports in {y} against {b}, {prefix}", y,
-                                 now / before, "ratio", "derived", f"exports {y} / exports {b}",
-                                 *_src(qq, Key(y, "exports"), Key(b, "exports"))))
+        rows += [r for y, b in ARTICLE_PAIRS if (r := _exports_ratio(qq, y, b, prefix))]
     pairs = list(dict.fromkeys([(report_year, base_year), *ARTICLE_PAIRS]))
     for k, r in sorted(q.select(measure="level"), key=lambda kr: (kr[0].flow, kr[0].partner, kr[0].year)):
         who = "" if k.partner == "World" else f" to {k.partner}"
         rows.append(_row(number_id(k), f"{k.flow}{who} in {k.year}", k.year, Interval(r["lo"], r["hi"]), "USD mn",
                          r["status"], r["basis"], r["source_ids"], r["figure_ids"]))
-    for y, b in pairs:
-        now, before = q.get(y, "exports"), q.get(b, "exports")
-        if now is not None and before is not None and before.lo > 0:
-            rows.append(_row(f"ratio.exports.{y}/{b}", f"exports in {y} against {b}", y, now / before, "ratio",
-                             "derived", f"exports {y} / exports {b}", *_src(q, Key(y, "exports"), Key(b, "exports"))))
+    rows += [r for y, b in pairs if (r := _exports_ratio(q, y, b))]
     for flow in ("exports", "imports"):
         for y in sorted({report_year, report_year - 1, base_year + 1} & set(q.years(flow))):
             g, why = growth(q, flow, y)
