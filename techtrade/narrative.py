@@ -55,17 +55,21 @@ def _environments():
             return value
         return Markup(str(escape(escape_markdown(str(value)))))  # Markdown first: entities stay whole
 
+    def value(n) -> Interval | None:  # a filter takes a Number from the table or a bare interval
+        return n.iv if isinstance(n, Number) else n
+
+    def growth(iv: Interval | None) -> Interval | None:  # a ratio as a change in percent: 1.044 -> +4.4%
+        return None if not iv else Interval(iv.lo * 100 - 100, iv.hi * 100 - 100)
+
     filters = dict(
-        money=lambda n: fmt.money_range(n.iv if isinstance(n, Number) else n),
-        balance=lambda n: fmt.balance(n.iv if isinstance(n, Number) else n),
-        ratio=lambda n: fmt.ratio(n.iv if isinstance(n, Number) else n),
-        pct=lambda n: fmt.pct(n.iv if isinstance(n, Number) else n),
-        change=lambda n: fmt.pct(n.iv if isinstance(n, Number) else n, signed=True),
+        money=lambda n: fmt.money_range(value(n)),
+        balance=lambda n: fmt.balance(value(n)),
+        ratio=lambda n: fmt.ratio(value(n)),
+        pct=lambda n: fmt.pct(value(n)),
+        change=lambda n: fmt.pct(value(n), signed=True),
         year_list=fmt.year_list, quote=fmt.quote, cap=lambda t: str(t)[:1].upper() + str(t)[1:],
         count=lambda n, one, many=None: fmt.count(n, one, many),
-        growth=lambda n: fmt.pct(None if not (n.iv if isinstance(n, Number) else n) else
-                                 Interval((n.iv if isinstance(n, Number) else n).lo * 100 - 100,
-                                          (n.iv if isinstance(n, Number) else n).hi * 100 - 100), signed=True))
+        growth=lambda n: fmt.pct(growth(value(n)), signed=True))
     common = dict(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
                   trim_blocks=True, lstrip_blocks=True)
     md = Environment(finalize=finalize_markdown, keep_trailing_newline=True, **common)
@@ -122,18 +126,19 @@ def render(text_path: str | Path, results: Results, figures_dir: str | Path) -> 
         return block(claim_reviews(results))
 
     counts = summarise(results.verdicts)
+    data_words = "the data given" if results.user_sources else "the sources held"
     ctx = dict(
         report=results.report, year=results.report["report_year"], base=results.report["base_year"],
         n=results.numbers, v={x.part_id: x for x in results.verdicts}, counts=counts, verdicts=results.verdicts,
         counted=counted(results.verdicts), VERDICTS=VERDICTS, user_sources=results.user_sources,
-        data_words="the data given" if results.user_sources else "the sources held",
+        data_words=data_words,
         publisher=results.publisher, explain=explain, settle=settle_words, fmt=fmt, extra=results.extra,
         figure=figure, figure_ref=figure_ref, verdict_table=verdict_table, sources_list=sources_list,
         claim_reviews=reviews, rests_on=lambda v: rests_on(v, results),
-        in_brief=lambda: in_brief(results, "the data given" if results.user_sources else "the sources held"),
+        in_brief=lambda: in_brief(results, data_words),
         c5_years=lambda v: c5_years(v, results), iv=_iv, only_article=lambda x: only_article(x, results),
         country=country, date=fmt.date, updated_on=lambda x: updated_on(x, results),
-        threefold=lambda x: threefold(x, "the sources held" if not results.user_sources else "the data given"),
+        threefold=lambda x: threefold(x, data_words),
         why_no_change=why_no_change, deficit_words=deficit_words,
         figure_names=list(figures), has_figure=lambda name: name in figures)
     try:

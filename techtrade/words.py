@@ -14,7 +14,7 @@ from .results import (CONFIRMED, CONSISTENT, CONTRADICTED, INTERNALLY_CONSISTENT
 
 
 def _iv(d) -> Interval | None:
-    """An interval from its JSON form; an open lower end of a level (an "at most") starts at zero."""
+    """An interval from its JSON form ({"lo": .., "hi": ..}, null for an open end); None for none."""
     return Interval.from_json(d) if d else None
 
 
@@ -47,8 +47,8 @@ def explain(v: Verdict) -> str:
         u = used.get(id_)
         if u is None:
             return "not known"
-        iv = _iv({"lo": u["lo"], "hi": u["hi"]})
-        if iv is not None and u["lo"] is None and u["hi"] is not None:
+        iv = _iv(u)
+        if u["lo"] is None and u["hi"] is not None:  # a level at most: from zero
             iv = Interval(0.0, iv.hi)
         return fmt.money_range(iv) + (" (derived)" if u["status"] == "derived" else "")
 
