@@ -26,7 +26,7 @@ def per_year(out: Path, raw, tidy, q, wdi, report_year: int, base_year: int) -> 
     plots.use_style()
     tag = stages.tag(report_year, base_year)
     figures = [{"name": n, "files": plots.save(figs, out / "figures" / tag, n), "source_ids": i}
-               for n, figs, i in plots.draw_all(q, wdi, raw["sources"], report_year, base_year)]
+               for n, figs, i in plots.draw_all(q, wdi, report_year, base_year)]
     results.save(out / f"results_{tag}.json", {"report_year": report_year, "base_year": base_year, "top_n": 6},
                  verdicts, numbers, figures, raw["sources"], raw["claims"])
 

@@ -42,25 +42,36 @@ def use_style() -> None:
                       "grid.color": "#e3e3e3", "axes.edgecolor": "#888888"})
 
 
-
 # -- the figures ---------------------------------------------------------------------------------------
+def export_levels(q: Quantities, first: int | None = None, last: int | None = None) -> list:
+    """Total exports, published or derived, from ``first`` to ``last``: (key, row) pairs."""
+    return [(k, r) for k, r in q.select(flow="exports", measure="level", partner="World")
+            if (first is None or k.year >= first) and (last is None or k.year <= last)]
+
+
+def _draw_levels(ax, rows, top: float) -> tuple[dict[str, set], bool, bool]:
+    """Each level at its year, coloured by who published it, hollow if derived. Returns what was drawn
+    (publisher -> years), whether anything derived was, and whether any bound was (for the legend)."""
+    drawn, derived, bound = {}, False, False
+    for k, r in rows:
+        pub = publisher_of(r["source_ids"])
+        iv = Interval(r["lo"], r["hi"])
+        draw_interval(ax, k.year, iv, PUBLISHER_COLOURS[pub], r["status"] == "derived", top)
+        drawn.setdefault(pub, set()).add(k.year)
+        derived |= r["status"] == "derived"
+        bound |= iv.hi == INF
+    return drawn, derived, bound
+
+
 def fig_exports(q: Quantities, report_year: int, base_year: int, size: str = "wide"):
     """Exports in every year the figures cover up to the report year, as published or derived, with
     the report year against the base year."""
-    rows = [(k, r) for k, r in q.select(flow="exports", measure="level", partner="World") if k.year <= report_year]
+    rows = export_levels(q, last=report_year)
     if not rows:
         return None
     fig, ax = plt.subplots(figsize=SIZES[size], layout="constrained")
-    ivs = [Interval(r["lo"], r["hi"]) for _, r in rows]
-    top = visible_top(ivs)
-    drawn, derived, bound = {}, False, False
-    for (k, r), iv in zip(rows, ivs):
-        pub = publisher_of(r["source_ids"])
-        is_derived = r["status"] == "derived"
-        draw_interval(ax, k.year, iv, PUBLISHER_COLOURS[pub], is_derived, top)
-        drawn.setdefault(pub, set()).add(k.year)
-        derived |= is_derived
-        bound |= iv.hi == INF
+    top = visible_top([Interval(r["lo"], r["hi"]) for _, r in rows])
+    drawn, derived, bound = _draw_levels(ax, rows, top)
     years = [k.year for k, _ in rows]
     ax.set_xlim(min(years) - 0.8, max(years) + 0.8)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6 if size == "narrow" else 10))
@@ -98,12 +109,7 @@ def fig_trade(q: Quantities, report_year: int, size: str = "wide"):
     ax.set_title("Exports and imports", fontsize=10)
     ax.set_xlim(min(years) - 0.8, max(years) + 0.8)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4 if size == "wide" else 6))
-    entries = [(f, swatch(c)) for f, c in flows.items()]
-    if derived:
-        entries.append((DERIVED_LABEL, derived_style()))
-    if bound:
-        entries.append((BOUND_LABEL, bound_style("#666666")))
-    add_legend(fig, entries, size=size)
+    add_legend(fig, [(f, swatch(c)) for f, c in flows.items()] + series_legend({}, derived, bound), size=size)
     bal = [q.get(y, "balance") for y in years]
     lo = min(iv.lo for iv in bal if math.isfinite(iv.lo))
     hi = max([iv.hi for iv in bal if math.isfinite(iv.hi)] + [0.0])
@@ -167,7 +173,11 @@ MEASURES = (("ict_exports", "BX.GSR.CCIS.CD", "ICT service exports"),
             ("ip_receipts", "BX.GSR.ROYL.CD", "IP receipts"))
 
 
-def fig_measures(q: Quantities, wdi: pd.DataFrame, first: int = 2010, last: int = 2024, size: str = "wide"):
+MEASURE_YEARS = (2010, 2024)  # the years the side-by-side figure covers
+
+
+def fig_measures(q: Quantities, wdi: pd.DataFrame, first: int = MEASURE_YEARS[0], last: int = MEASURE_YEARS[1],
+                 size: str = "wide"):
     """Form 1-TB exports (the article, the 2021 paper, OECD MSTI) beside the World Bank's other
     measures, and each one's 2020 against 2018."""
     fig, (ax, axr) = plt.subplots(**TWO_PANELS[size], layout="constrained", gridspec_kw={"width_ratios" if size == "wide" else
@@ -177,20 +187,13 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, first: int = 2010, last: int 
         s = wdi[(wdi["indicator_code"] == code) & wdi["year"].between(first, last)].sort_values("year")
         if not s.empty:
             series[label] = s
-    tb = [(k, r) for k, r in q.select(flow="exports", measure="level", partner="World") if first <= k.year <= last]
+    tb = export_levels(q, first, last)
     ivs = [Interval(r["lo"], r["hi"]) for _, r in tb] + [Interval.point(v / 1e6) for s in series.values()
                                                           for v in s["value"]]
     top = visible_top(ivs) if ivs else 1.0
     for label, s in series.items():
         ax.plot(s["year"], s["value"] / 1e6, color=MEASURE_COLOURS[label], lw=1.8, marker="o", ms=3.5, zorder=2)
-    drawn, derived, bound = {}, False, False
-    for k, r in tb:
-        pub = publisher_of(r["source_ids"])
-        iv = Interval(r["lo"], r["hi"])
-        draw_interval(ax, k.year, iv, PUBLISHER_COLOURS[pub], r["status"] == "derived", top)
-        drawn.setdefault(pub, set()).add(k.year)
-        derived |= r["status"] == "derived"
-        bound |= iv.hi == INF
+    drawn, derived, bound = _draw_levels(ax, tb, top)
     ax.set_ylim(0, top)
     ax.set_xlim(first - 0.6, last + 0.6)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
@@ -235,18 +238,17 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, first: int = 2010, last: int 
     return fig
 
 
-def draw_all(q: Quantities, wdi: pd.DataFrame, sources: pd.DataFrame, report_year: int, base_year: int,
-             top_n: int = 6):
+def draw_all(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year: int, top_n: int = 6):
     """Every figure of the report as (name, {size: figure}, the source ids it draws on); a figure the
     data cannot make for these years is left out."""
     def ids(rows):
         return list(dict.fromkeys(s for _, r in rows for s in r["source_ids"].split(";") if s))
 
-    ex = [(k, r) for k, r in q.select(flow="exports", measure="level", partner="World") if k.year <= report_year]
+    ex = export_levels(q, last=report_year)
     trade = [(k, r) for k, r in q.select(measure="level", partner="World")
              if k.flow in ("exports", "imports") and k.year <= report_year and q.get(k.year, "balance") is not None]
     part = [(k, r) for k, r in q.select(year=report_year, flow="exports", measure="level") if k.partner != "World"]
-    meas = [(k, r) for k, r in q.select(flow="exports", measure="level", partner="World") if 2010 <= k.year <= 2024]
+    meas = export_levels(q, *MEASURE_YEARS)
     wdi_ids = sorted(set(wdi[wdi["indicator_code"].isin([c for _, c, _ in MEASURES])]["source_id"]))
     makers = [("exports", lambda s: fig_exports(q, report_year, base_year, s), ids(ex)),
               ("trade", lambda s: fig_trade(q, report_year, s), ids(trade)),

@@ -149,7 +149,7 @@ def test_the_measures_figure_shows_each_ratio_beside_the_articles(quantities, wd
 
 
 def test_draw_all_names_each_figure_and_its_sources(quantities, raw, wdi):
-    drawn = plots.draw_all(quantities, wdi, raw["sources"], 2021, 2018)
+    drawn = plots.draw_all(quantities, wdi, 2021, 2018)
     assert [name for name, _, _ in drawn] == ["exports", "trade", "measures"]  # no partner figures for 2021
     ids = {name: i for name, _, i in drawn}
     assert set(ids["exports"]) == {"MT", "SPB", "OECD"} and set(ids["measures"]) >= {"WDI", "WDI2026"}
@@ -171,7 +171,7 @@ def test_save_writes_svg_with_text_as_text_and_the_same_bytes(quantities, tmp_pa
 def test_narrow_figures_are_legible_on_a_390_px_phone(quantities, raw, wdi, tmp_path, name):
     """Shown across a 390 px screen (361 px of text column), no text on a narrow figure is under 11 px."""
     import re
-    figs = {n: f for n, f, _ in plots.draw_all(quantities, wdi, raw["sources"], 2020, 2018)}[name]
+    figs = {n: f for n, f, _ in plots.draw_all(quantities, wdi, 2020, 2018)}[name]
     svg = (tmp_path / plots.save(figs, tmp_path, name)["narrow"]).read_text()
     width_pt = float(re.search(r'width="([\d.]+)pt"', svg).group(1))
     scale = 361 / (width_pt * 4 / 3)  # CSS px per SVG user unit (pt), the image fitted to the column
