@@ -103,13 +103,20 @@ def test_a_killed_build_leaves_debris_that_the_next_build_removes(project):
     assert [k for k in kernels if alive(k)] == []
 
 
-def test_a_failing_cell_gives_exit_code_1_says_where_and_is_kept_until_a_build_succeeds(project, tmp_path):
-    out = project[0] / "out"
+def notebooks_with_a_failing_cell(tmp_path) -> Path:
+    """A copy of the notebooks in which 02_clean's third cell reads a table that does not exist."""
     nb = tmp_path / "notebooks"
     shutil.copytree(stages.ROOT / "notebooks", nb)
-    text = (nb / "02_clean.ipynb").read_text().replace('dataset.read_csv(inputs[\\"figures\\"])',
-                                                       'dataset.read_csv(inputs[\\"no such table\\"])')
-    (nb / "02_clean.ipynb").write_text(text)
+    text = (nb / "02_clean.ipynb").read_text()
+    assert 'dataset.read_csv(inputs[\\"figures\\"])' in text
+    (nb / "02_clean.ipynb").write_text(text.replace('dataset.read_csv(inputs[\\"figures\\"])',
+                                                    'dataset.read_csv(inputs[\\"no such table\\"])'))
+    return nb
+
+
+def test_a_failing_cell_gives_exit_code_1_says_where_and_is_kept_until_a_build_succeeds(project, tmp_path):
+    out = project[0] / "out"
+    nb = notebooks_with_a_failing_cell(tmp_path)
     from techtrade import runner
     before = snapshot(out)
     b = runner.make_build([2020], 2018, out, formats=("html",), user_data="none", notebooks_dir=nb,
@@ -190,10 +197,7 @@ def test_a_full_disk_while_keeping_a_failed_notebook_still_reports_the_failure(p
 
     from techtrade import runner
     out = project[0] / "out"
-    nb = tmp_path / "notebooks"
-    shutil.copytree(stages.ROOT / "notebooks", nb)
-    (nb / "02_clean.ipynb").write_text((nb / "02_clean.ipynb").read_text().replace(
-        'dataset.read_csv(inputs[\\"figures\\"])', 'dataset.read_csv(inputs[\\"no such table\\"])'))
+    nb = notebooks_with_a_failing_cell(tmp_path)
     real = shutil.copyfile
 
     def full(src, dst, *a, **kw):
