@@ -88,7 +88,10 @@ class Kernels:
         import papermill as pm
 
         try:
-            pm.execute_notebook(str(notebook), str(executed), parameters=parameters, cwd=str(cwd),
+            # no cwd= here: papermill would chdir the whole process, from this thread, while other stages
+            # run in others, and could leave it in a build folder that is then deleted; the kernel was
+            # started in ``cwd`` already (_start), which is all the notebook needs
+            pm.execute_notebook(str(notebook), str(executed), parameters=parameters,
                                 kernel_name="python3", progress_bar=False, log_output=False, km=km,
                                 request_save_on_cell_execute=False)
         except pm.PapermillExecutionError as exc:

@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -140,6 +141,31 @@ def test_a_sweep_builds_one_report_per_year_and_an_index(tmp_path):
     assert "threefold\u201d holds" not in t2021  # the article's claim is judged for its own years only
     assert "a deficit of $300\u2013500 million" in t2021 and "2020 had a smaller one" in t2021
     assert not (tmp_path / "reports" / "2021-vs-2018" / "report.pdf").exists()
+
+
+def test_running_a_notebook_never_changes_the_process_working_folder(tmp_path, monkeypatch):
+    """Stages run in threads: a process-wide chdir from one of them (papermill's cwd=) could leave the
+    process in a build's working folder, deleted when that build ends."""
+    import os
+
+    import nbformat
+
+    from techtrade.kernels import Kernels
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import os\nopen('here.txt', 'w').write(os.getcwd())")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(tmp_path / "n.ipynb"))
+    start, calls, real = Path.cwd(), [], os.chdir
+    monkeypatch.setattr(os, "chdir", lambda p: (calls.append(Path(p)), real(p)))
+    kernels = Kernels(prestart=False)
+    try:
+        kernels.run("n", tmp_path / "n.ipynb", tmp_path / "executed.ipynb", {}, cwd=tmp_path)
+    finally:
+        kernels.close()
+    assert [p for p in calls if p != start] == []  # (papermill's file handler "changes" to where it is)
+    assert Path.cwd() == start
+    assert (tmp_path / "here.txt").read_text() == str(tmp_path.resolve())  # the notebook ran in its folder
 
 
 def test_a_complete_user_series_gives_every_part_a_verdict(tmp_path):
