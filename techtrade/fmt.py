@@ -1,9 +1,14 @@
 """Every number the reader sees, written one way: tables, prose, figures and the appendix all use these.
 
-Money is in US dollars, one unit per phrase ("$1.35–1.45 billion", "$250 million"), with no more
-digits than the source gives; ratios carry the times sign ("3.10×"); percentages have no false
-precision ("22%", "+4.4%"); negatives take a true minus (−); ranges an en dash; year ranges are
-words ("2019 to 2020"); quotations typographic quotes. Values are in USD million unless said.
+Money is in US dollars, one unit per phrase ("$1.35–1.45 billion", "$250 million"); ratios carry the
+times sign ("3.10×"); percentages one decimal under 100 ("22.3%", "+4.4%"); negatives take a true
+minus (−); ranges an en dash; year ranges are words ("2019 to 2020"); quotations typographic quotes.
+Values are in USD million unless said.
+
+Every bound is rounded outward: a lower bound down, an upper bound up, a range both ways, so a written
+bound never excludes a value the interval allows ("at least 2.37×" for 2.378, "at most 22.3%" for
+22.22); a point is rounded to the nearest. Both ends of a phrase share one precision; a sentence that
+lists several values passes one ``decimals`` to each (``ratio_decimals``, ``pct_decimals``).
 """
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ import math
 
 from .intervals import INF, Interval
 
-MINUS, DASH, TIMES, GE, LE = "\u2212", "\u2013", "\u00d7", "\u2265", "\u2264"
+MINUS, DASH, TIMES = "\u2212", "\u2013", "\u00d7"
+DOWN, UP, NEAR = "down", "up", "near"   # how an end is rounded: a lower bound down, an upper bound up
 
 
 def _minus(text: str) -> str:
@@ -23,16 +29,44 @@ def _trim(text: str) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _sig(v: float, digits: int = 3) -> str:
-    """At most ``digits`` significant digits, grouped: 3448.3 -> '3,450'; 3.4483 -> '3.45'; 0.25 -> '0.25'."""
+def rounded(v: float, decimals: int, how: str = NEAR) -> float:
+    """``v`` at ``decimals`` decimals, rounded ``how``: DOWN for a lower bound, UP for an upper bound
+    (so a written bound never excludes a value the interval allows), NEAR for a point. A value that is
+    already on the grid (up to float noise, 3.0999999999 for 3.1) stays where it is."""
+    scale = 10 ** decimals
+    x = v * scale
+    if abs(x - round(x)) <= 1e-9 * max(1.0, abs(x)):
+        return round(x) / scale
+    return (math.floor(x) if how == DOWN else math.ceil(x) if how == UP else round(x)) / scale
+
+
+def _text(v: float, decimals: int, how: str, group: bool = True) -> tuple[str, bool]:
+    """``v`` written at ``decimals`` decimals, rounded ``how``; and whether that is exactly ``v``."""
+    r = rounded(v, decimals, how)
+    return f"{r:{',' if group else ''}.{decimals}f}", abs(r - v) <= 1e-9 * max(1.0, abs(v))
+
+
+def _sig_decimals(v: float, digits: int) -> int:
+    """Decimals that show ``digits`` significant digits of ``v``: 3448.3 -> 0; 3.4483 -> 2; 0.25 -> 3."""
     if v == 0 or not math.isfinite(v):
-        return "0" if v == 0 else str(v)
-    decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(v)))))
-    return _trim(f"{round(v, decimals):,.{decimals}f}")
+        return 0
+    return max(0, digits - 1 - int(math.floor(math.log10(abs(v)))))
+
+
+def _same(ends: list[tuple[str, bool]]) -> list[str]:
+    """The ends of one phrase, at one precision. Trailing zeros are dropped only when every end is
+    exact ('20–30%', '$4.5 billion', 'at least 3×'); a rounded end keeps them, since they say how
+    far it was rounded ('at least 3.10×'), and so do the other ends of its phrase."""
+    texts = [t for t, _ in ends]
+    if not all(exact for _, exact in ends):
+        return texts
+    trimmed = [_trim(t) for t in texts]
+    keep = max(len(t.split(".")[1]) if "." in t else 0 for t in trimmed)
+    return [t if "." not in t else t[: len(t.split(".")[0]) + 1 + keep] for t in texts] if keep else trimmed
 
 
 def number(v: float, digits: int = 3) -> str:
-    return _minus(_sig(v, digits))
+    return _minus(_trim(_text(v, _sig_decimals(v, digits), NEAR)[0]))
 
 
 # -- money (values in USD million) ----------------------------------------------------------------
@@ -41,49 +75,56 @@ def unit_for(*values: float) -> str:
     return "billion" if finite and max(finite) >= 1000 else "million"
 
 
-def _amount(v: float, unit: str) -> str:
-    return _sig(abs(v) / 1000, 3) if unit == "billion" else _sig(abs(v), 4) if abs(v) >= 1000 else _sig(abs(v), 3)
+def _money_decimals(values, unit: str) -> int:
+    """Three significant digits of the largest value, at most two decimals of a billion."""
+    top = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
+    if unit == "billion":
+        return min(2, _sig_decimals(top / 1000, 3))
+    return min(1, _sig_decimals(top, 3))
 
 
-def money(v: float, unit: str | None = None) -> str:
-    """4500 -> '$4.5 billion'; 250 -> '$250 million'; -150 -> '−$150 million'."""
+def _amounts(ends: list[tuple[float, str]], unit: str, decimals: int | None = None) -> list[str]:
+    scale = 1000 if unit == "billion" else 1
+    d = _money_decimals([v for v, _ in ends], unit) if decimals is None else decimals
+    return _same([_text(abs(v) / scale, d, how) for v, how in ends])
+
+
+def money(v: float, unit: str | None = None, how: str = NEAR, decimals: int | None = None) -> str:
+    """4500 -> '$4.5 billion'; 250 -> '$250 million'; -150 -> '−$150 million'. ``how`` rounds a bound
+    outward (DOWN for a lower bound, UP for an upper bound)."""
     unit = unit or unit_for(v)
-    return f"{MINUS if v < 0 else ''}${_amount(v, unit)} {unit}"
+    if v < 0:  # the amount is |v|: a lower bound of a negative value is an upper bound of its amount
+        how = {DOWN: UP, UP: DOWN}.get(how, how)
+    return f"{MINUS if v < 0 else ''}${_amounts([(v, how)], unit, decimals)[0]} {unit}"
 
 
-def money_range(iv: Interval | None, missing: str = "not known") -> str:
-    """An interval of money in words, one unit: 'at least $4.5 billion', '$1.35–1.45 billion'."""
+def money_range(iv: Interval | None, missing: str = "not known", decimals: int | None = None) -> str:
+    """An interval of money in words, one unit, rounded outward: 'at least $4.5 billion',
+    '$1.35–1.45 billion', 'at most $1 billion'."""
     if iv is None:
         return missing
     unit = unit_for(iv.lo, iv.hi)
     if iv.is_point:
-        return money(iv.lo, unit)
+        return money(iv.lo, unit, decimals=decimals)
     if iv.lo == -INF and iv.hi == INF:
         return "unknown"
     if iv.hi == INF:
-        return f"at least {money(iv.lo, unit)}"
+        return f"at least {money(iv.lo, unit, DOWN, decimals)}"
     if iv.lo == -INF or (iv.lo == 0 and iv.hi > 0):
-        return f"at most {money(iv.hi, unit)}"
-    a, b = _pair(iv.lo, iv.hi, unit)
+        return f"at most {money(iv.hi, unit, UP, decimals)}"
     if iv.lo >= 0:
+        a, b = _amounts([(iv.lo, DOWN), (iv.hi, UP)], unit, decimals)
         return f"${a}{DASH}{b} {unit}"
+    # a range through or below zero: each end's amount rounded away from the middle
+    ends = [(iv.lo, UP if iv.lo < 0 else DOWN), (iv.hi, DOWN if iv.hi < 0 else UP)]
+    a, b = _amounts(ends, unit, decimals)
     sign = lambda v: MINUS if v < 0 else ""  # noqa: E731
     return f"{sign(iv.lo)}${a} to {sign(iv.hi)}${b} {unit}"
 
 
-def _pair(lo: float, hi: float, unit: str) -> tuple[str, str]:
-    """Both ends of a range with the same decimals ('0.55' and '1.70', not '0.551' and '1.7')."""
-    a, b = _amount(lo, unit), _amount(hi, unit)
-    decimals = max(len(x.split(".")[1]) if "." in x else 0 for x in (a, b))
-    if unit == "billion":
-        decimals = min(decimals, 2)
-    a, b = (f"{abs(v) / (1000 if unit == 'billion' else 1):,.{decimals}f}" for v in (lo, hi))
-    return a, b
-
-
 def balance(iv: Interval | None, missing: str = "not known") -> str:
-    """A trade balance in words: 'a deficit of $581–647 million'; 'a deficit of at most $150 million,
-    or a surplus'."""
+    """A trade balance in words, rounded outward: 'a deficit of $581–648 million'; 'a deficit of at
+    most $150 million, or a surplus'."""
     if iv is None:
         return missing
     if iv.hi <= 0:
@@ -91,67 +132,68 @@ def balance(iv: Interval | None, missing: str = "not known") -> str:
     if iv.lo >= 0:
         return "a surplus of " + money_range(iv)
     if iv.hi == INF:
-        return f"a deficit of at most {money(-iv.lo)}, or a surplus"
+        return f"a deficit of at most {money(-iv.lo, how=UP)}, or a surplus"
     if iv.lo == -INF:
-        return f"a surplus of at most {money(iv.hi)}, or a deficit"
-    return f"anything from a deficit of {money(-iv.lo)} to a surplus of {money(iv.hi)}"
+        return f"a surplus of at most {money(iv.hi, how=UP)}, or a deficit"
+    return f"anything from a deficit of {money(-iv.lo, how=UP)} to a surplus of {money(iv.hi, how=UP)}"
 
 
 # -- ratios and percentages ----------------------------------------------------------------------
-def _times(v: float, decimals: int | None = None) -> str:
-    """3.1034 -> '3.10'; 13.354 -> '13.4'; 15 -> '15' (no more digits than the size of the number warrants)."""
-    if abs(v - round(v)) < 1e-9 and decimals is None:
-        return f"{v:.0f}"
-    if decimals is None:
-        decimals = 2 if abs(v) < 10 else 1 if abs(v) < 100 else 0
-    return f"{v:.{decimals}f}"
+def ratio_decimals(*values: float) -> int:
+    """'3.10×', '13.4×', '138×': two decimals under 10, one under 100, none above."""
+    top = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
+    return 2 if top < 10 else 1 if top < 100 else 0
 
 
-def ratio(iv: Interval | None, missing: str = "not known") -> str:
-    """'3.10×', 'at least 3.10×', '3.14–3.44×', '15–20×'."""
+def ratio(iv: Interval | None, missing: str = "not known", decimals: int | None = None) -> str:
+    """'3.10×', 'at least 3.10×', '3.13–3.45×', '15–20×'; bounds rounded outward."""
     if iv is None:
         return missing
-    if iv.is_point:
-        return f"{_times(iv.lo)}{TIMES}"
     if iv.hi == INF:
-        return f"at least {_times(iv.lo)}{TIMES}"
+        d = ratio_decimals(iv.lo) if decimals is None else decimals
+        return f"at least {_same([_text(iv.lo, d, DOWN)])[0]}{TIMES}"
     if iv.lo <= 0:
-        return f"at most {_times(iv.hi)}{TIMES}"
-    top = max(abs(iv.lo), abs(iv.hi))
-    decimals = 2 if top < 10 else 1 if top < 100 else 0  # both ends alike: "9.9–13.4×", not "9.92–13.35×"
-    if all(abs(v - round(v)) < 1e-9 for v in (iv.lo, iv.hi)):
-        decimals = 0  # "15–20×"
-    return f"{_times(iv.lo, decimals)}{DASH}{_times(iv.hi, decimals)}{TIMES}"
+        d = ratio_decimals(iv.hi) if decimals is None else decimals
+        return f"at most {_same([_text(iv.hi, d, UP)])[0]}{TIMES}"
+    d = ratio_decimals(iv.lo, iv.hi) if decimals is None else decimals
+    if iv.is_point:
+        return f"{_same([_text(iv.lo, d, NEAR)])[0]}{TIMES}"
+    a, b = _same([_text(iv.lo, d, DOWN), _text(iv.hi, d, UP)])
+    return f"{a}{DASH}{b}{TIMES}"
 
 
-def _pct(v: float, signed: bool, decimals: int | None = None) -> str:
-    if decimals is None:
-        decimals = 1 if abs(v) < 10 else 0
-    text = f"{abs(v):.{decimals}f}"
-    text = _trim(text) if text.endswith(".0") else text
-    sign = MINUS if v < 0 and text.strip("0.") else ("+" if signed and v > 0 else "")
-    return f"{sign}{text}%"
+def pct_decimals(*values: float) -> int:
+    """One decimal under 100% ('+4.4%', '+15.7%'), none above ('+138%')."""
+    top = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
+    return 1 if top < 100 else 0
 
 
-def pct(iv: Interval | None, signed: bool = False, missing: str = "not known") -> str:
-    """Shares '22%', 'at most 22%', '20–30%'; changes (signed) '+4.4%', '−5% to +5%'.
+def _pct(v: float, signed: bool, decimals: int, how: str) -> tuple[str, bool]:
+    text, exact = _text(abs(v), decimals, {DOWN: UP, UP: DOWN}.get(how, how) if v < 0 else how, group=False)
+    zero = not text.strip("0.")
+    sign = MINUS if v < 0 and not zero else ("+" if signed and v > 0 and not zero else "")
+    return f"{sign}{text}", exact
 
-    A fall of 100% or more is no bound at all: [−100, 3.3] is 'at most +3.3%'."""
+
+def pct(iv: Interval | None, signed: bool = False, missing: str = "not known", decimals: int | None = None) -> str:
+    """Shares '22.3%', 'at most 22.3%', '20–30%'; changes (signed) '+4.4%', '−5% to +5%'; bounds
+    rounded outward. A fall of 100% or more is no bound at all: [−100, 3.3] is 'at most +3.3%'."""
     if iv is None:
         return missing
     floor = -100 if signed else 0
-    if iv.is_point:
-        return _pct(iv.lo, signed)
     if iv.hi == INF:
-        return f"at least {_pct(iv.lo, signed)}"
-    if iv.lo <= floor:
-        return f"at most {_pct(iv.hi, signed)}"
-    a, b = _pct(iv.lo, signed), _pct(iv.hi, signed)
-    if a == b:  # the ends differ only in a decimal: show it ("+29.5% to +30.5%")
-        a, b = _pct(iv.lo, signed, 1), _pct(iv.hi, signed, 1)
+        d = pct_decimals(iv.lo) if decimals is None else decimals
+        return f"at least {_same([_pct(iv.lo, signed, d, DOWN)])[0]}%"
+    if iv.lo <= floor and not iv.is_point:
+        d = pct_decimals(iv.hi) if decimals is None else decimals
+        return f"at most {_same([_pct(iv.hi, signed, d, UP)])[0]}%"
+    d = pct_decimals(iv.lo, iv.hi) if decimals is None else decimals
+    if iv.is_point:
+        return f"{_same([_pct(iv.lo, signed, d, NEAR)])[0]}%"
+    a, b = _same([_pct(iv.lo, signed, d, DOWN), _pct(iv.hi, signed, d, UP)])
     if not signed:
-        return f"{a.rstrip('%')}{DASH}{b}"
-    return f"{a} to {b}"
+        return f"{a}{DASH}{b}%"
+    return f"{a}% to {b}%"
 
 
 # -- years, quotes --------------------------------------------------------------------------------
