@@ -21,12 +21,11 @@ def shared(data: str | None = None):
 
 
 def per_year(out: Path, raw, tidy, q, wdi, report_year: int, base_year: int) -> None:
-    verdicts = claims.check_claims(tidy, raw["sources"])                                         # 03 analysis
+    verdicts = claims.check_claims(tidy, raw["sources"], raw["claims"])                                    # 03 analysis
     numbers = metrics.numbers(q, wdi, verdicts, report_year, base_year)
     plots.use_style()
     tag = stages.tag(report_year, base_year)
-    figures = [{"name": n, "files": plots.save(figs, out / "figures" / tag, n), "source_ids": i}
-               for n, figs, i in plots.draw_all(q, wdi, report_year, base_year)]
+    figures = plots.save_all(plots.draw_all(q, wdi, report_year, base_year), out / "figures" / tag)
     results.save(out / f"results_{tag}.json", {"report_year": report_year, "base_year": base_year, "top_n": 6},
                  verdicts, numbers, figures, raw["sources"], raw["claims"])
 

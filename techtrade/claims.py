@@ -1,36 +1,38 @@
 """Claim verdicts (stage 03, analysis): results as numbers.
 
 The article's claims are split into parts, declared once in :data:`PARTS`: the claim, a stable part
-id, what the part is about, and the check that applies. Generic checks (a level, a change, a ratio, a
-share, a floor under several partners) need only that entry; three bespoke ones are registered
-functions (the deficit ranking, the partner ranking, the early-2000s ratio). A new claim is one entry
-(and, if it is bespoke, one function) and its test.
+id, what the part is about, and the check that applies. A check (:class:`Check`) holds together what
+a part needs: how the evidence is found, its unit, the words for what the claim says, and the working
+in words. A new claim part is one entry in PARTS (and, if no check fits, one Check); a change of
+wording touches one place.
 
 A part is checked against the *other* figures only: the figures that state it (and those of a part
 it restates) are left out, with everything derived from them, so no claim is ever checked against
-itself. What the verdict may say then depends on what those other figures are (the *tier*, from the
-sources' roles in the registry): the article's own figures can show a part internally consistent or
-inconsistent, never confirm it; another publication of the same statistics (the 2021 paper, OECD
-MSTI) or the primary table a user supplies can confirm or contradict it. A different measure (the
-World Bank's indicators) never enters the evidence: it is shown beside a claim, never as a verdict.
-Each check returns a :class:`Verdict` record of intervals and ids; the words are made from it by
-narrative.py and fmt.py.
+itself. Each verdict records:
+
+- the **outcome**: the evidence entails the claim (every value it allows is inside the claim),
+  allows it (some are) or excludes it (none is); or the part is open (no evidence bears on it);
+- the **tier**: what the evidence rests on (the sources' roles in the registry): the article's own
+  figures can show a part follows from them, is allowed by them or contradicted by them, never
+  confirm it; another publication of the same statistics, or the primary table a user supplies, can
+  confirm or contradict it. A different measure (the World Bank's) never enters the evidence;
+- whether the check **could have failed**: whether evidence of the form the sources give could have
+  excluded the claim. Two lower bounds never conflict ("more than $4.5 billion" against "at least
+  $4.05 billion"), so such a check is labelled so and counted as agreement nowhere;
+- the claim **read loosely** as well, where the loose reading of its words (readings.py) gives another
+  outcome.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import config
-from .evidence import Key, Quantities, build_quantities
+from . import config, fmt
+from .evidence import Key, Quantities, build_quantities, deficit_history
 from .intervals import INF, Interval
-from .results import (CONFIRMED, CONSISTENT, CONTRADICTED, INTERNALLY_CONSISTENT, INTERNALLY_INCONSISTENT,
-                      MIXED, NONE, NOT_VERIFIABLE, OTHER, OWN, PRIMARY, ROLE_TIER, Verdict)
-
-#: How the evidence compares with the claim, before the tier names it.
-WITHIN, OVERLAP, DISJOINT, OPEN = "within", "overlap", "disjoint", "open"
+from .results import (ALLOWED, ENTAILED, EXCLUDED, MIXED, NONE, OPEN, OTHER, OWN, PRIMARY, ROLE_TIER, Verdict,
+                      verdict_words)
 
 Y, B = config.ARTICLE_YEAR, config.ARTICLE_BASE_YEAR
 
@@ -40,7 +42,7 @@ class Part:
     id: str                     # stable: "C3.ratio"
     claim: str                  # "C3"
     label: str                  # what the part is about, in words
-    check: str                  # a registered check
+    check: str                  # a Check in CHECKS
     measure: str | None = "level"   # the measure of the claim's own figures for this part
     flow: str = "exports"
     partner: str = "World"      # "*": every partner the claim names
@@ -50,24 +52,23 @@ class Part:
 
 
 PARTS = (
-    Part("C1.level", "C1", "exports in 2020", "level"),
-    Part("C2.growth", "C2", "growth of exports from 2019 to 2020", "change", "growth", base=Y - 1),
-    Part("C3.level", "C3", "exports in 2018", "level", year=B),
-    Part("C3.ratio", "C3", "exports in 2020 against 2018", "ratio", "ratio", base=B),
-    Part("C4.level", "C4", "imports in 2020", "level", flow="imports"),
-    Part("C4.change", "C4", "change in imports from 2019 to 2020 (\u201cstagnant\u201d)", "change", "growth",
+    Part("C1.level", "C1", f"exports in {Y}", "level"),
+    Part("C2.growth", "C2", f"growth of exports from {Y - 1} to {Y}", "change", "growth", base=Y - 1),
+    Part("C3.level", "C3", f"exports in {B}", "level", year=B),
+    Part("C3.ratio", "C3", f"exports in {Y} against {B}", "ratio", "ratio", base=B),
+    Part("C4.level", "C4", f"imports in {Y}", "level", flow="imports"),
+    Part("C4.change", "C4", f"change in imports from {Y - 1} to {Y} (\u201cstagnant\u201d)", "change", "growth",
          flow="imports", base=Y - 1),
-    Part("C5.deficit", "C5", "the smallest deficit since 2001", "deficit_rank", None, flow="balance"),
-    Part("C6.level", "C6", "exports to the Netherlands in 2020", "level", partner="Netherlands"),
-    Part("C6.share", "C6", "the Netherlands' share of exports", "share", "share", partner="Netherlands"),
+    Part("C5.deficit", "C5", f"the smallest deficit since {config.DEFICIT_SINCE}", "deficit_rank", None,
+         flow="balance"),
+    Part("C6.level", "C6", f"exports to the Netherlands in {Y}", "level", partner="Netherlands"),
+    Part("C6.share", "C6", "the Netherlands\u2019 share of exports", "share", "share", partner="Netherlands"),
     Part("C6.rank", "C6", "the Netherlands the largest market", "partner_rank", "rank", partner="Netherlands"),
     Part("C7.each", "C7", "five more markets above $250 million each", "each_level", partner="*"),
-    Part("C8.early", "C8", "exports in 2020 against the early 2000s", "early_2000s_ratio", "ratio_to_early_2000s"),
-    Part("C9.ratio", "C9", "exports in 2020 against 2018", "ratio", "ratio", base=B, restates="C3.ratio"),
+    Part("C8.early", "C8", f"exports in {Y} against the early 2000s", "early_2000s_ratio", "ratio_to_early_2000s"),
+    Part("C9.ratio", "C9", f"exports in {Y} against {B}", "ratio", "ratio", base=B, restates="C3.ratio"),
 )
 BY_ID = {p.id: p for p in PARTS}
-UNITS = {"level": "USD mn", "change": "percent", "ratio": "ratio", "share": "percent", "each_level": "USD mn",
-         "deficit_rank": "USD mn", "partner_rank": "USD mn", "early_2000s_ratio": "ratio"}
 
 
 def number_id(key: Key) -> str:
@@ -75,17 +76,33 @@ def number_id(key: Key) -> str:
     return f"{key.flow}.{key.year}" + ("" if key.partner == "World" else f".{key.partner}")
 
 
+# -- comparing evidence with a claim ----------------------------------------------------------------
 def compare(evidence: Interval | None, claimed: Interval, floor: float = 0.0) -> str:
     """How an evidence interval stands to a claimed one: every value it allows inside the claim
-    (WITHIN), some (OVERLAP), none (DISJOINT); OPEN if it is missing or bounds nothing (from
+    (ENTAILED), some (ALLOWED), none (EXCLUDED); OPEN if it is missing or bounds nothing (from
     ``floor`` to infinity)."""
     if evidence is None or (evidence.lo <= floor and evidence.hi == INF):
         return OPEN
     if evidence.entirely_within(claimed):
-        return WITHIN
+        return ENTAILED
     if evidence.overlaps(claimed):
-        return OVERLAP
-    return DISJOINT
+        return ALLOWED
+    return EXCLUDED
+
+
+def could_exclude(evidence: Interval, claimed: Interval, floor: float = 0.0) -> tuple[bool, str]:
+    """Could evidence of this form (which ends are bounded) have excluded the claim, whatever its
+    values? Only an upper bound can fall below a claim's lower end, and only a lower bound can rise
+    above a claim's upper end. Returns (could it, why not in words)."""
+    ev_lo, ev_hi = evidence.lo > floor, evidence.hi < INF
+    cl_lo, cl_hi = claimed.lo > floor, claimed.hi < INF
+    if (ev_hi and cl_lo) or (ev_lo and cl_hi):
+        return True, ""
+    if not ev_hi and not cl_hi:
+        return False, "the claim and the evidence are both lower bounds"
+    if not ev_lo and not cl_lo:
+        return False, "the claim and the evidence are both upper bounds"
+    return False, "the claim bounds nothing the evidence could fall outside"
 
 
 def tier(source_ids, roles: dict[str, str]) -> str:
@@ -105,164 +122,310 @@ def tier(source_ids, roles: dict[str, str]) -> str:
     return PRIMARY if PRIMARY in kinds else OTHER
 
 
-def verdict_for(outcome: str, tier_: str) -> str:
-    """The verdict's words: the outcome, as far as the tier of the evidence allows."""
-    if outcome == OPEN or tier_ == NONE:
-        return NOT_VERIFIABLE
-    if tier_ == OWN:
-        return INTERNALLY_INCONSISTENT if outcome == DISJOINT else INTERNALLY_CONSISTENT
-    if tier_ == MIXED:  # it rests partly on the article itself: never confirmed
-        return CONTRADICTED if outcome == DISJOINT else CONSISTENT
-    return {WITHIN: CONFIRMED, OVERLAP: CONSISTENT, DISJOINT: CONTRADICTED}[outcome]
-
-
 @dataclass
 class Found:
-    """What a check found: the evidence, the quantities it used, what would settle it, and details."""
+    """What a check found: the evidence, the quantities it used, what would settle it, and details.
+    A bespoke check decides its own ``outcome`` and ``could_fail`` (with ``why``)."""
 
     evidence: Interval | None
     used: list[Key]
     settle: list[dict]
     detail: dict = field(default_factory=dict)
-    outcome: str | None = None  # bespoke checks decide their own outcome
+    outcome: str | None = None
     floor: float = 0.0
-
-
-CHECKS: dict = {}
-
-
-def check(name):
-    def register(fn):
-        CHECKS[name] = fn
-        return fn
-    return register
+    could_fail: bool | None = None
+    why: str = ""
 
 
 def _need(flow, years, partner="World") -> dict:
     return {"flow": flow, "partner": partner, "years": sorted(years)}
 
 
-@check("level")
-def _level(q: Quantities, p: Part, claimed) -> Found:
-    ev = q.get(p.year, p.flow, partner=p.partner)
-    return Found(ev, [Key(p.year, p.flow, p.partner)], [_need(p.flow, [p.year], p.partner)])
+def _iv(d) -> Interval | None:
+    return Interval.from_json(d) if d else None
 
 
-@check("change")
-def _change(q: Quantities, p: Part, claimed) -> Found:
-    now, before = q.get(p.year, p.flow), q.get(p.base, p.flow)
-    ev = None if now is None or before is None else now.pct_change(before)
-    missing = [y for y, iv in ((p.year, now), (p.base, before)) if iv is None]
-    return Found(ev, [Key(p.year, p.flow), Key(p.base, p.flow)], [_need(p.flow, missing)], floor=-100.0)
+def _level_words(u: dict | None) -> str:
+    """A level the evidence used, in words: 'at least $4.5 billion', '$1.35–1.45 billion (derived)'."""
+    if u is None:
+        return "not known"
+    return fmt.money_range(_iv(u)) + (" (derived)" if u["status"] == "derived" else "")
 
 
-@check("ratio")
-def _ratio(q: Quantities, p: Part, claimed) -> Found:
-    now, before = q.get(p.year, p.flow), q.get(p.base, p.flow)
-    ev = None if now is None or before is None or before.lo <= 0 else now / before
-    missing = [y for y, iv in ((p.year, now), (p.base, before)) if iv is None]
-    return Found(ev, [Key(p.year, p.flow), Key(p.base, p.flow)], [_need(p.flow, missing or [p.base, p.year])])
+# -- the checks: how evidence is found, its unit, the claim's words, the working -----------------------
+class Check:
+    """A kind of check. ``find`` gathers the evidence from the quantities (the part's own figures left
+    out); ``says`` writes what the claim says; ``working`` writes how the verdict was reached."""
+
+    unit = "USD mn"
+
+    def find(self, q: Quantities, p: Part, claimed: Interval | None, **kw) -> Found:
+        raise NotImplementedError
+
+    def says(self, v: Verdict) -> str:
+        return fmt.money_range(v.claimed)
+
+    def working(self, v: Verdict) -> str:
+        raise NotImplementedError
 
 
-@check("share")
-def _share(q: Quantities, p: Part, claimed) -> Found:
-    part, total = q.get(p.year, p.flow, partner=p.partner), q.get(p.year, p.flow)
-    ev = None if part is None or total is None or total.lo <= 0 else part / total * 100
-    return Found(ev, [Key(p.year, p.flow, p.partner), Key(p.year, p.flow)], [_need(p.flow, [p.year], "by country")])
+class Level(Check):
+    def find(self, q, p, claimed, **kw):
+        ev = q.get(p.year, p.flow, partner=p.partner)
+        return Found(ev, [Key(p.year, p.flow, p.partner)], [_need(p.flow, [p.year], p.partner)])
+
+    def working(self, v):
+        if v.evidence is None:
+            return "No figure besides the claim\u2019s own."
+        u = v.used[0]
+        how = f", derived: {u['basis']}" if u["status"] == "derived" else ""
+        return f"The other figures give {fmt.money_range(v.evidence)}{how}."
 
 
-@check("each_level")
-def _each_level(q: Quantities, p: Part, claimed, partners=()) -> Found:
+class Change(Check):
+    unit = "percent"
+
+    def find(self, q, p, claimed, **kw):
+        now, before = q.get(p.year, p.flow), q.get(p.base, p.flow)
+        ev = None if now is None or before is None else now.pct_change(before)
+        missing = [y for y, iv in ((p.year, now), (p.base, before)) if iv is None]
+        return Found(ev, [Key(p.year, p.flow), Key(p.base, p.flow)], [_need(p.flow, missing)], floor=-100.0)
+
+    def says(self, v):
+        return fmt.pct(v.claimed, signed=True)
+
+    def working(self, v):
+        if v.evidence is None:
+            years = [y for s in v.settle for y in s["years"]]
+            return f"No other figure gives {v.settle[0]['flow']} in {fmt.year_list(years)}." if years else \
+                "No other figure bears on it."
+        now, before = v.used
+        return f"{_level_words(now)} against {_level_words(before)} = {fmt.pct(v.evidence, signed=True)}."
+
+
+class Ratio(Check):
+    unit = "ratio"
+
+    def find(self, q, p, claimed, **kw):
+        now, before = q.get(p.year, p.flow), q.get(p.base, p.flow)
+        ev = None if now is None or before is None or before.lo <= 0 else now / before
+        missing = [y for y, iv in ((p.year, now), (p.base, before)) if iv is None]
+        return Found(ev, [Key(p.year, p.flow), Key(p.base, p.flow)], [_need(p.flow, missing or [p.base, p.year])])
+
+    def says(self, v):
+        return fmt.ratio(v.claimed)
+
+    def working(self, v):
+        if v.evidence is None:
+            years = [y for s in v.settle for y in s["years"]]
+            return f"No other figure gives {v.settle[0]['flow']} in {fmt.year_list(years)}." if years else \
+                "No other figure bears on it."
+        now, before = v.used
+        return f"{_level_words(now)} / {_level_words(before)} = {fmt.ratio(v.evidence)}."
+
+
+class Share(Check):
+    unit = "percent"
+
+    def find(self, q, p, claimed, **kw):
+        part, total = q.get(p.year, p.flow, partner=p.partner), q.get(p.year, p.flow)
+        ev = None if part is None or total is None or total.lo <= 0 else part / total * 100
+        return Found(ev, [Key(p.year, p.flow, p.partner), Key(p.year, p.flow)],
+                     [_need(p.flow, [p.year], "by country")])
+
+    def says(self, v):
+        return fmt.pct(v.claimed)
+
+    def working(self, v):
+        if v.evidence is None:
+            return "No total for that year."
+        part, total = v.used
+        return f"{_level_words(part)} of {_level_words(total)} = {fmt.pct(v.evidence)}."
+
+
+class EachLevel(Check):
     """'Each of these partners above X': the smallest of their levels against the claim."""
-    ivs = {name: q.get(p.year, p.flow, partner=name) for name in partners}
-    known = [iv for iv in ivs.values() if iv is not None]
-    ev = None if len(known) < len(ivs) or not ivs else Interval(min(iv.lo for iv in known), min(iv.hi for iv in known))
-    return Found(ev, [Key(p.year, p.flow, name) for name in partners], [_need(p.flow, [p.year], "by country")],
-                 {"partners": {n: None if iv is None else iv.to_json() for n, iv in ivs.items()}})
+
+    def find(self, q, p, claimed, partners=(), **kw):
+        ivs = {name: q.get(p.year, p.flow, partner=name) for name in partners}
+        known = [iv for iv in ivs.values() if iv is not None]
+        ev = None if len(known) < len(ivs) or not ivs else Interval(min(iv.lo for iv in known),
+                                                                   min(iv.hi for iv in known))
+        return Found(ev, [Key(p.year, p.flow, name) for name in partners], [_need(p.flow, [p.year], "by country")],
+                     {"partners": {n: None if iv is None else iv.to_json() for n, iv in ivs.items()}})
+
+    def says(self, v):
+        return f"each {fmt.money_range(v.claimed)}"
+
+    def working(self, v):
+        parts = v.detail.get("partners", {})
+        if all(x is None for x in parts.values()):
+            return f"No other figure for any of the {fmt.count_words(len(parts))}."
+        return "; ".join(f"{k}: {fmt.money_range(_iv(x))}" for k, x in parts.items()) + "."
 
 
-@check("deficit_rank")
-def _deficit_rank(q: Quantities, p: Part, claimed) -> Found:
+class DeficitRank(Check):
     """C5: the report year's deficit is smaller than in every year from DEFICIT_SINCE + 1 on.
 
-    Contradicted as soon as one year's balance is surely above the report year's, or the report year
-    has surely a surplus; WITHIN only if every year has a balance surely below it (and a deficit);
-    consistent if every year has a balance and none contradicts; otherwise not verifiable. The years
-    that do have a balance are checked either way (``detail``)."""
-    years = list(range(config.DEFICIT_SINCE + 1, p.year))
-    now = q.get(p.year, "balance")
-    others = {y: q.get(y, "balance") for y in years}
-    have = {y: iv for y, iv in others.items() if iv is not None}
-    missing = [y for y in years if y not in have]
-    used = [Key(p.year, "balance")] + [Key(y, "balance") for y in have]
-    settle = [_need("exports and imports", missing + ([p.year] if now is None else []))]
-    if now is None:
-        return Found(None, used, settle, {"years": years, "missing": years}, OPEN)
-    larger = [y for y, iv in have.items() if iv.lo > now.hi]         # surely a smaller deficit (or a surplus)
-    smaller = [y for y, iv in have.items() if iv.hi < now.lo]         # surely a larger deficit
-    detail = {"years": years, "missing": missing, "smaller_deficit": larger, "larger_deficit": smaller,
-              "undecided": [y for y in have if y not in larger and y not in smaller],
-              "surplus": now.lo > 0}
-    if now.lo > 0 or larger:
-        outcome = DISJOINT
-    elif missing:
-        outcome = OPEN
-    elif len(smaller) == len(years) and now.hi < 0:
-        outcome = WITHIN
-    else:
-        outcome = OVERLAP
-    return Found(now, used, settle if outcome == OPEN else [], detail, outcome)
+    Excluded as soon as one year's balance is surely above the report year's, or the report year surely
+    had a surplus; entailed only if every year has a balance surely below it (and it is a deficit);
+    allowed if every year has a balance and none excludes it; otherwise open. The years that do have a
+    balance are checked either way (``detail``, from evidence.deficit_history, which the report's balance
+    section reads too)."""
+
+    def find(self, q, p, claimed, **kw):
+        first = config.DEFICIT_SINCE + 1
+        d = deficit_history(q, p.year, first=first)
+        now = _iv(d["balance"])
+        used = [Key(p.year, "balance")] + [Key(y, "balance") for y in d["held"]]
+        missing = [y for y in range(first, p.year) if y not in d["held"]]
+        settle = [_need("exports and imports", missing + ([p.year] if now is None else []))]
+        detail = {"years": list(range(first, p.year)), "missing": missing,
+                  "smaller_deficit": d["surely_smaller_deficit"], "larger_deficit": d["surely_larger_deficit"],
+                  "undecided": d["undecided"], "surplus": d.get("surplus_certain", False)}
+        if now is None:
+            return Found(None, used, settle, detail, OPEN)
+        if detail["surplus"] or detail["smaller_deficit"]:
+            outcome = EXCLUDED
+        elif missing:
+            outcome = OPEN
+        elif len(detail["larger_deficit"]) == len(detail["years"]) and now.hi < 0:
+            outcome = ENTAILED
+        else:
+            outcome = ALLOWED
+        # an earlier year can be surely above this one only if this year's balance has an upper bound;
+        # a surplus can be shown only if it has a lower bound
+        could = now.hi < INF or now.lo > -INF
+        return Found(now, used, settle if outcome == OPEN else [], detail, outcome, could_fail=could,
+                     why="" if could else "the year's balance is bounded on neither side")
+
+    def says(self, v):
+        return (f"the deficit smaller than in every year from {config.DEFICIT_SINCE + 1} to "
+                f"{config.ARTICLE_YEAR - 1}")
+
+    def working(self, v):
+        d, ev = v.detail, v.evidence
+        if ev is None:
+            return f"No balance for {config.ARTICLE_YEAR}."
+        text = f"Balance in {d['years'][-1] + 1}: {fmt.balance(ev)} (derived)."
+        if d.get("surplus"):
+            return text + " A surplus, not a deficit."
+        if d.get("smaller_deficit"):
+            text += f" Smaller deficits in {fmt.year_list(d['smaller_deficit'])}."
+        if d.get("larger_deficit"):
+            text += f" Larger deficits in {fmt.year_list(d['larger_deficit'])}."
+        if d.get("missing"):
+            text += f" No balance for {fmt.year_list(d['missing'])}."
+        return text
 
 
-@check("partner_rank")
-def _partner_rank(q: Quantities, p: Part, claimed) -> Found:
-    """C6: the Netherlands is the largest market. Contradicted if a partner is surely larger;
-    WITHIN only if every named partner is surely smaller and the unnamed rest of the total
-    cannot exceed it; otherwise not verifiable."""
-    nl, total = q.get(p.year, p.flow, partner=p.partner), q.get(p.year, p.flow)
-    others = {k: iv for k, iv in q.partners(p.year, p.flow).items() if k != p.partner}
-    used = [Key(p.year, p.flow, p.partner), Key(p.year, p.flow)] + [Key(p.year, p.flow, k) for k in others]
-    detail = {"partner": None if nl is None else nl.to_json(),
-              "others": {k: iv.to_json() for k, iv in others.items()}, "rest_max": None}
-    settle = [_need(p.flow, [p.year], "by country")]
-    if nl is None:
-        return Found(None, used, settle, detail, OPEN)
-    bigger = [k for k, iv in others.items() if iv.lo > nl.hi]
-    if bigger:
-        detail["bigger"] = bigger
-        return Found(nl, used, [], detail, DISJOINT)
-    rest = None if total is None else total.hi - nl.lo - sum(iv.lo for iv in others.values())
-    detail["rest_max"] = None if rest is None or rest == INF else rest
-    if all(iv.hi < nl.lo for iv in others.values()) and rest is not None and rest < nl.lo:
-        return Found(nl, used, [], detail, WITHIN)
-    return Found(nl, used, settle, detail, OPEN)
+class PartnerRank(Check):
+    """C6: the Netherlands is the largest market. Excluded if a partner is surely larger; entailed only
+    if every named partner is surely smaller and the unnamed rest of the total cannot exceed it;
+    otherwise open."""
+
+    def find(self, q, p, claimed, **kw):
+        nl, total = q.get(p.year, p.flow, partner=p.partner), q.get(p.year, p.flow)
+        others = {k: iv for k, iv in q.partners(p.year, p.flow).items() if k != p.partner}
+        used = [Key(p.year, p.flow, p.partner), Key(p.year, p.flow)] + [Key(p.year, p.flow, k) for k in others]
+        detail = {"partner": None if nl is None else nl.to_json(),
+                  "others": {k: iv.to_json() for k, iv in others.items()}, "rest_max": None}
+        settle = [_need(p.flow, [p.year], "by country")]
+        if nl is None:
+            return Found(None, used, settle, detail, OPEN)
+        could = nl.hi < INF and any(iv.lo > 0 for iv in others.values())
+        why = "" if could else "no partner has a lower bound that could pass the Netherlands\u2019 upper one"
+        bigger = [k for k, iv in others.items() if iv.lo > nl.hi]
+        if bigger:
+            detail["bigger"] = bigger
+            return Found(nl, used, [], detail, EXCLUDED, could_fail=True)
+        rest = None if total is None else total.hi - nl.lo - sum(iv.lo for iv in others.values())
+        detail["rest_max"] = None if rest is None or rest == INF else rest
+        if all(iv.hi < nl.lo for iv in others.values()) and rest is not None and rest < nl.lo:
+            return Found(nl, used, [], detail, ENTAILED, could_fail=could, why=why)
+        return Found(nl, used, settle, detail, OPEN)
+
+    def says(self, v):
+        return "first among all partners"
+
+    def working(self, v):
+        d = v.detail
+        if d.get("partner") is None:
+            return "No other figure for the Netherlands."
+        nl = fmt.money_range(_iv(d["partner"]))
+        if d.get("bigger"):
+            return f"Larger than the Netherlands ({nl}): {', '.join(d['bigger'])}."
+        others = [_iv(x) for x in d["others"].values()]
+        named = ("no other partner is named" if not others else
+                 "the other named partners have no upper bound" if any(o.hi == INF for o in others) else
+                 f"the other named partners are at most {fmt.money(max(o.hi for o in others), how=fmt.UP)}")
+        rest = d.get("rest_max")
+        unnamed = ("the total has no upper bound, so an unnamed partner could be larger" if rest is None else
+                   f"the partners not named share at most {fmt.money(rest, how=fmt.UP)}")
+        if v.outcome == OPEN:
+            return f"The Netherlands: {nl}; {named}; {unnamed}."
+        return f"Every other partner is smaller than the Netherlands ({nl}); {unnamed}."
 
 
-@check("early_2000s_ratio")
-def _early_2000s(q: Quantities, p: Part, claimed) -> Found:
-    """C8: exports in the report year against 'the early 2000s' (config.EARLY_2000S), taken as the
-    whole range of those years' levels."""
-    now = q.get(p.year, p.flow)
-    early = {y: q.get(y, p.flow) for y in config.EARLY_2000S}
-    missing = [y for y, iv in early.items() if iv is None]
-    used = [Key(p.year, p.flow)] + [Key(y, p.flow) for y in early if early[y] is not None]
-    implied = None if now is None or claimed is None else now / claimed
-    detail = {"early_years": list(config.EARLY_2000S), "missing": missing,
-              "implied_early_level": None if implied is None else implied.to_json()}
-    if now is None or missing:
-        return Found(None, used, [_need(p.flow, missing or [p.year])], detail)
-    base = Interval(min(iv.lo for iv in early.values()), max(iv.hi for iv in early.values()))
-    detail["early_level"] = base.to_json()
-    return Found(None if base.lo <= 0 else now / base, used, [_need(p.flow, list(config.EARLY_2000S))], detail)
+class Early2000s(Check):
+    """C8: exports in the report year against 'the early 2000s' (config.EARLY_2000S), taken as the whole
+    range of those years' levels."""
+
+    unit = "ratio"
+
+    def find(self, q, p, claimed, **kw):
+        now = q.get(p.year, p.flow)
+        early = {y: q.get(y, p.flow) for y in config.EARLY_2000S}
+        missing = [y for y, iv in early.items() if iv is None]
+        used = [Key(p.year, p.flow)] + [Key(y, p.flow) for y in early if early[y] is not None]
+        implied = None if now is None or claimed is None else now / claimed
+        detail = {"early_years": list(config.EARLY_2000S), "missing": missing,
+                  "implied_early_level": None if implied is None else implied.to_json()}
+        if now is None or missing:
+            return Found(None, used, [_need(p.flow, missing or [p.year])], detail)
+        base = Interval(min(iv.lo for iv in early.values()), max(iv.hi for iv in early.values()))
+        detail["early_level"] = base.to_json()
+        return Found(None if base.lo <= 0 else now / base, used, [_need(p.flow, list(config.EARLY_2000S))], detail)
+
+    def says(self, v):
+        return fmt.ratio(v.claimed)
+
+    def working(self, v):
+        d = v.detail
+        if v.evidence is None:
+            text = (f"No exports figure for {fmt.year_list(d['missing'])}." if d["missing"] else
+                    f"No exports figure for {config.ARTICLE_YEAR}.")
+            if d.get("implied_early_level"):
+                text += (f" The claim implies an early-2000s level of "
+                         f"{fmt.money_range(_iv(d['implied_early_level']))} (derived).")
+            return text
+        return (f"Exports in {config.ARTICLE_YEAR} against {fmt.year_list(d['early_years'])} "
+                f"({fmt.money_range(_iv(d['early_level']))}) = {fmt.ratio(v.evidence)}.")
 
 
+CHECKS: dict[str, Check] = {"level": Level(), "change": Change(), "ratio": Ratio(), "share": Share(),
+                            "each_level": EachLevel(), "deficit_rank": DeficitRank(), "partner_rank": PartnerRank(),
+                            "early_2000s_ratio": Early2000s()}
+
+
+def says(v: Verdict) -> str:
+    """What the claim part says, in words (the verdict table's column)."""
+    return CHECKS[v.check].says(v)
+
+
+def working(v: Verdict) -> str:
+    """How the verdict was reached, in words (the verdict table's column)."""
+    return CHECKS[v.check].working(v)
+
+
+# -- running the checks ------------------------------------------------------------------------------
 class Checker:
     """Checks every part of PARTS against a tidy figures table (see evidence.figure_intervals)."""
 
-    def __init__(self, tidy: pd.DataFrame, roles: dict[str, str]):
+    def __init__(self, tidy: pd.DataFrame, roles: dict[str, str], claim_sources: dict[str, list[str]] | None = None):
         self.tidy = tidy
-        self.roles = roles  # source id -> its role in the registry
-        self.full = build_quantities(tidy)
+        self.roles = roles                       # source id -> its role in the registry
+        self.claim_sources = claim_sources or {}  # claim id -> the publications that carry it (claims.csv)
         self._without: dict[frozenset, Quantities] = {}
 
     def own(self, p: Part) -> pd.DataFrame:
@@ -288,42 +451,54 @@ class Checker:
     def run(self, p: Part) -> Verdict:
         own = self.own(p)
         mine = own[own["claim_id"] == p.claim]  # the claim's own figures (not those of a part it restates)
-        claimed = _claimed(mine)
+        claimed, loose = _claimed(mine, "lo", "hi"), _claimed(mine, "loose_lo", "loose_hi")
         q = self.without(own["figure_id"])
+        check = CHECKS[p.check]
         extra = {"partners": list(dict.fromkeys(mine["partner"]))} if p.check == "each_level" else {}
-        found: Found = CHECKS[p.check](q, p, claimed, **extra)
+        found = check.find(q, p, claimed, **extra)
         outcome = found.outcome or compare(found.evidence, claimed, floor=found.floor)
+        could, why = found.could_fail, found.why
+        if could is None and outcome != OPEN:
+            could, why = could_exclude(found.evidence, claimed, floor=found.floor)
         used_rows = [(k, q.rows[k]) for k in found.used if k in q.rows]
         figure_ids = list(dict.fromkeys(f for _, r in used_rows for f in r["figure_ids"].split(";") if f))
         source_ids = list(dict.fromkeys(s for _, r in used_rows for s in r["source_ids"].split(";") if s))
         evidence_tier = tier(source_ids, self.roles) if outcome != OPEN else NONE
-        verdict = verdict_for(outcome, evidence_tier)
-        claim_sources = list(dict.fromkeys(s for x in mine["source_id"] for s in str(x).split(";") if s))
+        verdict = verdict_words(outcome, evidence_tier)
+        loose_words = {}
+        if loose is not None and loose != claimed and found.outcome is None:
+            lo_outcome = compare(found.evidence, loose, floor=found.floor)
+            if lo_outcome != outcome:
+                loose_words = {"claimed": loose, "outcome": lo_outcome,
+                               "verdict": verdict_words(lo_outcome, evidence_tier),
+                               "words": ";".join(r for r in mine["reading"] if r)}
         return Verdict(
-            p.claim, p.id, p.label, p.check, UNITS[p.check], claimed, found.evidence, verdict, evidence_tier,
-            figure_ids, source_ids, claim_sources,
-            [{"id": number_id(k), "lo": _j(r["lo"]), "hi": _j(r["hi"]), "status": r["status"], "basis": r["basis"],
-              "source_ids": r["source_ids"]} for k, r in used_rows],
-            found.settle if verdict == NOT_VERIFIABLE else [], p.restates or "", found.detail)
+            claim_id=p.claim, part_id=p.id, part=p.label, check=p.check, unit=check.unit, claimed=claimed,
+            evidence=found.evidence, outcome=outcome, tier=evidence_tier, could_fail=None if outcome == OPEN else could,
+            untested_because=why if could is False else "", verdict=verdict, loose=loose_words,
+            reading=";".join(dict.fromkeys(r for r in mine["reading"] if r)),
+            figure_ids=figure_ids, source_ids=source_ids, claim_source_ids=self.claim_sources.get(p.claim, []),
+            used=[{"id": number_id(k), **Interval(r["lo"], r["hi"]).to_json(), "status": r["status"],
+                   "basis": r["basis"], "source_ids": r["source_ids"]} for k, r in used_rows],
+            settle=found.settle if outcome == OPEN else [], restates=p.restates or "", detail=found.detail)
 
 
-def _claimed(figs: pd.DataFrame) -> Interval | None:
-    """What a claim part says: its own figures' intervals, intersected."""
+def _claimed(figs: pd.DataFrame, lo: str, hi: str) -> Interval | None:
+    """What a claim part says: its own figures' intervals (one reading), intersected."""
     if figs.empty:
         return None
     iv = Interval(-INF, INF)
-    for lo, hi in zip(figs["lo"], figs["hi"]):
-        iv = iv.intersect(Interval(lo, hi)) or iv
+    for a, b in zip(figs[lo], figs[hi]):
+        iv = iv.intersect(Interval(a, b)) or iv
     return iv
 
 
-def _j(x: float):
-    return x if math.isfinite(x) else None
-
-
-def check_claims(tidy: pd.DataFrame, sources: pd.DataFrame) -> list[Verdict]:
-    """Every part of PARTS, checked; ``sources`` is the registry (its roles set the tiers)."""
-    checker = Checker(tidy, dict(zip(sources["source_id"], sources["role"])))
+def check_claims(tidy: pd.DataFrame, sources: pd.DataFrame, claims_text: pd.DataFrame) -> list[Verdict]:
+    """Every part of PARTS, checked; ``sources`` is the registry (its roles set the tiers) and
+    ``claims_text`` the claims (claims.csv: each claim's own publications)."""
+    claim_sources = {c: [s for s in str(ids).split(";") if s]
+                     for c, ids in zip(claims_text["claim_id"], claims_text["source_id"])}
+    checker = Checker(tidy, dict(zip(sources["source_id"], sources["role"])), claim_sources)
     return [checker.run(p) for p in PARTS]
 
 
@@ -332,12 +507,14 @@ def to_frame(verdicts: list[Verdict], claims_text: pd.DataFrame) -> pd.DataFrame
     text = claims_text.set_index("claim_id")["claim"]
     rows = []
     for v in verdicts:
-        c, e = v.claimed, v.evidence
+        c, e = (x.to_json() if x is not None else {"lo": None, "hi": None} for x in (v.claimed, v.evidence))
+        lc = v.loose["claimed"].to_json() if v.loose else {"lo": None, "hi": None}
         rows.append({"claim_id": v.claim_id, "part_id": v.part_id, "claim": text.get(v.claim_id, ""),
-                     "part": v.part, "unit": v.unit,
-                     "claimed_lo": None if c is None else _j(c.lo), "claimed_hi": None if c is None else _j(c.hi),
-                     "evidence_lo": None if e is None else _j(e.lo), "evidence_hi": None if e is None else _j(e.hi),
-                     "verdict": v.verdict, "tier": v.tier, "restates": v.restates,
-                     "source_ids": ";".join(v.source_ids),
-                     "figure_ids": ";".join(v.figure_ids)})
+                     "part": v.part, "unit": v.unit, "claimed_lo": c["lo"], "claimed_hi": c["hi"],
+                     "evidence_lo": e["lo"], "evidence_hi": e["hi"], "outcome": v.outcome, "tier": v.tier,
+                     "could_fail": v.could_fail, "untested_because": v.untested_because, "verdict": v.verdict,
+                     "loose_claimed_lo": lc["lo"], "loose_claimed_hi": lc["hi"],
+                     "loose_outcome": v.loose.get("outcome", ""), "loose_verdict": v.loose.get("verdict", ""),
+                     "restates": v.restates, "claim_source_ids": ";".join(v.claim_source_ids),
+                     "source_ids": ";".join(v.source_ids), "figure_ids": ";".join(v.figure_ids)})
     return pd.DataFrame(rows)

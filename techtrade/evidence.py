@@ -16,6 +16,7 @@ import pandas as pd
 from . import config
 from .errors import DataError
 from .intervals import Interval
+from .readings import read
 
 KEY = ["year", "flow", "partner", "category", "measure", "base_year"]
 
@@ -23,7 +24,8 @@ QUANTITY_COLUMNS = KEY + ["lo", "hi", "unit", "status", "qualifiers", "figure_id
 
 
 def figure_intervals(figures: pd.DataFrame) -> pd.DataFrame:
-    """Tidy the figures: USD values converted to USD mn, each figure's interval as lo/hi."""
+    """Tidy the figures: USD values converted to USD mn, each figure's interval as read (readings.py):
+    its strict reading as lo/hi, its loose one as loose_lo/loose_hi, the words that set it in ``reading``."""
     out = figures.copy()
     if "priority" not in out.columns:
         out["priority"] = 0  # shipped figures; a user's own series comes with priority 1
@@ -31,10 +33,14 @@ def figure_intervals(figures: pd.DataFrame) -> pd.DataFrame:
     out["value"] = out["value"] * factor
     out["precision"] = out["precision"] * factor
     out["unit"] = out["unit"].where(~out["unit"].isin(list(config.UNITS_TO_USD_MN)), "USD mn")
-    ivs = [Interval.from_published(v, q, None if pd.isna(p) else p, unit=u)
-           for v, q, p, u in zip(out["value"], out["qualifier"], out["precision"], out["unit"])]
-    out["lo"] = [iv.lo for iv in ivs]
-    out["hi"] = [iv.hi for iv in ivs]
+    quotes = out["quote"] if "quote" in out.columns else pd.Series("", index=out.index)
+    rs = [read(v, q, None if pd.isna(p) else p, unit=u, quote="" if pd.isna(w) else str(w))
+          for v, q, p, u, w in zip(out["value"], out["qualifier"], out["precision"], out["unit"], quotes)]
+    out["lo"] = [r.strict.lo for r in rs]
+    out["hi"] = [r.strict.hi for r in rs]
+    out["loose_lo"] = [r.loose.lo for r in rs]   # the loose reading (readings.py): differs for simple fractions
+    out["loose_hi"] = [r.loose.hi for r in rs]
+    out["reading"] = [r.words for r in rs]
     return out.reset_index(drop=True)
 
 
@@ -186,6 +192,35 @@ def _derive_balances(q: Quantities) -> None:
         q._put(Key(year, "balance"), iv, "USD mn", "derived",
                _join(ex["qualifiers"], im["qualifiers"]), _join(ex["figure_ids"], im["figure_ids"]), _join(ex["source_ids"], im["source_ids"]),
                f"exports {year} \u2212 imports {year}")
+
+
+def deficit_history(q: Quantities, year: int, first: int | None = None) -> dict:
+    """A year's balance against every earlier balance the data hold (from ``first`` on), as years: each
+    surely a larger deficit, surely a smaller one, or undecided. Read by claim C5's check and by the
+    report's balance section, so the two never disagree.
+
+    ``since``: the earliest year S such that every year from S to the one before is held and surely had
+    a larger deficit ("the smallest deficit since S"), or None; ``gaps``: the years without a balance."""
+    now = q.get(year, "balance")
+    held = [y for y in q.years("balance") if y < year and (first is None or y >= first)]
+    start = first if first is not None else (held[0] if held else year)
+    out = {"year": year, "held": held, "balance": None if now is None else now.to_json(),
+           "surely_larger_deficit": [], "surely_smaller_deficit": [], "undecided": [], "since": None,
+           "gaps": [y for y in range(start, year) if y not in held],
+           "surplus_possible": now is not None and now.hi > 0, "surplus_certain": now is not None and now.lo > 0,
+           "deficit_certain": now is not None and now.hi < 0}
+    if now is None:
+        return out
+    for y in held:
+        iv = q.get(y, "balance")
+        key = ("surely_larger_deficit" if iv.hi < now.lo else "surely_smaller_deficit" if iv.lo > now.hi
+               else "undecided")
+        out[key].append(y)
+    y = year - 1
+    while y in held and y in out["surely_larger_deficit"]:
+        y -= 1
+    out["since"] = y if y < year - 1 and y in held else None
+    return out
 
 
 def published_by(tidy: pd.DataFrame, source_ids) -> pd.DataFrame:

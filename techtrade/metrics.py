@@ -16,7 +16,8 @@ from .claims import Verdict, number_id
 from .evidence import Key, Quantities
 from .intervals import Interval
 
-NUMBER_COLUMNS = ["id", "label", "year", "lo", "hi", "unit", "status", "basis", "source_ids", "figure_ids", "measure"]
+NUMBER_COLUMNS = ["id", "label", "year", "lo", "hi", "unit", "status", "basis", "source_ids", "figure_ids", "measure",
+                  "mixed"]
 FORM_1TB = "technology exchange, Rosstat form 1-TB"
 WDI_SERIES = {"ict_exports": ("BX.GSR.CCIS.CD", "ICT service exports"),
               "ip_receipts": ("BX.GSR.ROYL.CD", "charges for the use of intellectual property, receipts"),
@@ -45,37 +46,23 @@ def growth(q: Quantities, flow: str, year: int) -> tuple[Interval | None, str]:
     return Interval(cur["lo"], cur["hi"]).pct_change(Interval(prev["lo"], prev["hi"])), ""
 
 
-def deficit_history(q: Quantities, year: int) -> dict:
-    """The year's balance against every earlier balance the data hold, as years (no words).
-
-    ``since``: the earliest year S such that every year from S to the one before is held and surely
-    had a larger deficit ("the smallest deficit since S"), or None."""
-    now = q.get(year, "balance")
-    held = [y for y in q.years("balance") if y < year]
-    out = {"year": year, "held": held, "balance": None if now is None else now.to_json(),
-           "surely_larger_deficit": [], "surely_smaller_deficit": [], "undecided": [], "since": None,
-           "gaps": [y for y in range(held[0], year) if y not in held] if held else []}
-    if now is None:
-        return out
-    for y in held:
-        iv = q.get(y, "balance")
-        key = ("surely_larger_deficit" if iv.hi < now.lo else "surely_smaller_deficit" if iv.lo > now.hi
-               else "undecided")
-        out[key].append(y)
-    y = year - 1
-    while y in held and y in out["surely_larger_deficit"]:
-        y -= 1
-    out["since"] = y if y < year - 1 and y in held else None
-    out["surplus_possible"] = now.hi > 0
-    out["deficit_certain"] = now.hi < 0
-    return out
-
-
-def _row(id_, label, year, iv: Interval | None, unit, status, basis, sources, figures="", measure=FORM_1TB):
+def _row(id_, label, year, iv: Interval | None, unit, status, basis, sources, figures="", measure=FORM_1TB,
+         mixed=False):
     lo = None if iv is None or not math.isfinite(iv.lo) else iv.lo
     hi = None if iv is None or not math.isfinite(iv.hi) else iv.hi
     return dict(id=id_, label=label, year=year, lo=lo, hi=hi, unit=unit, status=status, basis=basis,
-                source_ids=sources, figure_ids=figures, measure=measure)
+                source_ids=sources, figure_ids=figures, measure=measure, mixed=mixed)
+
+
+def _ends(q: Quantities, flow: str, y: int, b: int) -> tuple[bool, str]:
+    """Whether a ratio or change of ``flow`` from ``b`` to ``y`` divides one publication's figure by
+    another's (a ratio across two publications, or two conversions), and its basis in words."""
+    a, c = q.row(y, flow), q.row(b, flow)
+    mixed = set(a["source_ids"].split(";")) != set(c["source_ids"].split(";"))
+    basis = f"{flow} {y} / {flow} {b}"
+    if mixed:
+        basis += f" (two publications: {a['source_ids']} for {y}, {c['source_ids']} for {b})"
+    return mixed, basis
 
 
 def _src(q: Quantities, *keys: Key) -> tuple[str, str]:
@@ -94,9 +81,10 @@ def _exports_ratio(q: Quantities, y: int, b: int, prefix: str = "") -> dict | No
     now, before = q.get(y, "exports"), q.get(b, "exports")
     if now is None or before is None or before.lo <= 0:
         return None
+    mixed, basis = _ends(q, "exports", y, b)
     return _row(f"{prefix + '.' if prefix else ''}ratio.exports.{y}/{b}",
                 f"exports in {y} against {b}" + (f", {prefix}" if prefix else ""), y, now / before, "ratio",
-                "derived", f"exports {y} / exports {b}", *_src(q, Key(y, "exports"), Key(b, "exports")))
+                "derived", basis, *_src(q, Key(y, "exports"), Key(b, "exports")), mixed=mixed)
 
 
 def numbers(q: Quantities, wdi: pd.DataFrame, verdicts: list[Verdict], report_year: int,
@@ -123,10 +111,11 @@ def numbers(q: Quantities, wdi: pd.DataFrame, verdicts: list[Verdict], report_ye
     for flow in ("exports", "imports"):
         for y in sorted({report_year, report_year - 1, base_year + 1} & set(q.years(flow))):
             g, why = growth(q, flow, y)
+            mixed, basis = _ends(q, flow, y, y - 1) if g is not None else (False, why)
             rows.append(_row(f"change.{flow}.{y}", f"change in {flow} from {y - 1} to {y}", y, g, "percent",
                              "derived" if g is not None else "missing",
-                             f"{flow} {y} / {flow} {y - 1} \u2212 1" if g is not None else why,
-                             *(_src(q, Key(y, flow), Key(y - 1, flow)) if g is not None else ("", ""))))
+                             basis.replace(f"{flow} {y - 1}", f"{flow} {y - 1} \u2212 1", 1) if g is not None else why,
+                             *(_src(q, Key(y, flow), Key(y - 1, flow)) if g is not None else ("", "")), mixed=mixed))
     total = q.get(report_year, "exports")
     for partner, iv in q.partners(report_year).items():
         if total is not None and total.lo > 0:

@@ -12,20 +12,44 @@ from pathlib import Path
 
 from .intervals import INF, Interval
 
-#: Verdicts. What a verdict may say depends on what it rests on (its tier): figures from the claim's
-#: own publication can show it internally consistent or inconsistent, never confirm it; another
-#: publication of the same statistics, or the primary table itself, can confirm or contradict it.
-CONFIRMED, CONSISTENT, CONTRADICTED = "confirmed", "consistent", "contradicted"
-INTERNALLY_CONSISTENT, INTERNALLY_INCONSISTENT = "internally consistent", "internally inconsistent"
-NOT_VERIFIABLE = "not verifiable"
-VERDICTS = (CONFIRMED, CONSISTENT, CONTRADICTED, INTERNALLY_CONSISTENT, INTERNALLY_INCONSISTENT, NOT_VERIFIABLE)
+#: Outcomes: how the evidence stands to the claim. ENTAILED: every value the evidence allows is
+#: inside the claim (the claim follows); ALLOWED: some are (the claim may hold, nothing shows it);
+#: EXCLUDED: none is; OPEN: no evidence bears on it.
+ENTAILED, ALLOWED, EXCLUDED, OPEN = "entailed", "allowed", "excluded", "open"
+OUTCOMES = (ENTAILED, ALLOWED, EXCLUDED, OPEN)
 
-#: Tiers: what the evidence of a verdict rests on.
+#: Tiers: what the evidence of a verdict rests on (from the sources' roles in sources.csv).
 OWN, OTHER, PRIMARY, MIXED, NONE = "own", "other", "primary", "mixed", "none"
-TIERS = {OWN: "the claim's own publication", OTHER: "another publication of the same statistics",
-         PRIMARY: "the primary table (a user's series)", MIXED: "the article's own figures and other publications'",
-         NONE: "nothing: no other figure bears on it"}
 ROLE_TIER = {"the article": OWN, "same statistics, another publication": OTHER, "primary table": PRIMARY}
+
+#: The verdict's words: the outcome, as far as the tier allows. Only another publication of the same
+#: statistics, or the primary table itself, can confirm; the article's own figures can show that a
+#: part follows from them, is allowed by them or is contradicted by them, never that it is true.
+WORDS = {
+    OWN: {ENTAILED: "follows from its own figures", ALLOWED: "allowed by its own figures",
+          EXCLUDED: "contradicted by its own figures"},
+    OTHER: {ENTAILED: "confirmed by another publication", ALLOWED: "allowed by another publication",
+            EXCLUDED: "contradicted by another publication"},
+    PRIMARY: {ENTAILED: "confirmed by your series", ALLOWED: "allowed by your series",
+              EXCLUDED: "contradicted by your series"},
+    MIXED: {ENTAILED: "follows from its figures with another publication\u2019s",
+            ALLOWED: "allowed by its figures with another publication\u2019s",
+            EXCLUDED: "contradicted by its figures with another publication\u2019s"},
+}
+OPEN_WORDS = "open"
+UNTESTED = "could not have failed"
+
+
+def verdict_words(outcome: str, tier: str) -> str:
+    return OPEN_WORDS if outcome == OPEN or tier == NONE else WORDS[tier][outcome]
+
+
+#: Every verdict, in the order a summary lists them (the strongest findings first).
+VERDICTS = tuple([WORDS[t][EXCLUDED] for t in (OTHER, PRIMARY, OWN, MIXED)]
+                 + [WORDS[t][ENTAILED] for t in (OTHER, PRIMARY, OWN, MIXED)]
+                 + [WORDS[t][ALLOWED] for t in (OTHER, PRIMARY, OWN, MIXED)] + [OPEN_WORDS])
+#: The kinds a summary groups parts by: a verdict, or UNTESTED for a check that could not have failed.
+KINDS = VERDICTS[:-1] + (UNTESTED, OPEN_WORDS)
 
 
 @dataclass
@@ -35,10 +59,15 @@ class Verdict:
     part: str
     check: str
     unit: str
-    claimed: Interval | None
-    evidence: Interval | None
-    verdict: str
-    tier: str = NONE
+    claimed: Interval | None          # what the part says, read strictly (readings.py)
+    evidence: Interval | None         # what the other figures allow
+    outcome: str                      # ENTAILED, ALLOWED, EXCLUDED or OPEN
+    tier: str = NONE                  # what the evidence rests on
+    could_fail: bool | None = None    # could evidence of this form have excluded the claim? (None: no evidence)
+    untested_because: str = ""        # why it could not have failed, in words
+    verdict: str = OPEN_WORDS         # the outcome in words, as far as the tier allows
+    loose: dict = field(default_factory=dict)  # {"claimed", "outcome", "verdict", "words"} where a loose reading differs
+    reading: str = ""                 # the words that set the claim's reading ("almost", "a quarter"), if any
     figure_ids: list[str] = field(default_factory=list)
     source_ids: list[str] = field(default_factory=list)
     claim_source_ids: list[str] = field(default_factory=list)
@@ -47,15 +76,31 @@ class Verdict:
     restates: str = ""
     detail: dict = field(default_factory=dict)
 
+    @property
+    def kind(self) -> str:
+        """What a summary counts it as: its verdict, or UNTESTED when its check could not have failed."""
+        return UNTESTED if self.could_fail is False else self.verdict
+
+    @property
+    def agrees(self) -> bool:
+        """Counted as agreement: the evidence entails or allows it, and could have excluded it."""
+        return self.outcome in (ENTAILED, ALLOWED) and self.could_fail is True
+
     def to_json(self) -> dict:
         d = asdict(self)
         d["claimed"] = None if self.claimed is None else self.claimed.to_json()
         d["evidence"] = None if self.evidence is None else self.evidence.to_json()
+        if self.loose:
+            d["loose"] = {**self.loose, "claimed": self.loose["claimed"].to_json()}
         return d
 
     @classmethod
     def from_json(cls, d: dict) -> "Verdict":
-        return cls(**{**d, "claimed": Interval.from_json(d["claimed"]), "evidence": Interval.from_json(d["evidence"])})
+        loose = d.get("loose") or {}
+        if loose:
+            loose = {**loose, "claimed": Interval.from_json(loose["claimed"])}
+        return cls(**{**d, "claimed": Interval.from_json(d["claimed"]), "evidence": Interval.from_json(d["evidence"]),
+                      "loose": loose})
 
 
 def counted(verdicts: list[Verdict]) -> list[Verdict]:
@@ -63,10 +108,27 @@ def counted(verdicts: list[Verdict]) -> list[Verdict]:
     return [v for v in verdicts if not v.restates]
 
 
-def summarise(verdicts: list[Verdict]) -> dict[str, int]:
-    return {name: sum(v.verdict == name for v in counted(verdicts)) for name in VERDICTS}
+def summarise(verdicts: list[Verdict]) -> dict[str, list[Verdict]]:
+    """The counted parts by kind (KINDS order), only the kinds that occur."""
+    out = {k: [v for v in counted(verdicts) if v.kind == k] for k in KINDS}
+    return {k: vs for k, vs in out.items() if vs}
 
 
+def claim_rating(parts: list[Verdict]) -> str:
+    """One verdict for a whole claim, in the page's words: contradicted if any part is excluded;
+    confirmed (or follows) only if every part is entailed by a check that could have failed;
+    otherwise not settled, saying why."""
+    own = [v for v in parts if not v.restates] or parts
+    excluded = [v for v in own if v.outcome == EXCLUDED]
+    if excluded:
+        return excluded[0].verdict
+    if all(v.outcome == ENTAILED and v.could_fail for v in own) and len({v.verdict for v in own}) == 1:
+        return own[0].verdict
+    if all(v.could_fail is False for v in own):
+        return "not settled: nothing published could contradict it"
+    if all(v.outcome == OPEN for v in own):
+        return "not settled: the figures that would settle it are not held"
+    return "not settled"
 
 
 def _clean(value):
@@ -153,6 +215,13 @@ class Results:
     @property
     def user_sources(self) -> list[dict]:
         return [s for s in self.sources if s.get("source_id", "").startswith("USER")]
+
+    def publication(self, source_ids) -> str:
+        """The publication behind these sources, as one name: the article and its syndicated copies are one."""
+        ids = [i for i in (source_ids.split(";") if isinstance(source_ids, str) else source_ids) if i]
+        roles = {s["source_id"]: s.get("role") for s in self.sources}
+        names = {"the article" if roles.get(i) == "the article" else i for i in ids}
+        return ";".join(sorted(names))
 
     def publisher(self, source_ids) -> str:
         """'MT;EWDN' -> 'The Moscow Times; East-West Digital News' (short names: the sources list

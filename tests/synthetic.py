@@ -15,7 +15,7 @@ def add_figures(tidy: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
                 unit="USD mn", qualifier="exact", precision=float("nan"), source_id="TEST", quote="synthetic")
     extra = pd.DataFrame([{**base, **r} for r in rows])
     extra["figure_id"] = [f"T{i:02d}" for i in range(len(extra))]
-    return evidence.figure_intervals(pd.concat([tidy.drop(columns=["lo", "hi"]), extra], ignore_index=True))
+    return evidence.figure_intervals(pd.concat([tidy.drop(columns=["lo", "hi", "loose_lo", "loose_hi", "reading"]), extra], ignore_index=True))
 
 
 def with_test_source(sources: pd.DataFrame, role: str = "primary table") -> pd.DataFrame:
@@ -30,13 +30,12 @@ def analysed(tmp_path, raw, tidy, report_year=2020, base_year=2018, figures=()):
     from techtrade import claims, metrics, results
 
     q = evidence.build_quantities(tidy)
-    verdicts = claims.check_claims(tidy, raw["sources"])
+    verdicts = claims.check_claims(tidy, raw["sources"], raw["claims"])
     article = evidence.build_quantities(evidence.published_by(tidy, ["MT", "EWDN", "BNE"]))
     oecd = evidence.build_quantities(evidence.published_by(tidy, ["OECD"]))
     numbers = metrics.numbers(q, evidence.tidy_wdi(raw["wdi"]), verdicts, report_year, base_year, article=article,
                               oecd=oecd)
-    extra = {"deficit": metrics.deficit_history(q, report_year),
-             "wdi_last": {c: int(g["year"].max()) for c, g in raw["wdi"].groupby("indicator_code")}}
+    extra = {"deficit": evidence.deficit_history(q, report_year)}
     path = results.save(tmp_path / "results.json", {"report_year": report_year, "base_year": base_year, "top_n": 6},
                         verdicts, numbers, list(figures), raw["sources"], raw["claims"], extra)
     return results.Results.load(path)

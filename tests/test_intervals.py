@@ -66,3 +66,29 @@ def test_nan_and_empty_intervals_are_refused():
 def test_percent_change():
     g = Interval(4500, 4500).pct_change(Interval(3450, 3500))
     assert (g.lo, g.hi) == (pytest.approx(4500 / 3500 * 100 - 100), pytest.approx(4500 / 3450 * 100 - 100))
+
+
+class TestReadings:
+    """How words become intervals (readings.py): the qualifier says what is certain, the words what a
+    careful reader takes them to mean."""
+
+    def test_almost_is_a_little_below_never_from_zero(self):
+        from techtrade.readings import read
+        r = read(1000, "at most", unit="USD mn", quote="accounting for almost $1 billion")
+        assert (r.strict, r.loose, r.words) == (Interval(900, 1000), Interval(900, 1000), "almost")
+        plain = read(1000, "at most", unit="USD mn", quote="no more than $1 billion")  # "at most" without the word
+        assert plain.strict == Interval(0, 1000) and plain.words == ""
+
+    def test_a_simple_fraction_is_the_shares_nearer_it_than_its_neighbours(self):
+        from techtrade.readings import fraction_band, read
+        q = fraction_band("a quarter")
+        assert (q.lo, q.hi) == (22.5, pytest.approx(29.1667, abs=1e-4))
+        assert fraction_band("a third").lo == pytest.approx(29.1667, abs=1e-4)  # neighbours meet, never overlap
+        r = read(25, "approximate", unit="percent", quote="or a quarter of all sales")
+        assert r.strict == q and r.loose == Interval(20, 30) and r.words == "a quarter"
+
+    def test_other_approximate_words_read_alike_strictly_and_loosely(self):
+        from techtrade.readings import read
+        r = read(0, "approximate", unit="percent", quote="stagnant in 2020")
+        assert r.strict == r.loose == Interval(-5, 5) and r.words == ""
+        assert read(25, "approximate", unit="percent", quote="about 25%").strict == Interval(20, 30)

@@ -18,7 +18,8 @@ def val(row, *cols):
 @pytest.fixture(scope="module")
 def numbers(quantities, raw, tidy):
     wdi = evidence.tidy_wdi(raw["wdi"])
-    return metrics.numbers(quantities, wdi, claims.check_claims(tidy, raw["sources"]), 2020, 2018).set_index("id")
+    return metrics.numbers(quantities, wdi, claims.check_claims(tidy, raw["sources"], raw["claims"]), 2020,
+                           2018).set_index("id")
 
 
 def test_available_years(quantities):
@@ -31,7 +32,7 @@ def test_every_level_is_a_number_with_status_and_sources(numbers):
     assert val(e2020, "lo", "hi", "status", "source_ids") == (4500, None, "published", "MT")
     assert e2019["status"] == "derived" and e2019["basis"] == "exports 2020 / (1 + growth) 2019 to 2020"
     nl = numbers.loc["exports.2020.Netherlands"]
-    assert val(nl, "lo", "hi") == (0, 1000)
+    assert val(nl, "lo", "hi") == (900, 1000)  # "almost $1 billion": a little below it, never from zero
     assert val(numbers.loc["balance.2021"], "lo", "hi") == (-500, -300)
 
 
@@ -60,13 +61,27 @@ def test_growth_2021(quantities):
     assert metrics.growth(quantities, "imports", 2019) == (None, "no_year")
 
 
+def test_a_ratio_across_two_publications_says_so(quantities, raw, tidy):
+    n = metrics.numbers(quantities, evidence.tidy_wdi(raw["wdi"]), [], 2021, 2018).set_index("id")
+    mixed = n.loc["ratio.exports.2021/2018"]
+    assert bool(mixed["mixed"]) and mixed["basis"] == ("exports 2021 / exports 2018 (two publications: SPB for 2021, "
+                                                       "MT for 2018)")
+    assert bool(n.loc["change.exports.2021"]["mixed"])  # the paper's 2021 against the article's 2020
+    assert not n.loc["ratio.exports.2020/2018"]["mixed"] and n.loc["ratio.exports.2020/2018"]["basis"] == \
+        "exports 2020 / exports 2018"
+    n11 = metrics.numbers(quantities, evidence.tidy_wdi(raw["wdi"]), [], 2011, 2006).set_index("id")
+    assert bool(n11.loc["ratio.exports.2011/2006"]["mixed"])  # the OECD's own dollars against the paper's
+
+
 def test_deficit_history_for_the_shipped_years(quantities):
-    d = metrics.deficit_history(quantities, 2020)
+    d = evidence.deficit_history(quantities, 2020)
     held = [2006, 2011, 2012, 2013, 2014, 2015]
     assert d["held"] == held and d["surely_larger_deficit"] == held
     assert d["gaps"] == [2007, 2008, 2009, 2010, 2016, 2017, 2018, 2019]
-    assert d["surplus_possible"] and d["since"] is None
-    d21 = metrics.deficit_history(quantities, 2021)
+    assert d["surplus_possible"] and d["since"] is None and not d["surplus_certain"]
+    c5 = evidence.deficit_history(quantities, 2020, first=2002)  # what claim C5's check reads
+    assert c5["held"] == held and c5["gaps"] == [2002, 2003, 2004, 2005] + d["gaps"]
+    d21 = evidence.deficit_history(quantities, 2021)
     assert d21["surely_smaller_deficit"] == [2020]
 
 
@@ -75,7 +90,7 @@ def test_deficit_history_since(tidy):
     for y in range(2010, 2020):
         rows += [dict(year=y, flow="exports", value=1000), dict(year=y, flow="imports", value=1000 + (10 if y == 2012 else 900))]
     q = evidence.build_quantities(add_figures(tidy, rows + [dict(year=2020, flow="exports", value=4520)]))
-    d = metrics.deficit_history(q, 2020)
+    d = evidence.deficit_history(q, 2020)
     assert d["since"] == 2012 and d["surely_smaller_deficit"] == [2012]
     assert q.get(2020, "balance").hi < 0 and q.get(2020, "balance").hi != INF
 
