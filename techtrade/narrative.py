@@ -16,10 +16,9 @@ import re
 from pathlib import Path
 
 from . import fmt
-from .intervals import Interval
-from .results import VERDICTS, Number, Results, counted, summarise
-from .words import (_iv, c5_years, claim_reviews, claimed_words, country, deficit_words, explain,
-                    in_brief, only_article, rests_on, settle_words, threefold, updated_on, why_no_change)
+from .results import Number, Results
+from .story import FIGURES, Story
+from .words import claim_reviews
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "narrative"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#+!|~])")  # < > & are HTML-escaped instead
@@ -43,33 +42,46 @@ def typography(markdown: str) -> str:
     return re.sub(r"(?<=[A-Za-z])(?:'|&#39;)", "\u2019", markdown).replace("1-TB", "1\u2011TB")
 
 
-# -- words made from a verdict record --------------------------------------------------------------
+#: The ids an editor may ask the numbers table for (numbers.csv lists them): anything else is a typo.
+NUMBER_ID = re.compile(r"(?:(?:article|oecd)\.)?(?:(?:exports|imports|balance)\.\d{4}(?:\.[^.]+)?"
+                       r"|ratio\.\w+\.\d{4}/(?:\d{4}|early2000s)|change\.(?:exports|imports)\.\d{4}"
+                       r"|share\.\d{4}\..+|[a-z_]+\.\d{4}|C\d+\.\w+\.(?:claimed|evidence))")
+
+
+class StrictNumbers:
+    """``n["exports.2020"]`` in the template: a Number (empty when the data lack it); an id that is not
+    a numbers-table id at all is a mistake in the text, and stops the build."""
+
+    def __init__(self, results: Results):
+        self.numbers = results.numbers
+
+    def __getitem__(self, id_: str) -> Number:
+        if not NUMBER_ID.fullmatch(str(id_)):  # not a KeyError: Jinja would take that for an attribute to try
+            raise ValueError(f"{id_!r} is not a number id (numbers.csv beside each report lists them)")
+        return self.numbers[id_]
+
+
 def _environments():
-    """Two Jinja2 environments, autoescape on in both: one for the Markdown text (values also
-    Markdown-escaped), one for the HTML blocks."""
+    """Two Jinja2 environments, autoescape and strict undefined in both: one for the Markdown text (values
+    also Markdown-escaped; anything but text or a number refused, so no Python object is ever printed),
+    one for the HTML blocks."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
     from markupsafe import Markup, escape
 
     def finalize_markdown(value):
         if isinstance(value, Markup):
             return value
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise TypeError(f"cannot print {type(value).__name__} {str(value)[:40]!r}: write it in words "
+                            "with a filter (| money, | ratio, | pct, | change, | balance) or use a phrase of s")
         return Markup(str(escape(escape_markdown(str(value)))))  # Markdown first: entities stay whole
 
-    def value(n) -> Interval | None:  # a filter takes a Number from the table or a bare interval
+    def value(n):  # a filter takes a Number from the table or a bare interval
         return n.iv if isinstance(n, Number) else n
 
-    def growth(iv: Interval | None) -> Interval | None:  # a ratio as a change in percent: 1.044 -> +4.4%
-        return None if not iv else Interval(iv.lo * 100 - 100, iv.hi * 100 - 100)
-
-    filters = dict(
-        money=lambda n: fmt.money_range(value(n)),
-        balance=lambda n: fmt.balance(value(n)),
-        ratio=lambda n: fmt.ratio(value(n)),
-        pct=lambda n: fmt.pct(value(n)),
-        change=lambda n: fmt.pct(value(n), signed=True),
-        year_list=fmt.year_list, quote=fmt.quote, cap=lambda t: str(t)[:1].upper() + str(t)[1:],
-        count=lambda n, one, many=None: fmt.count(n, one, many),
-        growth=lambda n: fmt.pct(growth(value(n)), signed=True))
+    filters = dict(money=lambda n: fmt.money_range(value(n)), balance=lambda n: fmt.balance(value(n)),
+                   ratio=lambda n: fmt.ratio(value(n)), pct=lambda n: fmt.pct(value(n)),
+                   change=lambda n: fmt.pct(value(n), signed=True), quote=fmt.quote, year_list=fmt.year_list)
     common = dict(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
                   trim_blocks=True, lstrip_blocks=True)
     md = Environment(finalize=finalize_markdown, keep_trailing_newline=True, **common)
@@ -82,42 +94,46 @@ def _environments():
 def render(text_path: str | Path, results: Results, figures_dir: str | Path) -> list[tuple[str, str]]:
     """The report as blocks, in order: ("markdown", text) or ("html", html)."""
     md, env, Markup = _environments()
+    story = Story.of(results)
     blocks: list[str] = []
-    figure_no: dict[str, int] = {}
-    figures = {f["name"]: f for f in results.figures}
+    drawn = {f["name"]: f for f in results.figures}
     text = Path(text_path).read_text(encoding="utf-8")
     # figures are numbered in the order the text places them, so a reference before a figure is right too
-    placed = [m for m in re.findall(r"figure\(\s*[\"']([\w-]+)[\"']", text) if m in figures]
+    body = re.sub(r"\{#.*?#\}", "", text, flags=re.S)  # the editors' notes name figures too
+    placed = [m for m in re.findall(r"figure\(\s*[\"']([\w-]+)[\"']", body) if m in drawn]
     figure_order = {name: i + 1 for i, name in enumerate(dict.fromkeys(placed))}
 
     def block(html: str):
         blocks.append(typography(html))
         return Markup(f"\n\n{_BLOCK.format(len(blocks) - 1)}\n\n")
 
-    def figure(name: str, title: str = "", caption: str = "", alt: str = ""):
-        """A figure the analysis drew, numbered in order of appearance: its title, the image (narrow on
-        a phone, wide elsewhere), and under it one caption with the sources it draws on. Nothing if the
-        data could not make it. ``alt`` states its message for those who cannot see it."""
-        f = figures.get(name)
+    def known(name: str) -> None:
+        if name not in FIGURES:
+            raise KeyError(f"figure {name!r} is not one of: {', '.join(FIGURES)}")
+
+    def figure(name: str):
+        """A figure the analysis drew, numbered in order of appearance: its title, the image (narrow on a
+        phone, wide elsewhere), and under it one caption with the sources it draws on; its words are in
+        story.FIGURES. A figure the data could not make for these years is left out (the text says why)."""
+        known(name)
+        f = drawn.get(name)
         if f is None:
             return Markup("")
-        figure_no[name] = figure_order.get(name) or len(figure_no) + 1
         data = {size: base64.b64encode(_inside(figures_dir, file).read_bytes()).decode("ascii")
                 for size, file in f["files"].items()}
         return block(env.get_template("figure.html.j2").render(
-            name=name, title=title, caption=caption, alt=alt or title, number=figure_no[name], data=data,
-            sources=results.publisher(f.get("source_ids", []))))
+            name=name, number=figure_order[name], data=data, sources=results.publisher(f.get("source_ids", [])),
+            **story.figure_text(name)))
 
     def figure_ref(name: str) -> Markup:
-        """'Figure 2', linked to the figure (numbered as the figures appear)."""
+        """'Figure 2', linked to the figure (numbered as the figures appear); '' if it is not drawn."""
+        known(name)
         n = figure_order.get(name)
         return Markup(f'<a href="#fig-{name}">Figure {n}</a>') if n else Markup("")
 
     def verdict_table():
         return block(env.get_template("verdicts.html.j2").render(
-            verdicts=results.verdicts, claims=results.claims, publisher=results.publisher,
-            claimed=claimed_words, explain=explain, settle=settle_words,
-            rests_on=lambda v: rests_on(v, results, short=True)))
+            verdicts=results.verdicts, claims=results.claims, publisher=results.publisher, s=story))
 
     def sources_list():
         return block(env.get_template("sources.html.j2").render(sources=results.sources, date=fmt.date))
@@ -125,22 +141,8 @@ def render(text_path: str | Path, results: Results, figures_dir: str | Path) -> 
     def reviews():
         return block(claim_reviews(results))
 
-    counts = summarise(results.verdicts)
-    data_words = "the data given" if results.user_sources else "the sources held"
-    ctx = dict(
-        report=results.report, year=results.report["report_year"], base=results.report["base_year"],
-        n=results.numbers, v={x.part_id: x for x in results.verdicts}, counts=counts, verdicts=results.verdicts,
-        counted=counted(results.verdicts), VERDICTS=VERDICTS, user_sources=results.user_sources,
-        data_words=data_words,
-        publisher=results.publisher, explain=explain, settle=settle_words, fmt=fmt, extra=results.extra,
-        figure=figure, figure_ref=figure_ref, verdict_table=verdict_table, sources_list=sources_list,
-        claim_reviews=reviews, rests_on=lambda v: rests_on(v, results),
-        in_brief=lambda: in_brief(results, data_words),
-        c5_years=lambda v: c5_years(v, results), iv=_iv, only_article=lambda x: only_article(x, results),
-        country=country, date=fmt.date, updated_on=lambda x: updated_on(x, results),
-        threefold=lambda x: threefold(x, data_words),
-        why_no_change=why_no_change, deficit_words=deficit_words,
-        figure_names=list(figures), has_figure=lambda name: name in figures)
+    ctx = dict(s=story, year=story.year, base=story.base, n=StrictNumbers(results), figure=figure,
+               figure_ref=figure_ref, verdict_table=verdict_table, sources_list=sources_list, claim_reviews=reviews)
     try:
         markdown = md.from_string(text).render(**ctx)
     except Exception as exc:  # a mistake in the text: say where, in one line

@@ -17,7 +17,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from . import fmt
+from . import config, fmt
 from .evidence import Quantities
 from .intervals import INF, Interval
 from .marks import (BOUND_LABEL, DERIVED_LABEL, INK, MEASURE_COLOURS, PUBLISHER_COLOURS, add_legend, bound_style,
@@ -63,6 +63,26 @@ def _draw_levels(ax, rows, top: float) -> tuple[dict[str, set], bool, bool]:
     return drawn, derived, bound
 
 
+def _year_ticks(ax, years: list[int], must: tuple[int, ...], size: str) -> None:
+    """Year ticks, at most 6 on a phone and 10 on a desktop, that always include the first of ``must``
+    (the report year) and the others (the base year) where they do not crowd it; the rest of the grid
+    gives way to them."""
+    most = 6 if size == "narrow" else 10
+    first, last = min(years), max(years)
+    step = max(1, -(-(last - first) // (most - 1)))
+    ticks: list[int] = []
+    for y in [y for y in must if first <= y <= last] + list(range(first, last + 1, step)):
+        if all(abs(y - t) >= step for t in ticks):
+            ticks.append(y)
+    ax.set_xticks(sorted(ticks))
+
+
+def ends_differ(q: Quantities, year: int, base: int, flow: str = "exports") -> bool:
+    """Do the two ends of a ratio rest on different publications (a ratio across two)?"""
+    a, b = q.row(year, flow), q.row(base, flow)
+    return a is not None and b is not None and set(a["source_ids"].split(";")) != set(b["source_ids"].split(";"))
+
+
 def fig_exports(q: Quantities, report_year: int, base_year: int, size: str = "wide"):
     """Exports in every year the figures cover up to the report year, as published or derived, with
     the report year against the base year."""
@@ -74,12 +94,13 @@ def fig_exports(q: Quantities, report_year: int, base_year: int, size: str = "wi
     drawn, derived, bound = _draw_levels(ax, rows, top)
     years = [k.year for k, _ in rows]
     ax.set_xlim(min(years) - 0.8, max(years) + 0.8)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6 if size == "narrow" else 10))
+    _year_ticks(ax, years, (report_year, base_year), size)
     ax.set_ylim(0, top)
     money_axis(ax)
     ax.set_ylabel("USD billion")
     ratio = q.get(report_year, "exports") / q.get(base_year, "exports")
-    ax.set_title(f"{report_year} against {base_year}:{' ' if size == 'wide' else chr(10)}{fmt.ratio(ratio)} (derived)",
+    how = "derived, two publications" if ends_differ(q, report_year, base_year) else "derived"
+    ax.set_title(f"{report_year} against {base_year}:{' ' if size == 'wide' else chr(10)}{fmt.ratio(ratio)} ({how})",
                  fontsize=10)
     add_legend(fig, series_legend(drawn, derived, bound), size=size)
     return fig
@@ -108,7 +129,7 @@ def fig_trade(q: Quantities, report_year: int, size: str = "wide"):
     ax.set_ylabel("USD billion")
     ax.set_title("Exports and imports", fontsize=10)
     ax.set_xlim(min(years) - 0.8, max(years) + 0.8)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4 if size == "wide" else 6))
+    _year_ticks(ax, years, (report_year,), "narrow")
     add_legend(fig, [(f, swatch(c)) for f, c in flows.items()] + series_legend({}, derived, bound), size=size)
     bal = [q.get(y, "balance") for y in years]
     lo = min(iv.lo for iv in bal if math.isfinite(iv.lo))
@@ -125,7 +146,7 @@ def fig_trade(q: Quantities, report_year: int, size: str = "wide"):
              color="#4d4d4d")
     axb.set_title("Balance (derived)", fontsize=10)
     axb.set_xlim(min(years) - 0.8, max(years) + 0.8)
-    axb.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4 if size == "wide" else 6))
+    _year_ticks(axb, years, (report_year,), "narrow")
     return fig
 
 
@@ -173,13 +194,25 @@ MEASURES = (("ict_exports", "BX.GSR.CCIS.CD", "ICT service exports"),
             ("ip_receipts", "BX.GSR.ROYL.CD", "IP receipts"))
 
 
-MEASURE_YEARS = (2010, 2024)  # the years the side-by-side figure covers
+MEASURE_YEARS = (2010, 2024)  # the years the side-by-side figure covers (from the base year, if earlier)
 
 
-def fig_measures(q: Quantities, wdi: pd.DataFrame, first: int = MEASURE_YEARS[0], last: int = MEASURE_YEARS[1],
-                 size: str = "wide"):
+def measures_pair(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year: int) -> tuple[int, int]:
+    """The years the measures figure compares: the report's own, where form 1-TB and the World Bank's
+    ICT service exports both have them; else the article's."""
+    ict = set(wdi[wdi["indicator_code"] == MEASURES[0][1]]["year"])
+    mine = q.get(report_year, "exports") is not None and q.get(base_year, "exports") is not None
+    if mine and {report_year, base_year} <= ict:
+        return report_year, base_year
+    return config.ARTICLE_YEAR, config.ARTICLE_BASE_YEAR
+
+
+def fig_measures(q: Quantities, wdi: pd.DataFrame, report_year: int = config.ARTICLE_YEAR,
+                 base_year: int = config.ARTICLE_BASE_YEAR, size: str = "wide"):
     """Form 1-TB exports (the article, the 2021 paper, OECD MSTI) beside the World Bank's other
-    measures, and each one's 2020 against 2018."""
+    measures, and each one's report year against the base year (measures_pair)."""
+    y, b = measures_pair(q, wdi, report_year, base_year)
+    first, last = min(b, MEASURE_YEARS[0]), MEASURE_YEARS[1]
     fig, (ax, axr) = plt.subplots(**TWO_PANELS[size], layout="constrained", gridspec_kw={"width_ratios" if size == "wide" else
                                                                     "height_ratios": [1.5, 1]})
     series = {}
@@ -196,7 +229,7 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, first: int = MEASURE_YEARS[0]
     drawn, derived, bound = _draw_levels(ax, tb, top)
     ax.set_ylim(0, top)
     ax.set_xlim(first - 0.6, last + 0.6)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+    _year_ticks(ax, list(range(first, last + 1)), (y, b), "narrow")
     money_axis(ax)
     ax.set_ylabel("USD billion")
     ax.set_title("Levels", fontsize=10)
@@ -205,13 +238,13 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, first: int = MEASURE_YEARS[0]
                 for label in series]
     if bound:
         entries.append((BOUND_LABEL, bound_style("#666666")))
-    # 2020 against 2018, each measure
-    y, b = 2020, 2018
+    # the report year against the base year, each measure
     rows = []
     ex_now, ex_before = q.get(y, "exports"), q.get(b, "exports")
     if ex_now is not None and ex_before is not None:
         pub = publisher_of(q.row(y, "exports")["source_ids"])
-        rows.append(("form 1-TB exports", ex_now / ex_before, PUBLISHER_COLOURS[pub], True))
+        label = "form 1-TB exports" + (" (two publications)" if ends_differ(q, y, b) else "")
+        rows.append((label, ex_now / ex_before, PUBLISHER_COLOURS[pub], True))
         derived = True
     for label, s in series.items():
         v = s.set_index("year")["value"]
@@ -238,32 +271,39 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, first: int = MEASURE_YEARS[0]
     return fig
 
 
-def draw_all(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year: int, top_n: int = 6):
-    """Every figure of the report as (name, {size: figure}, the source ids it draws on); a figure the
-    data cannot make for these years is left out."""
+def draw_all(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year: int, top_n: int = 6) -> list[dict]:
+    """Every figure of the report: {name, figs ({size: figure}), source_ids (what it draws on), years (the
+    years it compares, for its caption)}; a figure the data cannot make for these years is left out."""
     def ids(rows):
         return list(dict.fromkeys(s for _, r in rows for s in r["source_ids"].split(";") if s))
 
+    pair = measures_pair(q, wdi, report_year, base_year)
     ex = export_levels(q, last=report_year)
     trade = [(k, r) for k, r in q.select(measure="level", partner="World")
              if k.flow in ("exports", "imports") and k.year <= report_year and q.get(k.year, "balance") is not None]
     part = [(k, r) for k, r in q.select(year=report_year, flow="exports", measure="level") if k.partner != "World"]
-    meas = export_levels(q, *MEASURE_YEARS)
+    meas = export_levels(q, min(pair[1], MEASURE_YEARS[0]), MEASURE_YEARS[1])
     wdi_ids = sorted(set(wdi[wdi["indicator_code"].isin([c for _, c, _ in MEASURES])]["source_id"]))
-    makers = [("exports", lambda s: fig_exports(q, report_year, base_year, s), ids(ex)),
-              ("trade", lambda s: fig_trade(q, report_year, s), ids(trade)),
-              ("partners", lambda s: fig_partners(q, report_year, top_n, s), ids(part)),
-              ("measures", lambda s: fig_measures(q, wdi, size=s), ids(meas) + wdi_ids)]
+    makers = [("measures", lambda s: fig_measures(q, wdi, report_year, base_year, s), ids(meas) + wdi_ids, pair),
+              ("exports", lambda s: fig_exports(q, report_year, base_year, s), ids(ex), (report_year, base_year)),
+              ("trade", lambda s: fig_trade(q, report_year, s), ids(trade), (report_year, report_year)),
+              ("partners", lambda s: fig_partners(q, report_year, top_n, s), ids(part), (report_year, report_year))]
     out = []
-    for name, make, source_ids in makers:
+    for name, make, source_ids, (y, b) in makers:
         figs = {s: make(s) for s in SIZES}
         if all(f is not None for f in figs.values()):
-            out.append((name, figs, source_ids))
+            out.append({"name": name, "figs": figs, "source_ids": source_ids, "years": [b, y]})
         else:
             for f in figs.values():
                 if f is not None:
                     plt.close(f)
     return out
+
+
+def save_all(drawn: list[dict], figures_dir: str | Path) -> list[dict]:
+    """Save every figure draw_all made; return their records for the results (name, files, sources, years)."""
+    return [{"name": d["name"], "files": save(d["figs"], figures_dir, d["name"]), "source_ids": d["source_ids"],
+             "years": d["years"]} for d in drawn]
 
 
 def save(figs: dict, figures_dir: str | Path, name: str) -> dict[str, str]:

@@ -46,10 +46,21 @@ def report_html(executed: str | Path) -> str:
                 m = re.search(r"^# (.+)$", text, flags=re.M)
                 if m and title == "Report":
                     title = m.group(1).replace("\\", "").strip()
-                parts.append(mistune.html(text))
+                parts.append(_heading_ids(mistune.html(text)))
     env = Environment(loader=FileSystemLoader(str(TEMPLATES / "page")), autoescape=True)
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     return env.get_template("report.html.j2").render(title=title, css=Markup(css), body=Markup("\n".join(parts)))
+
+
+def _heading_ids(html: str) -> str:
+    """Each section heading gets an id from its words ('What would settle the rest' ->
+    'what-would-settle-the-rest'), so the text can link to it."""
+    import html as html_lib
+
+    def slug(m):
+        words = html_lib.unescape(re.sub(r"<[^>]+>", "", m.group(2)))
+        return f'<h{m.group(1)} id="{re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")}">{m.group(2)}</h{m.group(1)}>'
+    return re.sub(r"<h([1-3])>(.*?)</h\1>", slug, html)
 
 
 def write_appendix(executed: str | Path, path: str | Path) -> None:

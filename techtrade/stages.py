@@ -61,7 +61,7 @@ STAGES = (
           reads={"figures": "data/processed/01_figures.csv", "wdi": "data/processed/01_wdi.csv"},
           writes={"figures": "data/processed/02_figures.csv", "quantities": "data/processed/02_quantities.csv",
                   "wdi": "data/processed/02_wdi.csv", "years": "data/processed/02_years.json"},
-          module=("evidence.py", "intervals.py"), tests=("test_evidence.py", "test_intervals.py")),
+          module=("evidence.py", "intervals.py", "readings.py"), tests=("test_evidence.py", "test_intervals.py")),
     Stage("03_analysis", "claim verdicts, numbers and figures", True, ("report_year", "base_year", "top_n"),
           reads={"figures": "data/processed/02_figures.csv", "quantities": "data/processed/02_quantities.csv",
                  "wdi": "data/processed/02_wdi.csv", "claims": "data/processed/01_claims.csv",
@@ -77,7 +77,7 @@ STAGES = (
           reads={"text": "notebooks/04_narrative.md", "results": "data/processed/03_results_{tag}.json",
                  "figures": "figures/{tag}/"},
           writes={},
-          module=("narrative.py", "words.py", "fmt.py"), tests=("test_narrative.py", "test_fmt.py")),
+          module=("narrative.py", "story.py", "words.py", "fmt.py"), tests=("test_narrative.py", "test_fmt.py")),
 )
 BY_NAME = {s.name: s for s in STAGES}
 SHARED = tuple(s for s in STAGES if not s.per_year)

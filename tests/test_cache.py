@@ -129,13 +129,13 @@ def test_a_raw_file_edited_during_a_build_never_mixes_into_its_report(project, m
 
     monkeypatch.setattr(runner._Run, "stage_inputs", then_edit)
     first = rebuild(root, force=True)
-    assert "intellectual property 1.33\u00d7" in (root / "out" / "reports" / TAG / "report.html").read_text()
+    assert "intellectual property grew 1.33\u00d7" in (root / "out" / "reports" / TAG / "report.html").read_text()
     monkeypatch.undo()
     assert "01_ingest" in rebuild(root).ran  # the edited file is new input
-    assert "intellectual property 2.47\u00d7" in (root / "out" / "reports" / TAG / "report.html").read_text()
+    assert "intellectual property grew 2.47\u00d7" in (root / "out" / "reports" / TAG / "report.html").read_text()
     path.write_text(good)
     assert rebuild(root).ran == []  # reverted: the first build's records, verified, are reused
-    assert "intellectual property 1.33\u00d7" in (root / "out" / "reports" / TAG / "report.html").read_text()
+    assert "intellectual property grew 1.33\u00d7" in (root / "out" / "reports" / TAG / "report.html").read_text()
     assert sorted(first.ran) == sorted(ALL)
 
 

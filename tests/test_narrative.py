@@ -1,9 +1,13 @@
-"""The report's words: the Markdown template filled from the results; values escaped; dollars handled
-in one place; the verdict table and figures as HTML blocks; mistakes in the text in one line."""
+"""The report's words: the Markdown template filled from the story; values escaped; dollars handled in
+one place; the verdict table and figures as HTML blocks; mistakes in the text in one line; an opening a
+desk would sign, for every report year; a template an editor can read."""
+import json
+import re
+
 import pytest
 
-from techtrade import narrative, stages, words
-from techtrade.results import NOT_VERIFIABLE
+from techtrade import claims, narrative, stages, story, words
+from techtrade.results import OPEN
 
 from .synthetic import analysed
 
@@ -11,8 +15,15 @@ TEXT = stages.ROOT / "notebooks" / "04_narrative.md"
 
 
 @pytest.fixture(scope="module")
-def shipped(tmp_path_factory, raw, tidy):
+def shipped_source(tmp_path_factory, raw, tidy):
     return analysed(tmp_path_factory.mktemp("results"), raw, tidy)
+
+
+@pytest.fixture
+def shipped(shipped_source):
+    """This test's own copy of the 2020 results (tests may change it)."""
+    import copy
+    return copy.deepcopy(shipped_source)
 
 
 def render(tmp_path, text, results):
@@ -21,10 +32,14 @@ def render(tmp_path, text, results):
     return narrative.render(path, results, tmp_path)
 
 
+def markdown(blocks) -> str:
+    return "\n".join(t for k, t in blocks if k == "markdown")
+
+
 def test_values_from_data_never_become_markup(tmp_path, shipped):
     evil = '<script>alert(1)</script> **bold** [x](javascript:y) `c` $1 and $2'
     shipped.report["evil"] = evil
-    [(kind, md)] = render(tmp_path, "## Partners\n\nPartner: **{{ report.evil }}**", shipped)
+    [(kind, md)] = render(tmp_path, "## Partners\n\nPartner: **{{ s.r.report.evil }}**", shipped)
     assert kind == "markdown"
     assert md.startswith("## Partners\n\nPartner: **&lt;script&gt;")
     assert r"\*\*bold\*\* \[x\](javascript:y) \`c\` \$1 and \$2" in md  # the value's own marks stay literal
@@ -35,46 +50,138 @@ def test_dollars_in_the_text_are_escaped_once(tmp_path, shipped):
     assert md == r"almost \$1 billion, already \$2, at least \$4.5 billion"
 
 
-def test_a_mistake_in_the_text_is_one_line_naming_the_line(tmp_path, shipped):
+@pytest.mark.parametrize("text,error", [
+    ("# Title\n\nfine\n\n{{ n['exports.2020'] | mony }}\n", "t.md, line 5: TemplateAssertionError: No filter named 'mony'"),
+    ("# Title\n\n{{ nope }}\n", "t.md, line 3: UndefinedError: 'nope' is undefined"),
+    ("# Title\n\n{{ s.verdikt }}\n", "t.md, line 3: UndefinedError: 'techtrade.story.Story object' has no attribute 'verdikt'"),
+    ("# T\n\n{{ n['exports_2020'] | money }}\n", "t.md, line 3: ValueError: 'exports_2020' is not a number id"),
+    ("# T\n\n{{ n['exports.2020'] }}\n", "t.md, line 3: TypeError: cannot print Number"),
+    ("# T\n\n{{ figure('editor') }}\n", "t.md, line 3: KeyError: \"figure 'editor' is not one of: measures, exports,"),
+])
+def test_a_mistake_in_the_text_stops_the_build_in_one_line_naming_the_line(tmp_path, shipped, text, error):
+    """A typo in a number id, a figure name or an attribute never publishes a Python repr or nothing."""
     with pytest.raises(narrative.TemplateProblem) as exc:
-        render(tmp_path, "# Title\n\nfine\n\n{{ n['exports.2020'] | mony }}\n", shipped)
-    assert str(exc.value).startswith("t.md, line 5: TemplateAssertionError: No filter named 'mony'")
-    with pytest.raises(narrative.TemplateProblem, match=r"^t.md, line 3: UndefinedError: 'nope' is undefined"):
-        render(tmp_path, "# Title\n\n{{ nope }}\n", shipped)
+        render(tmp_path, text, shipped)
+    assert str(exc.value).startswith(error) and "\n" not in str(exc.value)
+
+
+def test_a_known_figure_the_data_could_not_draw_is_left_out(tmp_path, shipped):
+    assert render(tmp_path, "{{ figure('partners') }}x", shipped) == [("markdown", "x")]
 
 
 def test_the_shipped_text_renders_in_order(tmp_path, shipped):
     blocks = narrative.render(TEXT, shipped, tmp_path)
-    kinds = [k for k, _ in blocks]
-    assert kinds[0] == "markdown" and "html" in kinds
-    md = "\n".join(t for k, t in blocks if k == "markdown")
+    md = markdown(blocks)
     assert md.startswith("# Russia\u2019s technology exports, 2018 to 2020")  # typographic apostrophes
     assert "{{" not in md and "{%" not in md and "#}" not in md  # no template left, no editors' notes
     headings = [line for line in md.splitlines() if line.startswith("#")]
-    assert headings[:3] == ["# Russia\u2019s technology exports, 2018 to 2020: the claims of \u201cUp Threefold Since 2018\u201d, checked",
-                            "## In short", "## The verdicts, claim by claim"]
+    assert headings == ["# Russia\u2019s technology exports, 2018 to 2020: the claims of \u201cUp Threefold Since 2018\u201d, "
+                        "checked", "## In short", "## The verdicts, claim by claim", "## The years compared",
+                        "## The one-year jump", "## Other measures, side by side", "## Imports and the balance",
+                        "## Markets", "## The early 2000s", "## What would settle the rest", "## How we read the article",
+                        "## Glossary", "## Sources"]
     assert "at least 3.10\u00d7" in md and "\\$" in md and "(derived)" in md
 
 
-def test_the_verdict_table_escapes_its_cells(tmp_path, shipped):
+class TestOpening:
+    """The claim, a verdict no reader can mistake for support, the strongest evidence, what would settle it."""
+
+    def opening(self, tmp_path, results) -> str:
+        md = markdown(narrative.render(TEXT, results, tmp_path))
+        return md.split("## In short")[0]
+
+    def test_the_2020_opening(self, tmp_path, shipped):
+        text = self.opening(tmp_path, shipped)
+        assert "**Our verdict: not confirmed.**" in text
+        assert "Only the article publishes these figures for 2018 to 2020, and a claim cannot confirm itself." in text
+        assert "exports rose at least 2.37\u00d7 in 2019 alone (derived)" in text
+        assert "rose 4.4% to 15.7% that year and 12.8% to 32.9% over 2018 to 2020 (World Bank)" in text
+        assert "agree" not in text and "consistent" not in text  # nothing reads as support
+        prose = re.sub(r"\\|\*", "", text.split("\n", 1)[1])
+        assert 70 <= len(prose.split()) <= 110  # about 90 words before the first figure
+
+    @pytest.mark.parametrize("year,base,opens", [
+        (2011, 2006, "**2011 against 2006.**\nRussia\u2019s technology exports were $593 million in 2011 and "
+                     "$514\u2013532 million (derived) in 2006: 1.11\u20131.16\u00d7 (derived), a ratio across two "
+                     "publications (OECD MSTI for 2011, the 2021 paper for 2006)."),
+        (2021, 2018, "**2021 against 2018.**\nRussia\u2019s technology exports were $4.55\u20134.65 billion in 2021 and "
+                     "$1.35\u20131.45 billion in 2018: 3.13\u20133.45\u00d7 (derived), a ratio across two publications"),
+        (2019, 2018, "**2019 against 2018.**\nRussia\u2019s technology exports were at least $3.44 billion (derived) "
+                     "in 2019 and $1.35\u20131.45 billion in 2018: at least 2.37\u00d7 (derived), by the figures of The "
+                     "Moscow Times."),
+    ])
+    def test_another_pair_of_years_opens_with_that_pair(self, tmp_path, raw, tidy, year, base, opens):
+        results = analysed(tmp_path, raw, tidy, year, base)
+        text = self.opening(tmp_path, results).replace("\\$", "$").replace("\\+", "+")
+        assert opens in text
+        assert "**The article\u2019s claim, briefly.**" in text and ": not confirmed." in text
+
+    def test_no_finding_is_stated_twice_in_consecutive_sections(self, tmp_path, raw, tidy):
+        md = markdown(narrative.render(TEXT, analysed(tmp_path, raw, tidy, 2019, 2018), tmp_path))
+        assert "## The one-year jump" not in md  # the 2019 report's own years are that jump
+        years = md.split("## The years compared")[1].split("##")[0]
+        assert "2.37" not in years  # said in the opening; the section adds what the opening does not
+
+
+class TestCountedNowhereAsAgreement:
+    def test_in_short_has_one_line_per_kind_and_no_agreement(self, tmp_path, shipped):
+        md = markdown(narrative.render(TEXT, shipped, tmp_path))
+        short = md.split("## In short")[1].split("##")[0].strip().splitlines()
+        assert short == [
+            "- **Contradicted by its own figures (1):** the Netherlands\u2019 share of exports (C6).",
+            "- **Could not have failed (2):** exports in 2020 (C1) and exports in 2020 against 2018 (C3): nothing "
+            "published could contradict them, so they are not counted as agreement.",
+            "- **Open (9):** no figure held settles them; [what would](#what-would-settle-the-rest) is listed below."]
+
+    def test_claimreview_never_rates_a_check_that_could_not_fail_as_a_pass(self, shipped):
+        blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', words.claim_reviews(shipped))
+        rating = {json.loads(b)["claimReviewed"][:12]: json.loads(b)["reviewRating"]["alternateName"] for b in blocks}
+        assert rating["Russia sold "] == "not settled: nothing published could contradict it"
+        assert rating["... and more"] == "not settled"  # C3: its 2018 level is open, its ratio could not fail
+        assert rating["The largest "] == "contradicted by its own figures"  # C6's "a quarter"
+
+
+def test_the_verdict_table_escapes_its_cells_and_says_what_each_check_could_show(tmp_path, shipped):
     shipped.claims["C1"] = "<b onmouseover=alert(1)>x</b> *not italic*"
-    blocks = render(tmp_path, "{{ verdict_table() }}", shipped)
-    html = blocks[0][1]
+    html = render(tmp_path, "{{ verdict_table() }}", shipped)[0][1]
     assert "<b onmouseover" not in html and "&lt;b onmouseover=alert(1)&gt;x&lt;/b&gt; *not italic*" in html
     assert html.count('class="cid"') == 9 and "restates C3; counted once" in html
     assert "rests on the article\u2019s own figures" in html
+    assert "could not have failed: the claim and the evidence are both lower bounds" in html
+    assert "read loosely (20\u201330%): allowed by its own figures" in html
+    assert "\u201ca quarter\u201d: 22.5\u201329.2%" in html and "\u201calmost\u201d: $0.9\u20131.0 billion" in html
+    assert 'class="badge v-untested">allowed by its own figures' in html
+    assert 'class="badge v-contradicted">contradicted by its own figures' in html
+
+
+def test_every_claim_shows_its_publication_in_the_table(tmp_path, shipped, raw):
+    """Every claim in claims.csv, C5 included, names its publication in the table, the cards (the same
+    markup) and verdicts.json's records; a test over the whole registry."""
+    html = render(tmp_path, "{{ verdict_table() }}", shipped)[0][1]
+    cells = dict(re.findall(r'<td rowspan="\d+" class="cid">(C\d+)</td>\s*<td rowspan="\d+" class="quote">.*?'
+                            r'<div class="src">(.*?)</div>', html, flags=re.S))
+    for cid, ids in zip(raw["claims"]["claim_id"], raw["claims"]["source_id"]):
+        assert cells[cid] == shipped.publisher(ids) and cells[cid], cid
+    assert cells["C5"] == "The Moscow Times"
+    assert all(v.claim_source_ids for v in shipped.verdicts)
 
 
 def test_the_working_is_written_from_the_records(shipped):
     v = {x.part_id: x for x in shipped.verdicts}
-    assert words.explain(v["C3.ratio"]) == "at least $4.5 billion / $1.35\u20131.45 billion = at least 3.10\u00d7."
-    assert words.explain(v["C1.level"]).startswith("The other figures give at least $4.05 billion, derived: ")
-    assert words.explain(v["C6.share"]) == ("at most $1 billion of at least $4.5 billion = at most 22%; "
-                                                "\u201ca quarter\u201d read as 20\u201330%.")
-    assert words.explain(v["C8.early"]) == ("No exports figure for 2000 to 2003. The claim implies an "
-                                                "early-2000s level of at least $225 million (derived).")
-    assert v["C5.deficit"].verdict == NOT_VERIFIABLE
+    assert claims.working(v["C3.ratio"]) == "at least $4.5 billion / $1.35\u20131.45 billion = at least 3.10\u00d7."
+    assert claims.working(v["C1.level"]).startswith("The other figures give at least $4.05 billion, derived: ")
+    assert claims.working(v["C6.share"]) == "$0.9\u20131.0 billion of at least $4.5 billion = at most 22.3%."
+    assert claims.working(v["C8.early"]) == ("No exports figure for 2000 to 2003. The claim implies an "
+                                             "early-2000s level of at least $225 million (derived).")
+    assert v["C5.deficit"].outcome == OPEN
     assert words.settle_words(v["C6.rank"]) == "exports by country, 2020"
+
+
+def test_the_wording_is_judged_by_the_articles_own_figures(tmp_path, shipped):
+    md = markdown(narrative.render(TEXT, shipped, tmp_path))
+    assert ("\u201ca quarter\u201d is contradicted by its own figures when read as 22.5\u201329.2%, the shares nearer "
+            "a quarter than a fifth or a third; read loosely (20\u201330%), it is allowed by its own figures. The "
+            "wording is generous by the article\u2019s own figures.") in md
 
 
 def test_deficit_words_for_any_year():
@@ -83,7 +190,7 @@ def test_deficit_words_for_any_year():
     assert words.deficit_words(d) == "it is not the smallest deficit: 2020 had a smaller one"
     d.update(surely_smaller_deficit=[], surely_larger_deficit=[2006, 2020], balance={"lo": -100, "hi": -50})
     assert words.deficit_words(d) == ("it is above every earlier balance the data hold, each of them a larger "
-                                          "deficit; the data have no balance for 2007 to 2019")
+                                      "deficit; the data have no balance for 2007 to 2019")
     d.update(held=list(range(2001, 2021)), surely_larger_deficit=list(range(2002, 2021)), surely_smaller_deficit=[2001],
              gaps=[], since=2001)
     assert words.deficit_words(d) == "the 2021 deficit is the smallest since 2001"
@@ -92,15 +199,49 @@ def test_deficit_words_for_any_year():
 
 def test_spreadsheet_formulas_from_data_are_plain_text_in_the_page(tmp_path, shipped):
     shipped.report["evil"] = '=HYPERLINK("http://x","click")'
-    [(_, md)] = render(tmp_path, "Source: {{ report.evil }}", shipped)
+    [(_, md)] = render(tmp_path, "Source: {{ s.r.report.evil }}", shipped)
     assert md == "Source: =HYPERLINK(&#34;http://x&#34;,&#34;click&#34;)"  # text, never a link or a formula
 
 
-def test_a_caption_names_the_vintage_that_was_drawn(tmp_path, shipped, monkeypatch):
-    text = "IP{{ updated_on(n['ratio.ip_receipts.2020/2018']) }}, ICT{{ updated_on(n['ratio.ict_exports.2020/2018']) }}"
-    [(_, md)] = render(tmp_path, text, shipped)
-    assert md == "IP (as updated on 15 September 2021), ICT (as updated on 24 February 2026)"
-    wdi = next(s for s in shipped.sources if s["source_id"] == "WDI")
+def test_a_caption_names_the_vintage_that_was_drawn(shipped, monkeypatch):
+    s = story.Story.of(shipped)
+    assert words.updated_on(s.n("ratio.ip_receipts.2020/2018"), shipped) == " (as updated on 15 September 2021)"
+    assert words.updated_on(s.n("ratio.ict_exports.2020/2018"), shipped) == " (as updated on 24 February 2026)"
+    wdi = next(x for x in shipped.sources if x["source_id"] == "WDI")
     monkeypatch.setitem(wdi, "date", "2026-07-01")  # as if another vintage had been given
-    [(_, md)] = render(tmp_path, text, shipped)
-    assert md == "IP (as updated on 1 July 2026), ICT (as updated on 24 February 2026)"
+    assert words.updated_on(s.n("ratio.ip_receipts.2020/2018"), shipped) == " (as updated on 1 July 2026)"
+
+
+def test_figure_titles_and_captions_are_declared_once_for_every_figure_drawn(shipped):
+    from techtrade import plots
+    names = {"measures", "exports", "trade", "partners"}
+    assert set(story.FIGURES) == names
+    assert plots.draw_all.__doc__ and set(re.findall(r'\("(\w+)", lambda s: fig_', open(plots.__file__).read())) == names
+
+
+@pytest.fixture(scope="module")
+def lines():
+    """The template's lines, the editors' notes left out."""
+    return re.sub(r"\{#.*?#\}", "", TEXT.read_text(encoding="utf-8"), flags=re.S).splitlines()
+
+
+class TestTheTemplateReadsAsProse:
+    """notebooks/04_narrative.md: one sentence per line, short lines, at most one {% if %} per paragraph,
+    literal headings (the title's words from a variable), so JupyterLab's outline is the report's."""
+
+    def test_no_line_over_200_characters(self, lines):
+        assert max(len(x) for x in lines) <= 200
+
+    def test_at_most_one_if_per_paragraph(self, lines):
+        paragraphs = "\n".join(lines).split("\n\n")
+        assert all(p.count("{% if") <= 1 for p in paragraphs), [p for p in paragraphs if p.count("{% if") > 1]
+
+    def test_headings_are_words_not_placeholders(self, lines):
+        headings = [x for x in lines if x.startswith("#")]
+        assert headings[0] == "# {{ s.title }}"
+        assert all("{" not in h for h in headings[1:]) and len(headings) == 13
+
+    def test_the_template_decides_nothing_itself(self, lines):
+        """Its conditions are the story's decisions (s.something), never comparisons of its own."""
+        tags = re.findall(r"\{%-?\s*(?:if|elif)\s+(.*?)\s*-?%\}", "\n".join(lines))
+        assert tags and all(re.fullmatch(r"(not )?s\.\w+|x\.\w+", t) for t in tags), tags

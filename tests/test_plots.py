@@ -81,7 +81,7 @@ def test_a_year_without_a_bound_has_no_bound_in_its_legend(quantities):
     fig = plots.fig_exports(quantities, 2018, 2006)
     ax = fig.axes[0]
     assert "arrow: a bound, the value lies beyond" not in legend(fig) and "OECD MSTI" in legend(fig)
-    assert ax.get_title(loc="left") == "2018 against 2006: 2.54\u20132.82\u00d7 (derived)"
+    assert ax.get_title(loc="left") == "2018 against 2006: 2.54\u20132.83\u00d7 (derived, two publications)"
 
 
 @pytest.mark.parametrize("year", [2011, 2015, 2018, 2019, 2020, 2021])
@@ -108,15 +108,17 @@ def test_the_balance_is_a_range_or_a_bound_never_a_bar(quantities):
 def test_partners_as_the_figures_allow_and_ordered_by_a_stated_rule(quantities):
     fig = plots.fig_partners(quantities, 2020, 6)
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["Netherlands", "United States", "Switzerland",
-                                                           "Germany", "China", "Belarus"]  # bottom to top
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["United States", "Switzerland", "Germany", "China",
+                                                           "Belarus", "Netherlands"]  # bottom to top
     assert len(arrows(ax)) == 5  # the five "more than $250 million": open to the right
-    assert legend(fig) == ["the article", "arrow: a bound, the value lies beyond", "at most (from zero)"]
+    nl = [ln for ln in ax.lines if list(ln.get_ydata()) == [5, 5] and len(ln.get_xdata()) == 2]
+    assert [list(ln.get_xdata()) for ln in nl] == [[900, 1000]]  # "almost $1 billion": a range, never from zero
+    assert legend(fig) == ["the article", "arrow: a bound, the value lies beyond"]
     assert ax.get_title() == ""  # no title claims "largest": the page's title says what it shows
-    assert [n for n, _ in plots.partner_order(quantities, 2020, 3)] == ["Belarus", "China", "Germany"]
+    assert [n for n, _ in plots.partner_order(quantities, 2020, 3)] == ["Netherlands", "Belarus", "China"]
     q = evidence.build_quantities(add_figures(_tidy_with_others(), []))
-    assert [n for n, _ in plots.partner_order(q, 2020, 6)] == ["Belarus", "China", "Germany", "Switzerland",
-                                                                "United States", "Netherlands"]  # named ones first
+    assert [n for n, _ in plots.partner_order(q, 2020, 7)] == ["Netherlands", "Belarus", "China", "Germany",
+                                                                "Switzerland", "United States", "Kazakhstan"]
     assert plots.fig_partners(quantities, 2021) is None
     assert_no_collisions(fig)
 
@@ -148,12 +150,40 @@ def test_the_measures_figure_shows_each_ratio_beside_the_articles(quantities, wd
     assert_no_collisions(fig)
 
 
-def test_draw_all_names_each_figure_and_its_sources(quantities, raw, wdi):
+def test_draw_all_names_each_figure_its_sources_and_its_years(quantities, raw, wdi):
     drawn = plots.draw_all(quantities, wdi, 2021, 2018)
-    assert [name for name, _, _ in drawn] == ["exports", "trade", "measures"]  # no partner figures for 2021
-    ids = {name: i for name, _, i in drawn}
+    assert [d["name"] for d in drawn] == ["measures", "exports", "trade"]  # no partner figures for 2021
+    ids = {d["name"]: d["source_ids"] for d in drawn}
     assert set(ids["exports"]) == {"MT", "SPB", "OECD"} and set(ids["measures"]) >= {"WDI", "WDI2026"}
-    assert all(set(figs) == {"wide", "narrow"} for _, figs, _ in drawn)
+    assert all(set(d["figs"]) == {"wide", "narrow"} for d in drawn)
+    assert {d["name"]: d["years"] for d in drawn} == {"measures": [2018, 2021], "exports": [2018, 2021],
+                                                      "trade": [2021, 2021]}
+
+
+@pytest.mark.parametrize("year,base,pair", [(2021, 2018, (2021, 2018)), (2011, 2006, (2011, 2006)),
+                                            (2020, 2018, (2020, 2018)), (2018, 2006, (2018, 2006))])
+def test_the_measures_figure_compares_the_reports_own_years(quantities, wdi, year, base, pair):
+    assert plots.measures_pair(quantities, wdi, year, base) == pair
+    fig = plots.fig_measures(quantities, wdi, year, base, "wide")
+    assert fig.axes[1].get_title(loc="left") == f"{pair[0]} against {pair[1]}"
+    fig.canvas.draw()
+    assert str(pair[0]) in [t.get_text() for t in fig.axes[0].get_xticklabels()]  # the report year labelled
+
+
+@pytest.mark.parametrize("year", [2011, 2015, 2018, 2019, 2020, 2021])
+@pytest.mark.parametrize("size", ["wide", "narrow"])
+def test_every_figure_labels_the_report_year(quantities, year, size):
+    """The exports figure always shows the report year; the trade figure does whenever the year has a
+    balance (else its caption says there is none)."""
+    base = 2006 if year <= 2018 else 2018
+
+    def labels(fig):
+        fig.canvas.draw()
+        return [t.get_text() for ax in fig.axes for t in ax.get_xticklabels()]
+
+    assert str(year) in labels(plots.fig_exports(quantities, year, base, size))
+    trade = labels(plots.fig_trade(quantities, year, size))
+    assert (str(year) in trade) == (year in quantities.years("balance")), trade
 
 
 def test_save_writes_svg_with_text_as_text_and_the_same_bytes(quantities, tmp_path):
@@ -171,7 +201,7 @@ def test_save_writes_svg_with_text_as_text_and_the_same_bytes(quantities, tmp_pa
 def test_narrow_figures_are_legible_on_a_390_px_phone(quantities, raw, wdi, tmp_path, name):
     """Shown across a 390 px screen (361 px of text column), no text on a narrow figure is under 11 px."""
     import re
-    figs = {n: f for n, f, _ in plots.draw_all(quantities, wdi, 2020, 2018)}[name]
+    figs = {d["name"]: d["figs"] for d in plots.draw_all(quantities, wdi, 2020, 2018)}[name]
     svg = (tmp_path / plots.save(figs, tmp_path, name)["narrow"]).read_text()
     width_pt = float(re.search(r'width="([\d.]+)pt"', svg).group(1))
     scale = 361 / (width_pt * 4 / 3)  # CSS px per SVG user unit (pt), the image fitted to the column

@@ -59,7 +59,7 @@ def test_html_holds_the_verdict_table_and_every_figure(built_2020):
     assert html.count('<figure class="fig') == 4 and html.count("<picture>") == 4
     assert html.count('class="cid"') == 9
     text = visible(html)
-    assert "three agree with the article\u2019s other figures" in text and "nine cannot be checked" in text
+    assert "Could not have failed (2)" in text and "Open (9)" in text and "agree with" not in text
     scripts = re.findall(r"<script[^>]*>", html)
     assert scripts == ['<script type="application/ld+json">'] * 9  # data for fact-check indexes; nothing runs
     assert "04 · Narrative" not in text  # the notebook's own notes stay in JupyterLab
@@ -72,16 +72,14 @@ def test_html_holds_the_verdict_table_and_every_figure(built_2020):
 def test_the_opening_says_what_holds_and_on_what(built_2020):
     _, files, _ = built_2020
     text = visible(files["report.html"].read_text())
-    assert ("The article\u2019s numbers agree with each other: its figures for 2018 (\u201c$1.4 billion\u201d) and 2020 "
-            "(\u201cmore than $4.5 billion\u201d) give a ratio of at least 3.10\u00d7. But none of the sources held publishes these "
-            "statistics for 2018 to 2020 apart from the article, so the tripling itself is neither confirmed nor "
-            "contradicted.") in text
-    assert "ICT service exports 1.13\u00d7 and receipts for the use of intellectual property 1.33\u00d7" in text
-    assert "exports rose at least 2.38\u00d7 in a single year" in text  # the 2019 jump, as a finding
-    assert "ICT service exports +4.4%; receipts for the use of intellectual property +16%" in text
+    assert ("Our verdict: not confirmed. Only the article publishes these figures for 2018 to 2020, and a claim "
+            "cannot confirm itself.") in text
+    assert "ICT service exports grew 1.13\u00d7; receipts for the use of intellectual property grew 1.33\u00d7" in text
+    assert "exports rose at least 2.37\u00d7 in a single year" in text  # the 2019 jump, as a finding
+    assert "+4.4% (ICT service exports), +15.7% (receipts for the use of intellectual property)" in text
     assert "this report asserts no cause" in text
-    assert "2006 (a deficit of $581\u2013647 million; the 2021 paper)" in text  # C5 with what exists
-    assert "2011 to 2015 (deficits of $0.55\u20131.70 billion; OECD MSTI); consistent with the claim for those years" in text
+    assert "2006 (a deficit of $580\u2013647 million; the 2021 paper)" in text  # C5 with what exists
+    assert "2011 to 2015 (deficits of $0.55\u20131.70 billion; OECD MSTI)." in text
     assert "ICT service exports in 2020 were 9.9\u201313.4\u00d7 their level in each of those years" in text
     for internal in ("data/raw", "data/processed", "shared/", "sources.md", "dossier", "shipped", "techtrade",
                      "notebooks/", "build/"):
@@ -92,7 +90,9 @@ def test_machine_readable_outputs(built_2020):
     out, _, _ = built_2020
     report = out / "reports" / "2020-vs-2018"
     verdicts = pd.read_csv(report / "verdicts.csv").set_index("part_id")
-    assert verdicts.loc["C3.ratio", "verdict"] == "internally consistent" and verdicts.loc["C3.ratio", "tier"] == "own"
+    assert verdicts.loc["C3.ratio", "verdict"] == "follows from its own figures" and verdicts.loc["C3.ratio", "tier"] == "own"
+    assert verdicts.loc["C3.ratio", "outcome"] == "entailed" and not verdicts.loc["C3.ratio", "could_fail"]
+    assert verdicts.loc["C6.share", "loose_verdict"] == "allowed by its own figures"
     assert verdicts.loc["C3.ratio", "claimed_lo"] == 3
     assert pd.isna(verdicts.loc["C3.ratio", "evidence_hi"])  # unbounded: an empty cell
     data = json.loads((report / "verdicts.json").read_text())
@@ -102,8 +102,7 @@ def test_machine_readable_outputs(built_2020):
                                                  (report / "report.html").read_text())]
     assert [r["@type"] for r in reviews] == ["ClaimReview"] * 9
     c3 = next(r for r in reviews if r["claimReviewed"].startswith("... and more than three times"))
-    assert c3["reviewRating"]["alternateName"] == ("exports in 2018: not verifiable; exports in 2020 against 2018: "
-                                                   "internally consistent")
+    assert c3["reviewRating"]["alternateName"] == "not settled"
     assert c3["itemReviewed"]["author"]["name"] == "The Moscow Times" and c3["itemReviewed"]["datePublished"] == "2021-09-01"
     numbers = pd.read_csv(report / "numbers.csv").set_index("id")
     assert numbers.loc["exports.2018", "lo"] == 1350 and numbers.loc["exports.2018", "source_ids"] == "MT"
@@ -115,7 +114,7 @@ def test_pdf_has_the_expected_pages(built_2020):
     text = " ".join(p.extract_text() for p in pdf.pages)
     assert 5 <= len(pdf.pages) <= 12
     assert pdf.pages[0].mediabox.width == pytest.approx(595.28, abs=1)  # A4
-    for needle in ("The verdicts, claim by claim", "Not verifiable (9)", "C9", "2020 against 2018", "Data and method",
+    for needle in ("The verdicts, claim by claim", "Open (9)", "C9", "2020 against 2018", "How we read the article",
                    "page 1 of"):
         assert needle in text, needle
     for n in range(1, 5):
@@ -134,9 +133,9 @@ def test_a_sweep_builds_one_report_per_year_and_an_index(tmp_path):
     for fs in files.values():
         assert_one_number_style(fs["report.html"].read_text())
     t2019 = visible(files["2019-vs-2018"]["report.html"].read_text())
-    assert "at least 2.38\u00d7 the 2018 level" in t2019
+    assert "at least 2.37\u00d7 (derived), by the figures of The Moscow Times" in t2019
     t2021 = visible(files["2021-vs-2018"]["report.html"].read_text())
-    assert "2021 against 2018" in t2021 and "3.14\u20133.44\u00d7 the 2018 level" in t2021
+    assert "2021 against 2018" in t2021 and "3.13\u20133.45\u00d7 (derived), a ratio across two publications" in t2021
     assert "No partner figures are in the sources held for 2021" in t2021
     assert "threefold\u201d holds" not in t2021  # the article's claim is judged for its own years only
     assert "a deficit of $300\u2013500 million" in t2021 and "2020 had a smaller one" in t2021
@@ -188,14 +187,15 @@ def test_a_complete_user_series_gives_every_part_a_verdict(tmp_path):
     assert notes == [f"{series}: columns separated by semicolons, not commas; read as such",
                      f"{series}, line {usa}, column 'partner': 'USA' read as 'United States'"]
     verdicts = pd.read_csv(tmp_path / "out" / "reports" / tag / "verdicts.csv").set_index("part_id")
-    assert (verdicts["verdict"] != "not verifiable").all()
-    assert verdicts.loc["C5.deficit", "verdict"] == "confirmed" and verdicts.loc["C6.rank", "verdict"] == "confirmed"
+    assert (verdicts["outcome"] != "open").all()
+    assert verdicts.loc["C5.deficit", "verdict"] == "confirmed by your series"
+    assert verdicts.loc["C6.rank", "verdict"] == "confirmed by your series"
     assert set(verdicts["tier"]) == {"primary"}
     assert verdicts.loc["C1.level", "source_ids"] == "USER1"
     assert_one_number_style(files[tag]["report.html"].read_text())
     text = visible(files[tag]["report.html"].read_text())
     assert "SYNTHETIC test fixture" in text  # the report says where its numbers came from
-    assert "all are confirmed by your series" in text and "shipped" not in text
+    assert "Confirmed by your series (11)" in text and "shipped" not in text
     assert "Nothing: every claim part got a verdict from the data given." in text
 
 
