@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import math
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 
@@ -34,24 +35,9 @@ def _count_lines(path: Path, chunk: int = 1 << 20) -> int:
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
-def _delimiter(text: str) -> str:
-    """The column separator, from the header line: a comma, or else a semicolon or a tab (as
-    spreadsheets in many locales save 'CSV')."""
-    header = next((ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")), "")
-    if "," in header:
-        return ","
-    return next((d for d in (";", "\t") if d in header), ",")
-
-
-def read_csv_strict(path: str | Path, required: list[str], optional: list[str] = (),
-                    notes: list | None = None) -> pd.DataFrame:
-    """Read a CSV file as text, refusing anything that is not a plain, rectangular UTF-8 table.
-
-    All cells are read as strings; the schema converts and checks them. A UTF-8 byte-order mark
-    (as Excel writes) is accepted. Unknown columns are refused (they usually mean a typo). A file
-    whose columns are separated by semicolons or tabs is read as such, and ``notes`` says so.
-    """
-    path = Path(path)
+def check_file(path: Path) -> None:
+    """Refuse, in one line, a raw file that is missing, empty, or too large: in bytes, or in lines
+    (counted a megabyte at a time, before anything is read)."""
     if not path.exists():
         raise DataError(f"{path}: file not found")
     if not path.is_file():
@@ -67,24 +53,74 @@ def read_csv_strict(path: str | Path, required: list[str], optional: list[str] =
     if lines > config.MAX_INPUT_ROWS + 1:
         raise DataError(f"{path}: {lines:,} lines, above the limit of {config.MAX_INPUT_ROWS:,} rows "
                         "(config.MAX_INPUT_ROWS); aggregate it first (one row per year, flow, partner, category)")
+
+
+def _not_utf8(path: Path) -> DataError:
+    """The one-line error for a file that is not UTF-8, naming the line of the first bad byte."""
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise DataError(f"{path}, line {line}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); "
-                        "save the file as UTF-8") from None
-    delimiter = _delimiter(text)
+        line = data[: exc.start].count(b"\n") + 1
+        return DataError(f"{path}, line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8")
+    return DataError(f"{path}: not UTF-8 text; save the file as UTF-8")
+
+
+def _delimiter(path: Path) -> str:
+    """The column separator, from the header line: a comma, or else a semicolon or a tab (as
+    spreadsheets in many locales save 'CSV')."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            header = next((ln for ln in f if ln.strip() and not ln.lstrip().startswith("#")), "")
+    except UnicodeDecodeError:
+        raise _not_utf8(path) from None
+    if "," in header:
+        return ","
+    return next((d for d in (";", "\t") if d in header), ",")
+
+
+def csv_rows(path: Path, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
+    """The rows of a UTF-8 CSV file (a byte-order mark accepted), read one at a time, each with the
+    physical line it starts on (a quoted field may span lines); blank lines and comment lines
+    (starting with #) are left out. Call :func:`check_file` first."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f, delimiter=delimiter)
+        start = 1
+        try:
+            for r in reader:
+                if r and not r[0].lstrip().startswith("#"):
+                    yield start, r
+                start = reader.line_num + 1
+        except csv.Error as exc:  # e.g. a field over the csv module's limit (131,072 characters)
+            raise DataError(f"{path}, line {start}: not a readable CSV row ({exc})") from None
+        except UnicodeDecodeError:
+            raise _not_utf8(path) from None
+
+
+def ragged(path: Path, line: int, fields: int, width: int) -> DataError:
+    return DataError(f"{path}, line {line}: {fields} fields where the header has {width} "
+                     "(a ragged row: check for an unquoted comma)")
+
+
+def read_csv_strict(path: str | Path, required: list[str], optional: list[str] = (),
+                    notes: list | None = None) -> pd.DataFrame:
+    """Read a CSV file as text, refusing anything that is not a plain, rectangular UTF-8 table.
+
+    All cells are read as strings, stripped; the schema converts and checks them. The index is the
+    physical line each row starts on. Unknown columns are refused (they usually mean a typo). A file
+    whose columns are separated by semicolons or tabs is read as such, and ``notes`` says so. The file
+    is read a row at a time into columns, each repeated text kept once: the memory used is a few
+    times the file's size.
+    """
+    path = Path(path)
+    check_file(path)
+    delimiter = _delimiter(path)
     if delimiter != "," and notes is not None:
         notes.append(f"{path}: columns separated by {DELIMITERS[delimiter]}s, not commas; read as such")
-    reader = csv.reader(text.splitlines(), delimiter=delimiter)
-    try:
-        rows = list(reader)
-    except csv.Error as exc:  # e.g. a field over the csv module's limit (131,072 characters)
-        raise DataError(f"{path}, line {reader.line_num}: not a readable CSV row ({exc})") from None
-    rows_with_lines = [(i + 1, r) for i, r in enumerate(rows) if r and not r[0].lstrip().startswith("#")]
-    if not rows_with_lines:
+    rows = csv_rows(path, delimiter)
+    header_line, header = next(rows, (None, None))
+    if header is None:
         raise DataError(f"{path}: no header line")
-    header_line, header = rows_with_lines[0]
     header = [h.strip() for h in header]
     missing = [c for c in required if c not in header]
     if missing:
@@ -97,16 +133,20 @@ def read_csv_strict(path: str | Path, required: list[str], optional: list[str] =
     dupes = sorted({c for c in header if header.count(c) > 1})
     if dupes:
         raise DataError(f"{path}, line {header_line}: column(s) {', '.join(map(repr, dupes))} appear twice")
-    body = rows_with_lines[1:]
-    for line, r in body:
+    lines: list[int] = []
+    columns: list[list[str]] = [[] for _ in header]
+    seen: list[dict] = [{} for _ in header]   # one copy of each repeated text (a source, a flow, a year)
+    for line, r in rows:
         if len(r) != len(header):
-            raise DataError(f"{path}, line {line}: {len(r)} fields where the header has {len(header)} "
-                            "(a ragged row: check for an unquoted comma)")
-    if not body:
+            raise ragged(path, line, len(r), len(header))
+        lines.append(line)
+        for col, once, cell in zip(columns, seen, r):
+            cell = cell.strip()
+            col.append(once.setdefault(cell, cell))
+    if not lines:
         raise DataError(f"{path}: header only, no data rows")
-    df = pd.DataFrame([[c.strip() for c in r] for _, r in body], columns=header, dtype="string")
-    df.index = pd.Index([line for line, _ in body], name="line")
-    return df
+    return pd.DataFrame({h: pd.array(col, dtype="string") for h, col in zip(header, columns)},
+                        index=pd.Index(lines, name="line"))
 
 
 def _validate(df: pd.DataFrame, schema_name: str, path: Path) -> pd.DataFrame:
