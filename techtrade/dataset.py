@@ -190,6 +190,9 @@ OECD_FLOWS = {"TBP_RUSD": "exports", "TBP_PUSD": "imports"}
 CLAIMS_COLUMNS = ["claim_id", "claim", "source_id"]
 WDI_COLUMNS = ["indicator_code", "indicator_name", "country", "year", "value", "unit", "source_id"]
 USER_COLUMNS = ["year", "flow", "partner", "category", "value_usd_mn", "source"]
+#: The notes hand-over (01_notes.csv): one line each on what was read differently from how it was
+#: written, and how many rows of the user's table it says the report does not use.
+NOTES_COLUMNS = ["note", "rows_not_used"]
 
 
 def _floats(df: pd.DataFrame, cols) -> pd.DataFrame:
@@ -322,16 +325,15 @@ def load_raw(inputs: dict[str, Path | None]) -> dict[str, pd.DataFrame]:
     sources = sources[~unused].reset_index(drop=True)  # a vintage replaced by another file is not cited
     oecd = load_oecd(inputs["oecd"], sources)
     figures = pd.concat([figures, oecd_figures(oecd)], ignore_index=False)
-    notes: list[str] = []
+    notes = []
     if inputs.get("user_series") is not None:
-        from .userdata import check_magnitudes, load_user_series
+        from .userdata import load_user_series
 
-        ufig, usrc, notes = load_user_series(inputs["user_series"])
-        check_magnitudes(Path(inputs["user_series"]), ufig, figures)
+        ufig, usrc, notes = load_user_series(inputs["user_series"], shipped=figures)
         figures = pd.concat([figures, ufig], ignore_index=False)
         sources = pd.concat([sources, usrc], ignore_index=True)
     return {"sources": sources, "figures": figures, "claims": claims, "wdi": wdi, "oecd": oecd,
-            "notes": pd.DataFrame({"note": notes}, dtype="object")}
+            "notes": pd.DataFrame(notes, columns=NOTES_COLUMNS).astype({"note": "object", "rows_not_used": "int64"})}
 
 
 # --------------------------------------------------------------------------------------------
