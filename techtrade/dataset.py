@@ -205,9 +205,10 @@ def _floats(df: pd.DataFrame, cols) -> pd.DataFrame:
 def _fail_rows(path: Path, df: pd.DataFrame, mask: pd.Series, column: str, what: str):
     if mask.any():
         line = mask[mask].index[0]
-        raise DataError(f"{path}, line {line}, column {column!r}: {what} "
-                        f"({df.loc[line, column]!r})" + (f"; {mask.sum() - 1} more such line(s)"
-                                                         if mask.sum() > 1 else ""))
+        value = df.loc[line, column]
+        shown = f"{value:g}" if isinstance(value, float) else repr(value)  # -5, not np.float64(-5.0)
+        raise DataError(f"{path}, line {line}, column {column!r}: {what} ({shown})"
+                        + (f"; {mask.sum() - 1} more such line(s)" if mask.sum() > 1 else ""))
 
 
 # --------------------------------------------------------------------------------------------
@@ -292,12 +293,19 @@ def _check_source_ids(path: Path, df: pd.DataFrame, sources: pd.DataFrame) -> No
 
 
 def load_wdi(path: str | Path) -> pd.DataFrame:
-    """World Bank WDI series in long form (one row per indicator and year)."""
+    """World Bank WDI series in long form (one row per indicator and year): amounts and shares, each
+    credited to a registry entry or to a vintage ``WDI@<date>`` that is a date, not in the future."""
+    from .wdi import vintage_problem
+
     path = Path(path)
     df = _validate(read_csv_strict(path, WDI_COLUMNS), "WDI_SCHEMA", path)
     df = _floats(df, ["value"])
     df["year"] = pd.to_numeric(df["year"]).astype("int64")
     _fail_rows(path, df, ~df["value"].map(math.isfinite), "value", "not a finite number")
+    _fail_rows(path, df, df["value"] < 0, "value", "negative; these indicators cannot be")
+    vintage = df["source_id"].map(lambda s: vintage_problem(s[4:]) if s.startswith("WDI@") else None)
+    _fail_rows(path, df, vintage.notna(), "source_id", "a vintage WDI@<date> whose date is not a date "
+               "(YYYY-MM-DD) or is in the future")
     dup = df.duplicated(["indicator_code", "year"], keep=False)
     _fail_rows(path, df, dup, "year", "the same indicator and year appear twice")
     return df
