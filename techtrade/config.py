@@ -25,3 +25,6 @@ MEASURE_UNITS = {"level": set(UNITS_TO_USD_MN), "growth": {"percent"}, "share": 
 MAX_INPUT_BYTES = 50 * 1024 * 1024       # a larger input file is refused before it is read
 MAX_INPUT_ROWS = 100_000                 # so is one with more lines (counted in constant memory)
 MAX_USD_MN = 1_000_000                   # USD 1 trillion: no technology trade figure comes near it
+#: A plain number as every raw file must write it: ASCII digits, a decimal point, an exponent; no
+#: thousands separators, no decimal comma, no units, not "nan" or "inf"
+PLAIN_NUMBER = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import math
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 
@@ -34,24 +35,9 @@ def _count_lines(path: Path, chunk: int = 1 << 20) -> int:
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
-def _delimiter(text: str) -> str:
-    """The column separator, from the header line: a comma, or else a semicolon or a tab (as
-    spreadsheets in many locales save 'CSV')."""
-    header = next((ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")), "")
-    if "," in header:
-        return ","
-    return next((d for d in (";", "\t") if d in header), ",")
-
-
-def read_csv_strict(path: str | Path, required: list[str], optional: list[str] = (),
-                    notes: list | None = None) -> pd.DataFrame:
-    """Read a CSV file as text, refusing anything that is not a plain, rectangular UTF-8 table.
-
-    All cells are read as strings; the schema converts and checks them. A UTF-8 byte-order mark
-    (as Excel writes) is accepted. Unknown columns are refused (they usually mean a typo). A file
-    whose columns are separated by semicolons or tabs is read as such, and ``notes`` says so.
-    """
-    path = Path(path)
+def check_file(path: Path) -> None:
+    """Refuse, in one line, a raw file that is missing, empty, or too large: in bytes, or in lines
+    (counted a megabyte at a time, before anything is read)."""
     if not path.exists():
         raise DataError(f"{path}: file not found")
     if not path.is_file():
@@ -67,24 +53,74 @@ def read_csv_strict(path: str | Path, required: list[str], optional: list[str] =
     if lines > config.MAX_INPUT_ROWS + 1:
         raise DataError(f"{path}: {lines:,} lines, above the limit of {config.MAX_INPUT_ROWS:,} rows "
                         "(config.MAX_INPUT_ROWS); aggregate it first (one row per year, flow, partner, category)")
+
+
+def _not_utf8(path: Path) -> DataError:
+    """The one-line error for a file that is not UTF-8, naming the line of the first bad byte."""
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise DataError(f"{path}, line {line}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); "
-                        "save the file as UTF-8") from None
-    delimiter = _delimiter(text)
+        line = data[: exc.start].count(b"\n") + 1
+        return DataError(f"{path}, line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8")
+    return DataError(f"{path}: not UTF-8 text; save the file as UTF-8")
+
+
+def _delimiter(path: Path) -> str:
+    """The column separator, from the header line: a comma, or else a semicolon or a tab (as
+    spreadsheets in many locales save 'CSV')."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            header = next((ln for ln in f if ln.strip() and not ln.lstrip().startswith("#")), "")
+    except UnicodeDecodeError:
+        raise _not_utf8(path) from None
+    if "," in header:
+        return ","
+    return next((d for d in (";", "\t") if d in header), ",")
+
+
+def csv_rows(path: Path, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
+    """The rows of a UTF-8 CSV file (a byte-order mark accepted), read one at a time, each with the
+    physical line it starts on (a quoted field may span lines); blank lines and comment lines
+    (starting with #) are left out. Call :func:`check_file` first."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f, delimiter=delimiter)
+        start = 1
+        try:
+            for r in reader:
+                if r and not r[0].lstrip().startswith("#"):
+                    yield start, r
+                start = reader.line_num + 1
+        except csv.Error as exc:  # e.g. a field over the csv module's limit (131,072 characters)
+            raise DataError(f"{path}, line {start}: not a readable CSV row ({exc})") from None
+        except UnicodeDecodeError:
+            raise _not_utf8(path) from None
+
+
+def ragged(path: Path, line: int, fields: int, width: int) -> DataError:
+    return DataError(f"{path}, line {line}: {fields} fields where the header has {width} "
+                     "(a ragged row: check for an unquoted comma)")
+
+
+def read_csv_strict(path: str | Path, required: list[str], optional: list[str] = (),
+                    notes: list | None = None) -> pd.DataFrame:
+    """Read a CSV file as text, refusing anything that is not a plain, rectangular UTF-8 table.
+
+    All cells are read as strings, stripped; the schema converts and checks them. The index is the
+    physical line each row starts on. Unknown columns are refused (they usually mean a typo). A file
+    whose columns are separated by semicolons or tabs is read as such, and ``notes`` says so. The file
+    is read a row at a time into columns, each repeated text kept once: the memory used is a few
+    times the file's size.
+    """
+    path = Path(path)
+    check_file(path)
+    delimiter = _delimiter(path)
     if delimiter != "," and notes is not None:
         notes.append(f"{path}: columns separated by {DELIMITERS[delimiter]}s, not commas; read as such")
-    reader = csv.reader(text.splitlines(), delimiter=delimiter)
-    try:
-        rows = list(reader)
-    except csv.Error as exc:  # e.g. a field over the csv module's limit (131,072 characters)
-        raise DataError(f"{path}, line {reader.line_num}: not a readable CSV row ({exc})") from None
-    rows_with_lines = [(i + 1, r) for i, r in enumerate(rows) if r and not r[0].lstrip().startswith("#")]
-    if not rows_with_lines:
+    rows = csv_rows(path, delimiter)
+    header_line, header = next(rows, (None, None))
+    if header is None:
         raise DataError(f"{path}: no header line")
-    header_line, header = rows_with_lines[0]
     header = [h.strip() for h in header]
     missing = [c for c in required if c not in header]
     if missing:
@@ -97,16 +133,20 @@ def read_csv_strict(path: str | Path, required: list[str], optional: list[str] =
     dupes = sorted({c for c in header if header.count(c) > 1})
     if dupes:
         raise DataError(f"{path}, line {header_line}: column(s) {', '.join(map(repr, dupes))} appear twice")
-    body = rows_with_lines[1:]
-    for line, r in body:
+    lines: list[int] = []
+    columns: list[list[str]] = [[] for _ in header]
+    seen: list[dict] = [{} for _ in header]   # one copy of each repeated text (a source, a flow, a year)
+    for line, r in rows:
         if len(r) != len(header):
-            raise DataError(f"{path}, line {line}: {len(r)} fields where the header has {len(header)} "
-                            "(a ragged row: check for an unquoted comma)")
-    if not body:
+            raise ragged(path, line, len(r), len(header))
+        lines.append(line)
+        for col, once, cell in zip(columns, seen, r):
+            cell = cell.strip()
+            col.append(once.setdefault(cell, cell))
+    if not lines:
         raise DataError(f"{path}: header only, no data rows")
-    df = pd.DataFrame([[c.strip() for c in r] for _, r in body], columns=header, dtype="string")
-    df.index = pd.Index([line for line, _ in body], name="line")
-    return df
+    return pd.DataFrame({h: pd.array(col, dtype="string") for h, col in zip(header, columns)},
+                        index=pd.Index(lines, name="line"))
 
 
 def _validate(df: pd.DataFrame, schema_name: str, path: Path) -> pd.DataFrame:
@@ -150,6 +190,9 @@ OECD_FLOWS = {"TBP_RUSD": "exports", "TBP_PUSD": "imports"}
 CLAIMS_COLUMNS = ["claim_id", "claim", "source_id"]
 WDI_COLUMNS = ["indicator_code", "indicator_name", "country", "year", "value", "unit", "source_id"]
 USER_COLUMNS = ["year", "flow", "partner", "category", "value_usd_mn", "source"]
+#: The notes hand-over (01_notes.csv): one line each on what was read differently from how it was
+#: written, and how many rows of the user's table it says the report does not use.
+NOTES_COLUMNS = ["note", "rows_not_used"]
 
 
 def _floats(df: pd.DataFrame, cols) -> pd.DataFrame:
@@ -162,9 +205,10 @@ def _floats(df: pd.DataFrame, cols) -> pd.DataFrame:
 def _fail_rows(path: Path, df: pd.DataFrame, mask: pd.Series, column: str, what: str):
     if mask.any():
         line = mask[mask].index[0]
-        raise DataError(f"{path}, line {line}, column {column!r}: {what} "
-                        f"({df.loc[line, column]!r})" + (f"; {mask.sum() - 1} more such line(s)"
-                                                         if mask.sum() > 1 else ""))
+        value = df.loc[line, column]
+        shown = f"{value:g}" if isinstance(value, float) else repr(value)  # -5, not np.float64(-5.0)
+        raise DataError(f"{path}, line {line}, column {column!r}: {what} ({shown})"
+                        + (f"; {mask.sum() - 1} more such line(s)" if mask.sum() > 1 else ""))
 
 
 # --------------------------------------------------------------------------------------------
@@ -249,12 +293,19 @@ def _check_source_ids(path: Path, df: pd.DataFrame, sources: pd.DataFrame) -> No
 
 
 def load_wdi(path: str | Path) -> pd.DataFrame:
-    """World Bank WDI series in long form (one row per indicator and year)."""
+    """World Bank WDI series in long form (one row per indicator and year): amounts and shares, each
+    credited to a registry entry or to a vintage ``WDI@<date>`` that is a date, not in the future."""
+    from .wdi import vintage_problem
+
     path = Path(path)
     df = _validate(read_csv_strict(path, WDI_COLUMNS), "WDI_SCHEMA", path)
     df = _floats(df, ["value"])
     df["year"] = pd.to_numeric(df["year"]).astype("int64")
     _fail_rows(path, df, ~df["value"].map(math.isfinite), "value", "not a finite number")
+    _fail_rows(path, df, df["value"] < 0, "value", "negative; these indicators cannot be")
+    vintage = df["source_id"].map(lambda s: vintage_problem(s[4:]) if s.startswith("WDI@") else None)
+    _fail_rows(path, df, vintage.notna(), "source_id", "a vintage WDI@<date> whose date is not a date "
+               "(YYYY-MM-DD) or is in the future")
     dup = df.duplicated(["indicator_code", "year"], keep=False)
     _fail_rows(path, df, dup, "year", "the same indicator and year appear twice")
     return df
@@ -282,16 +333,15 @@ def load_raw(inputs: dict[str, Path | None]) -> dict[str, pd.DataFrame]:
     sources = sources[~unused].reset_index(drop=True)  # a vintage replaced by another file is not cited
     oecd = load_oecd(inputs["oecd"], sources)
     figures = pd.concat([figures, oecd_figures(oecd)], ignore_index=False)
-    notes: list[str] = []
+    notes = []
     if inputs.get("user_series") is not None:
-        from .userdata import check_magnitudes, load_user_series
+        from .userdata import load_user_series
 
-        ufig, usrc, notes = load_user_series(inputs["user_series"])
-        check_magnitudes(Path(inputs["user_series"]), ufig, figures)
+        ufig, usrc, notes = load_user_series(inputs["user_series"], shipped=figures)
         figures = pd.concat([figures, ufig], ignore_index=False)
         sources = pd.concat([sources, usrc], ignore_index=True)
     return {"sources": sources, "figures": figures, "claims": claims, "wdi": wdi, "oecd": oecd,
-            "notes": pd.DataFrame({"note": notes}, dtype="object")}
+            "notes": pd.DataFrame(notes, columns=NOTES_COLUMNS).astype({"note": "object", "rows_not_used": "int64"})}
 
 
 # --------------------------------------------------------------------------------------------

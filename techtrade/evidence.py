@@ -84,9 +84,12 @@ class Quantities:
                       if status is None or r["status"] == status)
 
     def partners(self, year: int, flow: str = "exports") -> dict[str, Interval]:
-        """Every partner but the World total with a level that year."""
+        """Every partner with a level that year: the markets, not the World total nor the residual
+        (the partners not named, countries.RESIDUAL), which is never ranked as one."""
+        from .countries import RESIDUAL, TOTAL
+
         return {k.partner: Interval(r["lo"], r["hi"]) for k, r in self.select(year=year, flow=flow, measure="level")
-                if k.partner != "World"}
+                if k.partner not in (TOTAL, RESIDUAL)}
 
     def to_frame(self) -> pd.DataFrame:
         df = pd.DataFrame(list(self.rows.values()), columns=QUANTITY_COLUMNS)

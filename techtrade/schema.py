@@ -1,18 +1,15 @@
 """The schemas of the raw files, in one place (pandera). Imported only when a raw file is validated."""
 from __future__ import annotations
 
-import re
 import pandas as pd
 import pandera.pandas as pa
 
 from . import config
 from .intervals import QUALIFIERS
 
-_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")  # ASCII digits only
-
 
 def _numeric(s: pd.Series) -> pd.Series:
-    return s.isna() | s.str.fullmatch(_NUMBER.pattern).fillna(False).astype(bool)
+    return s.isna() | s.str.fullmatch(config.PLAIN_NUMBER).fillna(False).astype(bool)
 
 
 def _year_ok(s: pd.Series) -> pd.Series:

@@ -7,19 +7,18 @@ default; a refreshed one, or a bulk CSV download, is used with ``--wdi FILE``.
 """
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import json
 import math
 import os
+import re
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pandas as pd
 
-from . import stages
+from . import config, stages
 
 API = os.environ.get("TECHTRADE_WDI_API", "https://api.worldbank.org/v2")
 COUNTRY = "RUS"
@@ -41,12 +40,21 @@ class WdiError(RuntimeError):
 # A World Bank value is credited to the vintage it was read from: the shipped snapshots have their own
 # entries in the registry (WDI, WDI2026); a bulk download or an API snapshot is credited to
 # "WDI@<its Last Updated Date>", which becomes a registry entry of its own when the registry has none.
-def vintage_id(updated: str, where: str) -> str:
+def vintage_problem(updated: str) -> str | None:
+    """What is wrong with a vintage date (a 'Last Updated Date', the API's 'lastupdated'), or None."""
     try:
-        return "WDI@" + datetime.date.fromisoformat(str(updated).strip()[:10]).isoformat()
+        date = datetime.date.fromisoformat(str(updated).strip()[:10])
     except ValueError:
-        raise WdiError(f"{where}: no valid 'Last Updated Date' ({updated!r}); the vintage of the values "
-                       "must be known") from None
+        return "is not a date (YYYY-MM-DD)"
+    return "is in the future" if date > datetime.date.today() else None
+
+
+def vintage_id(updated: str, where: str) -> str:
+    problem = vintage_problem(updated)
+    if problem:
+        raise WdiError(f"{where}: the 'Last Updated Date' {updated!r} {problem}; the vintage of the values "
+                       "must be known")
+    return "WDI@" + datetime.date.fromisoformat(str(updated).strip()[:10]).isoformat()
 
 
 def credit_vintages(df: pd.DataFrame, sources: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -93,46 +101,76 @@ def load_wdi_any(path: str | Path) -> pd.DataFrame:
 
 
 def read_bulk_csv(path: str | Path, country: str = COUNTRY) -> pd.DataFrame:
-    """The bulk download (four preamble lines, then one column per year) -> our long form."""
+    """The bulk download (four preamble lines, then one column per year) -> our long form.
+
+    Checked as every raw file is (dataset.check_file, csv_rows): each refusal names the file, the
+    physical line and the column. Each value of ``country``'s rows for the indicators used must be a
+    plain, finite, non-negative number in a year from config.FIRST_YEAR to this year; an indicator's
+    row given twice, or a 'Last Updated Date' that is missing or in the future, is refused.
+    """
+    from .dataset import check_file, csv_rows, ragged
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise WdiError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
-    lines = text.splitlines()
-    if len(lines) < 5 or not lines[0].strip('"').startswith("Data Source"):
+    check_file(path)
+    rows = csv_rows(path)
+    preamble = {}
+    for line, r in rows:
+        if r[0].strip() == "Country Name":
+            header = [h.strip() for h in r]
+            break
+        preamble[r[0].strip()] = (line, r[1].strip() if len(r) > 1 else "")
+    else:
+        raise WdiError(f"{path}: not a World Bank bulk CSV (no header line starting 'Country Name')")
+    if "Data Source" not in preamble:
         raise WdiError(f"{path}: not a World Bank bulk CSV (expected 'Data Source' and four preamble lines)")
-    rows = list(csv.reader(io.StringIO("\n".join(lines[4:]))))
-    header = rows[0]
     need = ["Country Name", "Country Code", "Indicator Name", "Indicator Code"]
     missing = [c for c in need if c not in header]
     if missing:
-        raise WdiError(f"{path}, line 5: missing column(s) {', '.join(map(repr, missing))}")
-    updated = next((r[1].strip() for r in csv.reader(io.StringIO("\n".join(lines[:4])))
-                    if len(r) > 1 and r[0].strip() == "Last Updated Date"), "")
-    source_id = vintage_id(updated, f"{path}, line 3")
-    year_cols = [(i, int(h)) for i, h in enumerate(header) if h.strip().isdigit()]
+        raise WdiError(f"{path}, line {line}: missing column(s) {', '.join(map(repr, missing))}")
+    if "Last Updated Date" not in preamble:
+        raise WdiError(f"{path}, line 3: no 'Last Updated Date' (the World Bank writes it on line 3); the vintage "
+                       "of the values must be known")
+    updated_line, updated = preamble["Last Updated Date"]
+    source_id = vintage_id(updated, f"{path}, line {updated_line}")
+    year_cols = [(i, int(h)) for i, h in enumerate(header) if re.fullmatch(r"[0-9]{4}", h)]
     ix = {c: header.index(c) for c in need}
-    out = []
-    for n, r in enumerate(rows[1:], start=6):
-        if not r or len(r) < len(need):
+    out, seen = [], {}
+    for n, r in rows:
+        if len(r) != len(header):
+            raise ragged(path, n, len(r), len(header))
+        code = r[ix["Indicator Code"]].strip()
+        if r[ix["Country Code"]].strip() != country or code not in INDICATORS:
             continue
-        if r[ix["Country Code"]] != country or r[ix["Indicator Code"]] not in INDICATORS:
-            continue
-        code = r[ix["Indicator Code"]]
+        if code in seen:
+            raise WdiError(f"{path}, line {n}, column 'Indicator Code': {code} for {country} already given on "
+                           f"line {seen[code]}")
+        seen[code] = n
         for i, year in year_cols:
-            cell = r[i].strip() if i < len(r) else ""
+            cell = r[i].strip()
             if cell == "":
                 continue  # the bulk file leaves years without data empty
-            try:
-                value = float(cell)
-            except ValueError:
-                raise WdiError(f"{path}, line {n}, column {year}: {cell!r} is not a number") from None
-            out.append([code, INDICATORS[code][0], r[ix["Country Name"]], year, value, INDICATORS[code][1], source_id])
+            problem = _value_problem(cell, year)
+            if problem:
+                raise WdiError(f"{path}, line {n}, column '{year}': {cell!r} {problem}")
+            out.append([code, INDICATORS[code][0], r[ix["Country Name"]].strip(), year, float(cell),
+                        INDICATORS[code][1], source_id])
     if not out:
         raise WdiError(f"{path}: no rows for {country} and the indicators {', '.join(INDICATORS)}")
     df = pd.DataFrame(out, columns=COLUMNS)
     return df.sort_values(["indicator_code", "year"]).reset_index(drop=True)
+
+
+def _value_problem(cell: str, year: int) -> str | None:
+    """What is wrong with a bulk file's value (these indicators are amounts and shares), or None."""
+    if not re.fullmatch(config.PLAIN_NUMBER, cell):
+        return "is not a plain number (no thousands separators, no decimal comma)"
+    if not math.isfinite(float(cell)):
+        return "is not a finite number"
+    if float(cell) < 0:
+        return "is negative; these indicators cannot be"
+    if not config.FIRST_YEAR <= year <= config.THIS_YEAR:
+        return f"is a value for a year outside {config.FIRST_YEAR} to {config.THIS_YEAR}"
+    return None
 
 
 # -- the API ----------------------------------------------------------------------------------

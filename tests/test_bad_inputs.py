@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from techtrade import config, dataset, stages, userdata
+from techtrade import config, countries, dataset, stages, userdata
+from techtrade.countries import RESIDUAL
 from techtrade.errors import DataError
 
 CORPUS = Path(__file__).parent / "bad_inputs"
@@ -80,7 +81,7 @@ def test_a_semicolon_separated_file_is_read_and_the_separator_named(tmp_path):
     path.write_text("year;flow;partner;category;value_usd_mn;source\n2020;exports;World;all;4560;x\n")
     figures, _, notes = userdata.load_user_series(path)
     assert figures["value"].tolist() == [4560.0]
-    assert notes == [f"{path}: columns separated by semicolons, not commas; read as such"]
+    assert notes == [(f"{path}: columns separated by semicolons, not commas; read as such", 0)]
 
 
 def test_partner_aliases_are_read_as_the_country_and_named(tmp_path):
@@ -92,8 +93,8 @@ def test_partner_aliases_are_read_as_the_country_and_named(tmp_path):
     path.write_text("\n".join(path.read_text().splitlines()[:3]) + "\n")
     figures, _, notes = userdata.load_user_series(path)
     assert figures["partner"].tolist() == ["United States", "Netherlands"]
-    assert notes == [f"{path}, line 2, column 'partner': 'USA' read as 'United States'",
-                     f"{path}, line 3, column 'partner': 'The Netherlands' read as 'Netherlands'"]
+    assert [n.text for n in notes] == [f"{path}, line 2, column 'partner': 'USA' read as 'United States'",
+                                       f"{path}, line 3, column 'partner': 'The Netherlands' read as 'Netherlands'"]
 
 
 def test_a_field_over_the_csv_limit_is_one_line(tmp_path):
@@ -111,3 +112,80 @@ def test_every_csv_the_project_writes_neutralises_formulas(tmp_path):
     text = dataset.write_csv(df, tmp_path / "t.csv").read_text()
     assert text.splitlines()[1:] == ["\"'=HYPERLINK(\"\"http://x\"\")\",-1.5", "'+cmd,2.0", "'@SUM(A1),3.0",
                                      "'-2+3,4.0", "Germany,5.0"]
+
+
+@pytest.mark.parametrize("written,read", [
+    ("USA", "United States"), ("U.S.", "United States"), ("us", "United States"), ("United States of America",
+     "United States"), ("The Netherlands", "Netherlands"), ("Holland", "Netherlands"), ("NLD", "Netherlands"),
+    ("UK", "United Kingdom"), ("Korea, Republic of", "South Korea"), ("Turkey", "Türkiye"), ("Georgia", "Georgia"),
+    ("world", "World"), ("Other", RESIDUAL), ("OTHERS", RESIDUAL), ("Rest of the  world", RESIDUAL),
+    ("not allocated", RESIDUAL),
+])
+def test_partner_names_are_read_exactly(written, read):
+    assert countries.canonical(written) == (read, "")
+
+
+@pytest.mark.parametrize("written,why", [
+    ("Kosovo", "not a country name or code in ISO 3166 (pycountry)"),  # was read as Serbia
+    ("Texas", "a subdivision of United States (US-TX, state), not a country"),
+    ("Virginia", "a subdivision of United States (US-VA, state), not a country"),
+    ("Paris", "a subdivision of France (FR-75C, metropolitan collectivity with special status), not a country"),
+    ("Russian Federation", "Russia, the reporting country: not its own partner (its total is World)"),
+    ("RUS", "Russia, the reporting country: not its own partner (its total is World)"),
+    ("Untied States", "not a country name or code in ISO 3166 (pycountry)"),  # a typo is not guessed at
+])
+def test_other_names_are_refused_with_the_reason(written, why):
+    assert countries.canonical(written) == (None, why)
+
+
+def _series(tmp_path, rows: str):
+    path = tmp_path / "series.csv"
+    path.write_text("year,flow,partner,category,value_usd_mn,source\n" + rows)
+    return path
+
+
+def test_the_residual_counts_toward_the_total_but_is_never_a_market(tmp_path):
+    """'Other' was read as the United Kingdom, larger than the Netherlands: C6 was published as contradicted."""
+    from techtrade import claims, evidence
+    path = _series(tmp_path, "2020,exports,World,all,4560,x\n2020,exports,Netherlands,all,1000,x\n"
+                             "2020,exports,Other,all,1500,x\n2020,exports,United States,all,300,x\n")
+    raw = dataset.load_raw({**shipped_inputs(), "user_series": path})
+    tidy = evidence.figure_intervals(raw["figures"])
+    q = evidence.build_quantities(tidy)
+    assert q.get(2020, "exports", partner=RESIDUAL).lo == 1500  # kept, under its one name
+    assert sorted(q.partners(2020)) == ["Belarus", "China", "Germany", "Netherlands", "Switzerland", "United States"]
+    rank = {v.part_id: v for v in claims.check_claims(tidy, raw["sources"])}["C6.rank"]
+    assert rank.verdict == claims.NOT_VERIFIABLE  # the residual (1500) may hold a market larger than 1000
+    assert rank.detail["rest_max"] == 4560 - 1000 - 300 - 4 * 250  # the shipped "more than $250 million" each
+    too_much = path.read_text().replace("Other,all,1500", "Other,all,3300")
+    path.write_text(too_much)  # 1000 + 3300 + 300 = 4600
+    with pytest.raises(DataError) as exc:
+        userdata.load_user_series(path)
+    assert str(exc.value) == (f"{path}, line 2, column 'value_usd_mn': exports 2020: the 3 partner rows (the residual "
+                              "included) add up to 4,600, above the World total on this line (4560) by more than "
+                              "rounding can explain")
+
+
+def test_partners_may_exceed_the_total_by_their_rounding_only(tmp_path):
+    path = _series(tmp_path, "2020,exports,World,all,100,x\n2020,exports,Germany,all,50.2,x\n"
+                             "2020,exports,China,all,50.2,x\n")
+    assert len(userdata.load_user_series(path)[0]) == 3  # 100.4: within 0.5 + 0.05 + 0.05
+    path.write_text(path.read_text().replace("50.2", "50.4"))
+    with pytest.raises(DataError, match="exports 2020: the 2 partner rows .* add up to 100.8, above the World total"):
+        userdata.load_user_series(path)
+
+
+def test_only_the_total_category_is_used_and_the_rest_is_counted_in_a_note(tmp_path):
+    path = _series(tmp_path, "2020,exports,World,All,4560,x\n2020,exports,Germany,ALL,300,x\n"
+                             "2020,exports,World,engineering services,1800,x\n2020,exports,World,Software,900,x\n"
+                             "2020,exports,Germany,Engineering Services,100,x\n")
+    raw = dataset.load_raw({**shipped_inputs(), "user_series": path})
+    user = raw["figures"][raw["figures"]["priority"] == 1]
+    assert user[["partner", "category", "value"]].values.tolist() == [["World", "all", 4560.0],
+                                                                       ["Germany", "all", 300.0]]
+    assert raw["notes"].to_dict("records") == [
+        {"note": f"{path}, column 'category': 3 rows by category not used: engineering services (2), Software (1); "
+                 "the report uses the totals (category 'all') only", "rows_not_used": 3}]
+    path.write_text(path.read_text() + "2020,exports,World,all,4561,x\n")  # 'All' and 'all' are the same key
+    with pytest.raises(DataError, match="line 7: exports 2020 World \\(all\\) already given on line 2"):
+        userdata.load_user_series(path)

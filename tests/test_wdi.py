@@ -154,7 +154,7 @@ def test_bulk_csv_errors_name_the_line(shipped, tmp_path):
     path = tmp_path / "bulk.csv"
     _bulk_csv(shipped, path)
     path.write_text(path.read_text(encoding="utf-8-sig").replace('"4365678062.0"', '"4,365"'), encoding="utf-8")
-    with pytest.raises(dataset.DataError, match=r"bulk.csv, line \d+, column 2007: '4,365' is not a number"):
+    with pytest.raises(dataset.DataError, match=r"bulk.csv, line \d+, column '2007': '4,365' is not a plain number"):
         wdi.load_wdi_any(path)
 
 
@@ -180,5 +180,50 @@ def test_a_bulk_download_of_another_vintage_is_credited_to_it(shipped, tmp_path)
     assert raw["sources"].set_index("source_id").loc["WDI@2026-07-01", "date"] == "2026-07-01"
     assert "WDI" not in set(raw["sources"]["source_id"])  # the shipped 2021 vintage, replaced, is not cited
     path.write_text(path.read_text(encoding="utf-8").replace('"Last Updated Date","2026-07-01",', ""), encoding="utf-8")
-    with pytest.raises(dataset.DataError, match=r"line 3: no valid 'Last Updated Date' \(''\)"):
+    with pytest.raises(dataset.DataError, match=r"csv_v2.csv, line 3: no 'Last Updated Date' \(the World Bank writes it on line 3\)"):
         wdi.load_wdi_any(path)
+
+
+@pytest.mark.parametrize("old,new,message", [
+    ('"4365678062.0"', '"nan"', ", column '2007': 'nan' is not a plain number (no thousands separators, no decimal comma)"),
+    ('"4365678062.0"', '"-5"', ", column '2007': '-5' is negative; these indicators cannot be"),
+    ('"4365678062.0"', '"1e400"', ", column '2007': '1e400' is not a finite number"),
+    ('"2021-09-15"', '"2099-12-31"', ": the 'Last Updated Date' '2099-12-31' is in the future; the vintage of the "
+                                     "values must be known"),
+])
+def test_a_bad_bulk_file_is_refused_naming_its_line_and_column(shipped, tmp_path, old, new, message):
+    """Such values used to reach the analysis (an internal error in 03), and a future vintage the report."""
+    path = tmp_path / "bulk.csv"
+    _bulk_csv(shipped, path)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    line = 1 + next(i for i, text in enumerate(lines) if old in text)
+    path.write_text("\n".join(lines).replace(old, new) + "\n", encoding="utf-8")
+    with pytest.raises(dataset.DataError) as exc:
+        dataset.load_raw({**stages.paths("01_ingest")[0], "wdi": path, "user_series": None})
+    assert str(exc.value) == f"{path}, line {line}{message}"
+
+
+def test_an_indicator_given_twice_in_a_bulk_file_is_refused(shipped, tmp_path):
+    path = tmp_path / "bulk.csv"
+    _bulk_csv(shipped, path)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    first = 1 + next(i for i, text in enumerate(lines) if '"BX.GSR.ROYL.CD"' in text)
+    path.write_text("\n".join(lines + [lines[first - 1]]) + "\n", encoding="utf-8")
+    with pytest.raises(dataset.DataError) as exc:
+        wdi.load_wdi_any(path)
+    assert str(exc.value) == (f"{path}, line {len(lines) + 1}, column 'Indicator Code': BX.GSR.ROYL.CD for RUS "
+                              f"already given on line {first}")
+
+
+@pytest.mark.parametrize("old,new,what", [
+    (",2007,4365678062,USD,WDI\n", ",2007,-5,USD,WDI\n", "column 'value': negative; these indicators cannot be (-5)"),
+    (",2007,4365678062,USD,WDI\n", ",2007,4365678062,USD,WDI@2099-12-31\n",
+     "column 'source_id': a vintage WDI@<date> whose date is not a date (YYYY-MM-DD) or is in the future "
+     "('WDI@2099-12-31')"),
+])
+def test_a_bad_long_form_file_is_refused_naming_its_line_and_column(tmp_path, old, new, what):
+    path = tmp_path / "wdi.csv"
+    path.write_text((stages.ROOT / stages.RAW["wdi"]).read_text().replace(old, new, 1))
+    with pytest.raises(dataset.DataError) as exc:
+        wdi.load_wdi_any(path)
+    assert str(exc.value) == f"{path}, line 2, {what}"
