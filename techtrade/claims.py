@@ -55,7 +55,7 @@ PARTS = (
     Part("C1.level", "C1", f"exports in {Y}", "level"),
     Part("C2.growth", "C2", f"growth of exports from {Y - 1} to {Y}", "change", "growth", base=Y - 1),
     Part("C3.level", "C3", f"exports in {B}", "level", year=B),
-    Part("C3.ratio", "C3", f"exports in {Y} against {B}", "ratio", "ratio", base=B),
+    Part("C3.ratio", "C3", f"exports in {Y} against {B}", "ratio", "ratio", base=B, restates="C9.ratio"),
     Part("C4.level", "C4", f"imports in {Y}", "level", flow="imports"),
     Part("C4.change", "C4", f"change in imports from {Y - 1} to {Y} (\u201cstagnant\u201d)", "change", "growth",
          flow="imports", base=Y - 1),
@@ -66,7 +66,7 @@ PARTS = (
     Part("C6.rank", "C6", "the Netherlands the largest market", "partner_rank", "rank", partner="Netherlands"),
     Part("C7.each", "C7", "five more markets above $250 million each", "each_level", partner="*"),
     Part("C8.early", "C8", f"exports in {Y} against the early 2000s", "early_2000s_ratio", "ratio_to_early_2000s"),
-    Part("C9.ratio", "C9", f"exports in {Y} against {B}", "ratio", "ratio", base=B, restates="C3.ratio"),
+    Part("C9.ratio", "C9", f"exports in {Y} against {B}", "ratio", "ratio", base=B),
 )
 BY_ID = {p.id: p for p in PARTS}
 

@@ -94,6 +94,7 @@ def _environments():
 def render(text_path: str | Path, results: Results, figures_dir: str | Path) -> list[tuple[str, str]]:
     """The report as blocks, in order: ("markdown", text) or ("html", html)."""
     md, env, Markup = _environments()
+    from markupsafe import escape
     story = Story.of(results)
     blocks: list[str] = []
     drawn = {f["name"]: f for f in results.figures}
@@ -123,7 +124,7 @@ def render(text_path: str | Path, results: Results, figures_dir: str | Path) -> 
                 for size, file in f["files"].items()}
         return block(env.get_template("figure.html.j2").render(
             name=name, number=figure_order[name], data=data, sources=results.publisher(f.get("source_ids", [])),
-            **story.figure_text(name)))
+            rows=story.figure_rows(f), **story.figure_text(name)))
 
     def figure_ref(name: str) -> Markup:
         """'Figure 2', linked to the figure (numbered as the figures appear); '' if it is not drawn."""
@@ -139,10 +140,18 @@ def render(text_path: str | Path, results: Results, figures_dir: str | Path) -> 
         return block(env.get_template("sources.html.j2").render(sources=results.sources, date=fmt.date))
 
     def reviews():
-        return block(claim_reviews(results))
+        return block(claim_reviews(results, story))
+
+    def byline() -> Markup:
+        """'Checked by <reviewer> on 1 December 2026': a link only when a url was given (never invented)."""
+        name = escape(story.reviewer)
+        url = story.reviewer_url
+        who = Markup(f'<a href="{escape(url)}">{name}</a>') if url else name
+        return Markup(f"Checked by {who} on {escape(fmt.date(story.checked_on))}")
 
     ctx = dict(s=story, year=story.year, base=story.base, n=StrictNumbers(results), figure=figure,
-               figure_ref=figure_ref, verdict_table=verdict_table, sources_list=sources_list, claim_reviews=reviews)
+               figure_ref=figure_ref, verdict_table=verdict_table, sources_list=sources_list, claim_reviews=reviews,
+               byline=byline)
     try:
         markdown = md.from_string(text).render(**ctx)
     except Exception as exc:  # a mistake in the text: say where, in one line

@@ -115,13 +115,13 @@ def summarise(verdicts: list[Verdict]) -> dict[str, list[Verdict]]:
 
 
 def claim_rating(parts: list[Verdict]) -> str:
-    """One verdict for a whole claim, in the page's words: contradicted if any part is excluded;
+    """One verdict for a whole claim, in the page's words: (partly) contradicted if any part is excluded;
     confirmed (or follows) only if every part is entailed by a check that could have failed;
     otherwise not settled, saying why."""
     own = [v for v in parts if not v.restates] or parts
     excluded = [v for v in own if v.outcome == EXCLUDED]
     if excluded:
-        return excluded[0].verdict
+        return ("" if len(excluded) == len(own) else "partly ") + excluded[0].verdict
     if all(v.outcome == ENTAILED and v.could_fail for v in own) and len({v.verdict for v in own}) == 1:
         return own[0].verdict
     if all(v.could_fail is False for v in own):

@@ -10,6 +10,7 @@ place. An attribute the template names that does not exist stops the build (stri
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, replace
 
@@ -45,7 +46,6 @@ class Story:
     article_years: bool
     data_words: str
     title: str = ""
-    series_note: str = ""
     v: dict = field(default_factory=dict)
 
     @classmethod
@@ -57,10 +57,48 @@ class Story:
                    if s.article_years else
                    f"Russia\u2019s technology exports, {b} to {y}, and the claims of \u201cUp Threefold Since {B}\u201d")
         if results.user_sources:
-            s.series_note = ("This version rests on your own series, "
-                             + "; ".join(fmt.quote(x["title"]) for x in results.user_sources)
-                             + ", wherever it gives a figure.")
+            s.title += " against your series" + (" (SYNTHETIC)" if s.synthetic else "")
         return s
+
+    # -- a user's series, named where it matters ------------------------------------------------------
+    @property
+    def synthetic(self) -> bool:
+        """Does a user series say of itself that it is synthetic or a test?"""
+        return any(re.search(r"\b(synthetic|test)\b", f"{x.get('title', '')} {x.get('url', '')}", flags=re.I)
+                   for x in self.r.user_sources)
+
+    @property
+    def series_name(self) -> str:
+        """'your series “Rosstat, Russia in figures 2021” (my_table.csv)'; '' without one."""
+        return "; ".join(f"your series {fmt.quote(x['title'])} ({x['url']})" for x in self.r.user_sources)
+
+    @property
+    def series_banner(self) -> str:
+        if not self.r.user_sources:
+            return ""
+        text = (f"This report rests on {self.series_name} wherever it gives a figure: its verdicts are only as good "
+                "as that copy of Rosstat\u2019s table.")
+        if self.synthetic:
+            text = ("SYNTHETIC: the series says it is synthetic or a test, so its numbers are not data and nothing "
+                    "here is a finding. " + text)
+        return text
+
+    # -- who checked, when -----------------------------------------------------------------------------
+    @property
+    def reviewer(self) -> str:
+        return self.r.report.get("reviewer") or config.PROJECT_NAME
+
+    @property
+    def reviewer_url(self) -> str:
+        return self.r.report.get("reviewer_url") or ""
+
+    @property
+    def checked_on(self) -> str:
+        """The date of the check (ISO): the newest of the method's date and the dates of the publications
+        the verdicts rest on, so a rebuild of the same inputs keeps it; never the build time."""
+        used = {i for v in self.r.verdicts for i in v.source_ids + v.claim_source_ids}
+        dates = [x["date"] for x in self.r.sources if x["source_id"] in used and len(str(x.get("date") or "")) == 10]
+        return max([config.METHOD_DATE, *dates])
 
     # -- numbers ----------------------------------------------------------------------------------
     def n(self, id_: str) -> Number:
@@ -83,8 +121,8 @@ class Story:
     # -- the headline claim ------------------------------------------------------------------------
     @property
     def headline(self) -> Verdict:
-        """The tripling (C3's ratio, restated by the headline C9)."""
-        return self.v["C3.ratio"]
+        """The tripling: the headline, C9 (C3's ratio says it again)."""
+        return self.v["C9.ratio"]
 
     @property
     def claim(self) -> str:
@@ -448,6 +486,16 @@ class Story:
     def figure_text(self, name: str) -> dict:
         """The title, caption and alt text of a figure (FIGURES), filled for this report."""
         return FIGURES[name](self)
+
+    def figure_rows(self, figure: dict) -> list[dict]:
+        """The numbers a figure draws, in words, for its data table (a reader who cannot see it)."""
+        out = []
+        for d in figure.get("data", []):
+            iv = Interval(-math.inf if d["lo"] is None else d["lo"], math.inf if d["hi"] is None else d["hi"])
+            value = {"USD mn": fmt.money_range, "ratio": fmt.ratio}.get(d["unit"], fmt.pct)(iv)
+            out.append({"series": d["series"], "x": d["x"], "value": value + (" (derived)" if d.get("derived") else ""),
+                        "source": self.r.publisher(d.get("source_ids", ""))})
+        return out
 
 
 def _growth(iv: Interval) -> Interval:

@@ -97,8 +97,8 @@ class TestOpening:
         assert "exports rose at least 2.37\u00d7 in 2019 alone (derived)" in text
         assert "rose 4.4% to 15.7% that year and 12.8% to 32.9% over 2018 to 2020 (World Bank)" in text
         assert "agree" not in text and "consistent" not in text  # nothing reads as support
-        prose = re.sub(r"\\|\*", "", text.split("\n", 1)[1])
-        assert 70 <= len(prose.split()) <= 110  # about 90 words before the first figure
+        box = re.sub(r"\\|\*", "", text[text.index("**The claim.**"):text.index("*Derived*")])
+        assert 70 <= len(box.split()) <= 100, len(box.split())  # about 90 words before the first figure
 
     @pytest.mark.parametrize("year,base,opens", [
         (2011, 2006, "**2011 against 2006.**\nRussia\u2019s technology exports were $593 million in 2011 and "
@@ -129,23 +129,66 @@ class TestCountedNowhereAsAgreement:
         short = md.split("## In short")[1].split("##")[0].strip().splitlines()
         assert short == [
             "- **Contradicted by its own figures (1):** the Netherlands\u2019 share of exports (C6).",
-            "- **Could not have failed (2):** exports in 2020 (C1) and exports in 2020 against 2018 (C3): nothing "
+            "- **Could not have failed (2):** exports in 2020 (C1) and exports in 2020 against 2018 (C9): nothing "
             "published could contradict them, so they are not counted as agreement.",
             "- **Open (9):** no figure held settles them; [what would](#what-would-settle-the-rest) is listed below."]
 
     def test_claimreview_never_rates_a_check_that_could_not_fail_as_a_pass(self, shipped):
-        blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', words.claim_reviews(shipped))
-        rating = {json.loads(b)["claimReviewed"][:12]: json.loads(b)["reviewRating"]["alternateName"] for b in blocks}
-        assert rating["Russia sold "] == "not settled: nothing published could contradict it"
-        assert rating["... and more"] == "not settled"  # C3: its 2018 level is open, its ratio could not fail
-        assert rating["The largest "] == "contradicted by its own figures"  # C6's "a quarter"
+        rating = {r["url"]: r["reviewRating"]["alternateName"] for r in reviews(shipped)}
+        assert rating["#claim-C1"] == rating["#claim-C9"] == "not settled: nothing published could contradict it"
+        assert rating["#claim-C3"] == "not settled: the figures that would settle it are not held"  # its ratio is C9's
+        assert rating["#claim-C6"] == "partly contradicted by its own figures"  # "a quarter", read strictly
+
+
+def reviews(results, **report) -> list[dict]:
+    results.report.update(report)
+    html = words.claim_reviews(results, story.Story.of(results))
+    return [json.loads(b) for b in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html)]
+
+
+class TestClaimReview:
+    """One block per counted claim, with every field a fact-check index reads, valid against a schema."""
+
+    def test_every_block_validates_and_names_the_claim_in_full(self, shipped):
+        import jsonschema
+        got = reviews(shipped)
+        assert [r["url"] for r in got] == [f"#claim-C{i}" for i in range(1, 10)]
+        for r in got:
+            jsonschema.validate(r, words.CLAIMREVIEW_SCHEMA)
+        c2 = next(r for r in got if r["url"] == "#claim-C2")
+        assert c2["claimReviewed"] == ("Russia sold more than $4.5 billion of technology goods and services overseas "
+                                       "in 2020, up 30% from 2019")  # not the fragment "... up 30% from 2019"
+        assert c2["itemReviewed"]["firstAppearance"]["url"].startswith("https://www.themoscowtimes.com/")
+        c8 = next(r for r in got if r["url"] == "#claim-C8")
+        assert c8["itemReviewed"]["datePublished"] == "2021-09-15"  # the dated copy (bne IntelliNews)
+        assert {r["datePublished"] for r in got} == {"2026-12-01"}  # the date of the check, not of the build
+
+    def test_the_reviewer_and_the_address_are_as_given_never_invented(self, shipped):
+        plain = reviews(shipped)[0]
+        assert plain["author"] == {"@type": "Organization", "name": "Russian tech exports fact-check"}
+        given = reviews(shipped, reviewer="A Desk", reviewer_url="https://desk.example/", site_url="https://x.example/r")[0]
+        assert given["author"] == {"@type": "Organization", "name": "A Desk", "url": "https://desk.example/"}
+        assert given["url"] == "https://x.example/r#claim-C1"
+
+    def test_no_text_can_close_the_script_element(self, shipped):
+        shipped.claims["C1"] = "</script><script>alert(1)</script> Russia sold more than $4.5 billion"
+        html = words.claim_reviews(shipped, story.Story.of(shipped))
+        assert html.count("</script>") == 9 and "<script>alert" not in html
+        assert json.loads(re.findall(r'json">(.*?)</script>', html)[0])["claimReviewed"].startswith("</script>")
+
+    def test_a_user_series_that_names_no_publication_carries_none(self, shipped):
+        shipped.sources.append({"source_id": "USER1", "title": "SYNTHETIC test fixture", "url": "x.csv",
+                                "publisher": "your series", "role": "primary table"})
+        assert words.claim_reviews(shipped, story.Story.of(shipped)) == ""
+        shipped.sources[-1]["title"] = "Rosstat, Russia in figures 2021, table 21.9"
+        assert len(reviews(shipped)) == 9
 
 
 def test_the_verdict_table_escapes_its_cells_and_says_what_each_check_could_show(tmp_path, shipped):
     shipped.claims["C1"] = "<b onmouseover=alert(1)>x</b> *not italic*"
     html = render(tmp_path, "{{ verdict_table() }}", shipped)[0][1]
     assert "<b onmouseover" not in html and "&lt;b onmouseover=alert(1)&gt;x&lt;/b&gt; *not italic*" in html
-    assert html.count('class="cid"') == 9 and "restates C3; counted once" in html
+    assert html.count('class="cid"') == 9 and "restates C9; counted once" in html
     assert "rests on the article\u2019s own figures" in html
     assert "could not have failed: the claim and the evidence are both lower bounds" in html
     assert "read loosely (20\u201330%): allowed by its own figures" in html
@@ -158,7 +201,7 @@ def test_every_claim_shows_its_publication_in_the_table(tmp_path, shipped, raw):
     """Every claim in claims.csv, C5 included, names its publication in the table, the cards (the same
     markup) and verdicts.json's records; a test over the whole registry."""
     html = render(tmp_path, "{{ verdict_table() }}", shipped)[0][1]
-    cells = dict(re.findall(r'<td rowspan="\d+" class="cid">(C\d+)</td>\s*<td rowspan="\d+" class="quote">.*?'
+    cells = dict(re.findall(r'class="cid" role="rowheader">(C\d+)</th>\s*<td rowspan="\d+" class="quote" role="cell">.*?'
                             r'<div class="src">(.*?)</div>', html, flags=re.S))
     for cid, ids in zip(raw["claims"]["claim_id"], raw["claims"]["source_id"]):
         assert cells[cid] == shipped.publisher(ids) and cells[cid], cid
@@ -245,3 +288,41 @@ class TestTheTemplateReadsAsProse:
         """Its conditions are the story's decisions (s.something), never comparisons of its own."""
         tags = re.findall(r"\{%-?\s*(?:if|elif)\s+(.*?)\s*-?%\}", "\n".join(lines))
         assert tags and all(re.fullmatch(r"(not )?s\.\w+|x\.\w+", t) for t in tags), tags
+
+
+class TestByline:
+    """Who checked, when (the newest date among what shaped the verdicts, never the build time), and links
+    to the method and the files behind the page."""
+
+    def test_the_byline_and_its_links(self, tmp_path, shipped):
+        md = markdown(narrative.render(TEXT, shipped, tmp_path))
+        lines = md.split("\n\n")[1].splitlines()
+        assert lines[0] == "Checked by Russian tech exports fact-check on 1 December 2026."
+        links = re.findall(r"\]\(([^)]+)\)", " ".join(lines[1:]))
+        assert links == ["#how-we-read-the-article", "verdicts.csv", "numbers.csv", "datapackage.json",
+                         "appendix-analysis.html"]
+
+    def test_a_reviewer_url_is_a_link_only_when_given(self, tmp_path, shipped):
+        shipped.report.update(reviewer="A <Desk>", reviewer_url="https://desk.example/?a=1&b=2")
+        [(_, md)] = render(tmp_path, "{{ byline() }}", shipped)
+        assert md == 'Checked by <a href="https://desk.example/?a=1&amp;b=2">A &lt;Desk&gt;</a> on 1 December 2026'
+
+    def test_the_date_of_the_check_is_the_newest_input_and_the_method_log_agrees(self, shipped):
+        from techtrade import config
+        newest = re.search(r"^## (\d{4}-\d{2}-\d{2})", (stages.ROOT / "METHODS.md").read_text(), flags=re.M).group(1)
+        assert config.METHOD_DATE == newest
+        assert story.Story.of(shipped).checked_on == "2026-12-01"
+        mt = next(x for x in shipped.sources if x["source_id"] == "MT")
+        mt["date"] = "2027-01-05"  # a later publication the verdicts rest on moves the date
+        assert story.Story.of(shipped).checked_on == "2027-01-05"
+
+
+def test_a_users_series_is_named_in_the_title_and_a_banner(tmp_path, shipped):
+    shipped.sources.append({"source_id": "USER1", "title": "SYNTHETIC test fixture (invented numbers)",
+                            "url": "synthetic_full_series.csv", "publisher": "your series", "role": "primary table",
+                            "date": "", "short": "your series", "quote": "", "kind": "", "via": "", "licence": ""})
+    md = markdown(narrative.render(TEXT, shipped, tmp_path))
+    assert md.splitlines()[0].endswith("checked against your series (SYNTHETIC)")
+    assert ("**SYNTHETIC: the series says it is synthetic or a test, so its numbers are not data and nothing here is "
+            "a finding. This report rests on your series \u201cSYNTHETIC test fixture (invented numbers)\u201d "
+            "(synthetic\\_full\\_series.csv) wherever it gives a figure") in md
