@@ -157,7 +157,8 @@ class Check:
     """A kind of check. ``find`` gathers the evidence from the quantities (the part's own figures left
     out); ``says`` writes what the claim says; ``working`` writes how the verdict was reached."""
 
-    unit = "USD mn"
+    unit = "USD mn"            # the claim's
+    evidence_unit = ""         # the evidence's, where it differs
 
     def find(self, q: Quantities, p: Part, claimed: Interval | None, **kw) -> Found:
         raise NotImplementedError
@@ -322,7 +323,9 @@ class DeficitRank(Check):
 class PartnerRank(Check):
     """C6: the Netherlands is the largest market. Excluded if a partner is surely larger; entailed only
     if every named partner is surely smaller and the unnamed rest of the total cannot exceed it;
-    otherwise open."""
+    otherwise open. The claim is a rank; the evidence, the Netherlands' level."""
+
+    unit, evidence_unit = "rank", "USD mn"
 
     def find(self, q, p, claimed, **kw):
         nl, total = q.get(p.year, p.flow, partner=p.partner), q.get(p.year, p.flow)
@@ -480,7 +483,8 @@ class Checker:
             figure_ids=figure_ids, source_ids=source_ids, claim_source_ids=self.claim_sources.get(p.claim, []),
             used=[{"id": number_id(k), **Interval(r["lo"], r["hi"]).to_json(), "status": r["status"],
                    "basis": r["basis"], "source_ids": r["source_ids"]} for k, r in used_rows],
-            settle=found.settle if outcome == OPEN else [], restates=p.restates or "", detail=found.detail)
+            settle=found.settle if outcome == OPEN else [], restates=p.restates or "", detail=found.detail,
+            evidence_unit=check.evidence_unit or check.unit)
 
 
 def _claimed(figs: pd.DataFrame, lo: str, hi: str) -> Interval | None:
@@ -502,19 +506,37 @@ def check_claims(tidy: pd.DataFrame, sources: pd.DataFrame, claims_text: pd.Data
     return [checker.run(p) for p in PARTS]
 
 
+def evidence_form(iv: Interval | None, floor: float = 0.0) -> str:
+    """What an interval is, in words an analyst filters on: none, point, range, at least, at most."""
+    if iv is None:
+        return "none"
+    if iv.is_point:
+        return "point"
+    if iv.hi == INF:
+        return "at least"
+    return "at most" if iv.lo <= floor else "range"
+
+
 def to_frame(verdicts: list[Verdict], claims_text: pd.DataFrame) -> pd.DataFrame:
-    """The verdicts as a table (one row per part): for the appendix and verdicts.csv."""
+    """The verdicts as a table (one row per part): for the appendix and verdicts.csv (package.py
+    describes every column and code)."""
     text = claims_text.set_index("claim_id")["claim"]
     rows = []
     for v in verdicts:
         c, e = (x.to_json() if x is not None else {"lo": None, "hi": None} for x in (v.claimed, v.evidence))
         lc = v.loose["claimed"].to_json() if v.loose else {"lo": None, "hi": None}
+        floor = -100.0 if v.check == "change" else -INF if v.check == "deficit_rank" else 0.0
         rows.append({"claim_id": v.claim_id, "part_id": v.part_id, "claim": text.get(v.claim_id, ""),
-                     "part": v.part, "unit": v.unit, "claimed_lo": c["lo"], "claimed_hi": c["hi"],
-                     "evidence_lo": e["lo"], "evidence_hi": e["hi"], "outcome": v.outcome, "tier": v.tier,
-                     "could_fail": v.could_fail, "untested_because": v.untested_because, "verdict": v.verdict,
+                     "part": v.part, "claimed_form": evidence_form(v.claimed, floor), "claimed_lo": c["lo"],
+                     "claimed_hi": c["hi"], "unit": v.unit if v.claimed is not None else "",
+                     "evidence_form": evidence_form(v.evidence, floor), "evidence_lo": e["lo"], "evidence_hi": e["hi"],
+                     "evidence_unit": v.evidence_unit if v.evidence is not None else "",
+                     "outcome": v.outcome, "tier": v.tier, "could_fail": v.could_fail,
+                     "untested_because": v.untested_because, "verdict": v.verdict,
                      "loose_claimed_lo": lc["lo"], "loose_claimed_hi": lc["hi"],
                      "loose_outcome": v.loose.get("outcome", ""), "loose_verdict": v.loose.get("verdict", ""),
                      "restates": v.restates, "claim_source_ids": ";".join(v.claim_source_ids),
                      "source_ids": ";".join(v.source_ids), "figure_ids": ";".join(v.figure_ids)})
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows)
+    df["could_fail"] = df["could_fail"].astype("boolean")
+    return df

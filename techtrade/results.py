@@ -58,7 +58,7 @@ class Verdict:
     part_id: str
     part: str
     check: str
-    unit: str
+    unit: str                         # the claim's unit
     claimed: Interval | None          # what the part says, read strictly (readings.py)
     evidence: Interval | None         # what the other figures allow
     outcome: str                      # ENTAILED, ALLOWED, EXCLUDED or OPEN
@@ -75,6 +75,10 @@ class Verdict:
     settle: list[dict] = field(default_factory=list)   # series that would settle it: {flow, partner, years}
     restates: str = ""
     detail: dict = field(default_factory=dict)
+    evidence_unit: str = ""           # the evidence's unit, where it differs (a rank claimed, a level found)
+
+    def __post_init__(self):
+        self.evidence_unit = self.evidence_unit or self.unit
 
     @property
     def kind(self) -> str:

@@ -41,7 +41,7 @@ def test_the_report_year_against_the_base_year(numbers):
     assert r["lo"] == pytest.approx(4500 / 1450) and val(r, "hi") is None and r["status"] == "derived"
     assert numbers.loc["share.2020.Netherlands"]["hi"] == pytest.approx(1000 / 45)
     ip = numbers.loc["ratio.ip_receipts.2020/2018"]
-    assert ip["lo"] == pytest.approx(1163.92 / 876.1) and ip["measure"] == "World Bank WDI"
+    assert ip["lo"] == pytest.approx(1163.92 / 876.1) and ip["statistic"] == "World Bank WDI" and ip["measure"] == "ratio"
 
 
 def test_a_change_that_would_be_circular_is_missing_and_says_why(numbers):
@@ -59,6 +59,13 @@ def test_growth_2021(quantities):
     g, why = metrics.growth(quantities, "imports", 2021)
     assert (g.lo, g.hi) == (pytest.approx(4950 / 4650 * 100 - 100), pytest.approx(5050 / 4550 * 100 - 100))
     assert metrics.growth(quantities, "imports", 2019) == (None, "no_year")
+
+
+def test_what_one_publication_alone_says_is_labelled(quantities, raw, tidy):
+    article = evidence.build_quantities(evidence.published_by(tidy, ["MT", "EWDN", "BNE"]))
+    n = metrics.numbers(quantities, evidence.tidy_wdi(raw["wdi"]), [], 2020, 2018, article=article).set_index("id")
+    r = n.loc["article.ratio.exports.2019/2018"]
+    assert (r["measure"], r["year"], r["base_year"], r["published_by"]) == ("ratio", 2019, 2018, "the article")
 
 
 def test_a_ratio_across_two_publications_says_so(quantities, raw, tidy):
@@ -105,3 +112,15 @@ def test_other_measures_beside_the_articles_years(numbers):
     early = numbers.loc["ratio.ict_exports.2020/early2000s"]
     assert (early["lo"], early["hi"]) == (pytest.approx(5936.18 / 598.66), pytest.approx(5936.18 / 444.52))
     assert numbers.loc["exports.2015"]["source_ids"] == "OECD"
+
+
+def test_the_numbers_are_tidy(numbers):
+    """Flow, partner, measure and years in columns of their own, years whole numbers; the claim rows in the
+    claim's unit and the evidence rows in the evidence's (C6's rank is a rank, its evidence a level)."""
+    nl = numbers.loc["exports.2020.Netherlands"]
+    assert (nl["measure"], nl["flow"], nl["partner"], nl["year"]) == ("level", "exports", "Netherlands", 2020)
+    r = numbers.loc["ratio.exports.2019/2018"]
+    assert (r["measure"], r["year"], r["base_year"], r["published_by"]) == ("ratio", 2019, 2018, "")
+    assert str(numbers["year"].dtype) == "Int64" and str(numbers["base_year"].dtype) == "Int64"
+    assert (numbers.loc["C6.rank.claimed", "unit"], numbers.loc["C6.rank.evidence", "unit"]) == ("rank", "USD mn")
+    assert numbers.loc["change.exports.2020", "basis"] == "circular"  # a code, documented in the data package
