@@ -15,12 +15,12 @@ from matplotlib.lines import Line2D
 from matplotlib.offsetbox import DrawingArea, HPacker, TextArea
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from techtrade import dataset, evidence, marks, plots, stages
+from techtrade import dataset, evidence, marks, plots, stages, story
 from techtrade.intervals import INF
 from techtrade.marks import DERIVED_LABEL, PUBLISHER_COLOURS
 
 from .conftest import FIXTURES
-from .synthetic import add_figures
+from .synthetic import add_figures, analysed
 
 YEARS = [2011, 2015, 2018, 2019, 2020, 2021]
 WHITE = (1.0, 1.0, 1.0, 1.0)
@@ -378,6 +378,12 @@ def test_five_identical_bounds_are_one_row_and_the_title_says_so(quantities, raw
     assert legend(fig) == ["the article"]
     assert ax.get_title() == ""  # the page's title says what it shows
     assert_no_collisions(fig)
+    records = plots.save_all(plots.draw_all(quantities, wdi, 2020, 2018), tmp_path)
+    text = story.Story.of(analysed(tmp_path, raw, tidy, figures=records)).figure_text("partners")
+    assert text["title"] == "The markets in 2020: five of the six partners shown known only to be at least $250 million"
+    assert text["alt"] == ("Netherlands: $0.9\u20131.0 billion; Belarus, China, Germany, Switzerland and United States: "
+                           "at least $250 million each; the figures do not settle which market was largest.")
+    assert "sort" not in text["caption"]
 
 
 def test_with_a_user_series_the_partners_stay_a_chart_of_exact_values(user_q, raw, tidy, wdi, tmp_path):
@@ -386,6 +392,10 @@ def test_with_a_user_series_the_partners_stay_a_chart_of_exact_values(user_q, ra
     assert len(found) == 6 and {m[0] for m in found} == {"exact"}  # one dot a partner
     assert len(fig.axes[0].texts) == 6 and legend(fig) == ["your series"]
     assert_no_collisions(fig)
+    records = [{"name": "partners", "data": plots.figure_data(fig)}]
+    text = story.Story.of(analysed(tmp_path, raw, tidy, figures=records)).figure_text("partners")
+    assert text["title"] == "Technology exports by partner, 2020" and text["alt"].endswith(".")
+    assert "do not settle" not in text["alt"]
 
 
 def test_partners_are_ordered_by_a_stated_rule(quantities):
