@@ -1,33 +1,34 @@
 """Figures of the report, in one shared style (stage 03, analysis).
 
-Honest about what is known: a value known exactly is a dot; a rounded value is a range with caps; a
-bound is drawn as a bound, an open range from it with an arrow the way the true value lies ("more than
-$4.5 billion" starts at 4.5 and goes up; "almost $1 billion" runs from zero to 1); a derived value is
-hollow, and the legend says so. Each figure is drawn twice, wide (desktop, PDF) and narrow (a phone),
-as SVG with its text as text; its title, caption and sources are in the page, not in the image.
+Honest about what is known, and each saying one thing: a value known exactly is a dot; a rounded value
+is a range with caps; a bound is a cap at the bound with a short arrow the way the true value lies,
+labelled beside it ("≥ $4.5 billion"); a derived value is hollow, and the legend says so (marks.py).
+The legend shows the marks drawn, nothing else. Each figure is drawn twice, wide (desktop, PDF) and
+narrow (a phone), as SVG with its text as text; its title, caption and sources are in the page, not in
+the image, and under it a table of the numbers it draws (each record's ``data``, one row per mark).
 Every number on a figure is written by fmt.py.
 """
 from __future__ import annotations
 
-import math
+import textwrap
 from pathlib import Path
 
 import matplotlib.pyplot as plt  # the backend is matplotlib's choice: inline in JupyterLab, Agg headless
 import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.transforms import ScaledTranslation
 
 from . import config, fmt
 from .evidence import Quantities
-from .intervals import INF, Interval
-from .marks import (BOUND_LABEL, DERIVED_LABEL, INK, MEASURE_COLOURS, PUBLISHER_COLOURS, add_legend, bound_style,
-                    derived_style, draw_interval, money_axis, publisher_of, range_style, series_legend, swatch,
-                    visible_top)
+from .intervals import Interval
+from .marks import (DOT_MS, INK, MEASURE_COLOURS, NEUTRAL, PUBLISHER_COLOURS, Drawn, add_legend, money_axis, note,
+                    place_labels, publisher_of, value_limits)
 
 SIZES = {"wide": (7.2, 3.2), "narrow": (3.8, 4.6)}          # inches; narrow is read on a 390 px phone
 TWO_PANELS = {"wide": dict(nrows=1, ncols=2, figsize=(7.2, 3.3)),   # side by side on a page or a desktop,
               "narrow": dict(nrows=2, ncols=1, figsize=(3.8, 6.6))}  # one above the other on a phone
-
+PUBLISHERS = list(PUBLISHER_COLOURS)
 
 
 def use_style() -> None:
@@ -49,18 +50,31 @@ def export_levels(q: Quantities, first: int | None = None, last: int | None = No
             if (first is None or k.year >= first) and (last is None or k.year <= last)]
 
 
-def _draw_levels(ax, rows, top: float) -> tuple[dict[str, set], bool, bool]:
-    """Each level at its year, coloured by who published it, hollow if derived. Returns what was drawn
-    (publisher -> years), whether anything derived was, and whether any bound was (for the legend)."""
-    drawn, derived, bound = {}, False, False
+def _row_iv(r: dict) -> Interval:
+    return Interval(r["lo"], r["hi"])
+
+
+def _draw_levels(d: Drawn, ax, rows, lims, entry: str = "{pub}") -> None:
+    """Each level at its year, coloured by who published it, hollow if derived; its legend entry is
+    ``entry`` with the publisher's name."""
     for k, r in rows:
         pub = publisher_of(r["source_ids"])
-        iv = Interval(r["lo"], r["hi"])
-        draw_interval(ax, k.year, iv, PUBLISHER_COLOURS[pub], r["status"] == "derived", top)
-        drawn.setdefault(pub, set()).add(k.year)
-        derived |= r["status"] == "derived"
-        bound |= iv.hi == INF
-    return drawn, derived, bound
+        d.mark(ax, k.year, _row_iv(r), PUBLISHER_COLOURS[pub], r["status"] == "derived", lims,
+               entry=entry.format(pub=pub), series=f"form 1-TB exports, {pub}", unit=r["unit"],
+               source_ids=r["source_ids"])
+
+
+def _done(fig, d: Drawn):
+    """The figure, its labels placed, with the numbers it draws (figure_data)."""
+    place_labels(fig)
+    fig.techtrade_data = d.data
+    return fig
+
+
+def figure_data(fig) -> list[dict]:
+    """The numbers a figure draws, one dict per mark (per partner on a row that stands for several):
+    series, x (a year, a partner or a measure), kind, lo, hi (None: unbounded), unit, derived, source_ids."""
+    return list(getattr(fig, "techtrade_data", []))
 
 
 def _year_ticks(ax, years: list[int], must: tuple[int, ...], size: str) -> None:
@@ -90,20 +104,34 @@ def fig_exports(q: Quantities, report_year: int, base_year: int, size: str = "wi
     if not rows:
         return None
     fig, ax = plt.subplots(figsize=SIZES[size], layout="constrained")
-    top = visible_top([Interval(r["lo"], r["hi"]) for _, r in rows])
-    drawn, derived, bound = _draw_levels(ax, rows, top)
+    lims = value_limits(_row_iv(r) for _, r in rows)
+    d = Drawn()
+    _draw_levels(d, ax, rows, lims)
     years = [k.year for k, _ in rows]
     ax.set_xlim(min(years) - 0.8, max(years) + 0.8)
     _year_ticks(ax, years, (report_year, base_year), size)
-    ax.set_ylim(0, top)
+    ax.set_ylim(*lims)
     money_axis(ax)
     ax.set_ylabel("USD billion")
     ratio = q.get(report_year, "exports") / q.get(base_year, "exports")
     how = "derived, two publications" if ends_differ(q, report_year, base_year) else "derived"
     ax.set_title(f"{report_year} against {base_year}:{' ' if size == 'wide' else chr(10)}{fmt.ratio(ratio)} ({how})",
                  fontsize=10)
-    add_legend(fig, series_legend(drawn, derived, bound), size=size)
-    return fig
+    add_legend(fig, d.legend(PUBLISHERS), size=size)
+    return _done(fig, d)
+
+
+FLOWS = {"exports": "#1f5f8b", "imports": "#c8553d"}
+
+
+def _side_by_side(years: list[int], size: str) -> float:
+    """How far (pt) a year's exports are drawn left of it and its imports right, so that neither hides
+    the other nor a neighbouring year's: a quarter of a year on the page, at most half a dot and a
+    little (many years on a phone: smaller marks, never one behind another)."""
+    panel = TWO_PANELS[size]
+    width_in = panel["figsize"][0] / panel["ncols"] - 0.7      # the panel's plot, less its axis labels
+    year_pt = width_in * 72 / (max(years) - min(years) + 1.6)
+    return min(DOT_MS / 2 + 0.4, year_pt / 4)
 
 
 def fig_trade(q: Quantities, report_year: int, size: str = "wide"):
@@ -112,42 +140,37 @@ def fig_trade(q: Quantities, report_year: int, size: str = "wide"):
     if not years:
         return None
     fig, (ax, axb) = plt.subplots(**TWO_PANELS[size], layout="constrained")
-    levels = [q.get(y, f) for y in years for f in ("exports", "imports")]
-    top = visible_top(levels)
-    dx = 0.24 if len(years) > 1 else 0.12
-    flows = {"exports": "#1f5f8b", "imports": "#c8553d"}
-    derived = bound = False
+    d = Drawn()
+    lims = value_limits(q.get(y, f) for y in years for f in FLOWS)
+    side = _side_by_side(years, size)
     for y in years:
-        for off, flow in ((-dx, "exports"), (dx, "imports")):
+        for off, flow in ((-side, "exports"), (side, "imports")):
             r = q.row(y, flow)
-            iv = Interval(r["lo"], r["hi"])
-            draw_interval(ax, y + off, iv, flows[flow], r["status"] == "derived", top)
-            derived |= r["status"] == "derived"
-            bound |= iv.hi == INF
-    ax.set_ylim(0, top)
+            d.mark(ax, y, _row_iv(r), FLOWS[flow], r["status"] == "derived", lims, entry=flow, series=flow,
+                   unit=r["unit"], source_ids=r["source_ids"], offset_pt=off, width=2 * side - 0.4)
+    ax.set_ylim(*lims)
     money_axis(ax)
     ax.set_ylabel("USD billion")
     ax.set_title("Exports and imports", fontsize=10)
     ax.set_xlim(min(years) - 0.8, max(years) + 0.8)
     _year_ticks(ax, years, (report_year,), "narrow")
-    add_legend(fig, [(f, swatch(c)) for f, c in flows.items()] + series_legend({}, derived, bound), size=size)
-    bal = [q.get(y, "balance") for y in years]
-    lo = min(iv.lo for iv in bal if math.isfinite(iv.lo))
-    hi = max([iv.hi for iv in bal if math.isfinite(iv.hi)] + [0.0])
-    span = max(hi - lo, 1.0)
-    btop, bbottom = hi + span * 0.45, lo - span * 0.12
-    for y, iv in zip(years, bal):
-        draw_interval(axb, y, iv, "#555555", True, btop, bottom=bbottom)
-    axb.axhline(0, color=INK, lw=0.9)
-    axb.set_ylim(bbottom, btop)
+    bal = [(y, q.row(y, "balance")) for y in years]
+    blims = value_limits([_row_iv(r) for _, r in bal], floor=None)
+    for y, r in bal:  # in the panel's neutral colour: its title says what it is, the legend that hollow is derived
+        d.mark(axb, y, _row_iv(r), NEUTRAL, r["status"] == "derived", blims, entry=None, series="balance",
+               unit=r["unit"], source_ids=r["source_ids"], floor=None)
+    axb.axhline(0, color=INK, lw=0.9, zorder=1)
+    axb.set_ylim(*blims)
     money_axis(axb)
     axb.set_ylabel("USD billion")
-    axb.text(0.02, 0.03, "above 0: a surplus", transform=axb.transAxes, ha="left", va="bottom", fontsize=8.5,
-             color="#4d4d4d")
+    # on the zero line's surplus side, at whichever end of it is clear
+    note(axb, "above 0: a surplus", [(4, 3, "left", "bottom", (0, 0)), (-4, 3, "right", "bottom", (1, 0)),
+                                     (0, 3, "center", "bottom", (0.5, 0))])
     axb.set_title("Balance (derived)", fontsize=10)
     axb.set_xlim(min(years) - 0.8, max(years) + 0.8)
     _year_ticks(axb, years, (report_year,), "narrow")
-    return fig
+    add_legend(fig, d.legend(list(FLOWS)), size=size)
+    return _done(fig, d)
 
 
 NAMED = ("Netherlands", "United States", "Germany", "Switzerland", "China", "Belarus")  # the article's (C6, C7)
@@ -162,32 +185,62 @@ def partner_order(q: Quantities, year: int, top_n: int) -> list[tuple[str, Inter
     return ranked[:top_n]
 
 
+def partner_rows(q: Quantities, year: int, top_n: int) -> list[tuple[list[str], Interval, dict]]:
+    """The rows of the partners figure, top to bottom: partners next to each other in partner_order
+    with the same figure from the same publication share one row (five "more than $250 million" are
+    one arrow, "each"), so the figure draws what differs."""
+    rows: list[tuple[list[str], Interval, dict]] = []
+    for name, iv in partner_order(q, year, top_n):
+        r = q.row(year, "exports", partner=name)
+        if rows and rows[-1][1] == iv and (publisher_of(rows[-1][2]["source_ids"]), rows[-1][2]["status"]) \
+                == (publisher_of(r["source_ids"]), r["status"]):
+            rows[-1][0].append(name)
+        else:
+            rows.append(([name], iv, r))
+    return rows
+
+
+def names_label(names: list[str], width: int) -> str:
+    """Partners' names for one row, in lines of at most ``width`` characters, never breaking a name."""
+    lines = [""]
+    for i, n in enumerate(names):
+        piece = n + ("," if i < len(names) - 1 else "")
+        if lines[-1] and len(lines[-1]) + 1 + len(piece) > width:
+            lines.append(piece)
+        else:
+            lines[-1] = f"{lines[-1]} {piece}".strip()
+    return "\n".join(lines)
+
+
 def fig_partners(q: Quantities, report_year: int, top_n: int = 6, size: str = "wide"):
-    """The report year's partners, each as what the figures allow: a range or an open bound."""
-    shown = partner_order(q, report_year, top_n)
-    if not shown:
+    """The report year's partners, each as what the figures allow: a dot, a range or a bound; partners
+    with the same figure on one row."""
+    rows = partner_rows(q, report_year, top_n)
+    if not rows:
         return None
-    fig, ax = plt.subplots(figsize=(SIZES[size][0], 1.2 + 0.3 * len(shown) + (0.9 if size == "narrow" else 0.2)),
+    labels = [names_label(names, 30 if size == "wide" else 21) for names, _, _ in rows]
+    lines = [t.count("\n") + 1 for t in labels]
+    pos = [0.0]   # bottom to top: a row of several lines takes more room
+    for a, b in zip(lines[::-1], lines[::-1][1:]):
+        pos.append(pos[-1] + max(1.0, 0.35 * (a + b)))
+    pos = pos[::-1]
+    fig, ax = plt.subplots(figsize=(SIZES[size][0], 1.2 + 0.3 * (pos[0] + 1) + (0.9 if size == "narrow" else 0.2)),
                            layout="constrained")
-    top = visible_top([iv for _, iv in shown])
-    drawn, bound = {}, False
-    for i, (name, iv) in enumerate(reversed(shown)):
-        r = q.row(report_year, "exports", partner=name)
+    lims = value_limits((iv for _, iv, _ in rows), room=0.3)  # room for the labels after the marks
+    d = Drawn()
+    for p, (names, iv, r) in zip(pos, rows):
         pub = publisher_of(r["source_ids"])
-        draw_interval(ax, i, iv, PUBLISHER_COLOURS[pub], r["status"] == "derived", top, horizontal=True)
-        drawn.setdefault(pub, set()).add(name)
-        bound |= iv.hi == INF
-    ax.set_yticks(range(len(shown)), [n for n, _ in reversed(shown)])
-    ax.set_ylim(-0.7, len(shown) - 0.3)
-    ax.set_xlim(0, top)
+        d.mark(ax, p, iv, PUBLISHER_COLOURS[pub], r["status"] == "derived", lims, entry=pub,
+               series=f"form 1-TB exports, {pub}", unit=r["unit"], source_ids=r["source_ids"], xs=names,
+               horizontal=True, each=len(names) > 1, label_values=True)
+    ax.set_yticks(pos, labels)
+    ax.set_ylim(-0.8, pos[0] + 0.8)
+    ax.set_xlim(*lims)
     money_axis(ax, "x")
     ax.set_xlabel("USD billion")
     ax.grid(axis="y", visible=False)
-    entries = series_legend(drawn, False, bound)
-    if any(iv.lo == 0 and math.isfinite(iv.hi) and not iv.is_point for _, iv in shown):
-        entries.append(("at most (from zero)", range_style("#666666")))
-    add_legend(fig, entries, size=size)
-    return fig
+    add_legend(fig, d.legend(PUBLISHERS), size=size)
+    return _done(fig, d)
 
 
 MEASURES = (("ict_exports", "BX.GSR.CCIS.CD", "ICT service exports"),
@@ -207,73 +260,84 @@ def measures_pair(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year:
     return config.ARTICLE_YEAR, config.ARTICLE_BASE_YEAR
 
 
+def _ids(*source_ids: str) -> str:
+    return ";".join(dict.fromkeys(s for ids in source_ids for s in str(ids).split(";") if s))
+
+
 def fig_measures(q: Quantities, wdi: pd.DataFrame, report_year: int = config.ARTICLE_YEAR,
                  base_year: int = config.ARTICLE_BASE_YEAR, size: str = "wide"):
     """Form 1-TB exports (the article, the 2021 paper, OECD MSTI) beside the World Bank's other
     measures, and each one's report year against the base year (measures_pair)."""
     y, b = measures_pair(q, wdi, report_year, base_year)
     first, last = min(b, MEASURE_YEARS[0]), MEASURE_YEARS[1]
-    fig, (ax, axr) = plt.subplots(**TWO_PANELS[size], layout="constrained", gridspec_kw={"width_ratios" if size == "wide" else
-                                                                    "height_ratios": [1.5, 1]})
+    panels = TWO_PANELS[size] if size == "wide" else {**TWO_PANELS[size], "figsize": (3.8, 7.4)}  # room for the legend
+    fig, (ax, axr) = plt.subplots(**panels, layout="constrained",
+                                  gridspec_kw={"width_ratios" if size == "wide" else "height_ratios": [1.5, 1]})
     series = {}
     for _, code, label in MEASURES:
         s = wdi[(wdi["indicator_code"] == code) & wdi["year"].between(first, last)].sort_values("year")
         if not s.empty:
             series[label] = s
     tb = export_levels(q, first, last)
-    ivs = [Interval(r["lo"], r["hi"]) for _, r in tb] + [Interval.point(v / 1e6) for s in series.values()
-                                                          for v in s["value"]]
-    top = visible_top(ivs) if ivs else 1.0
+    lims = value_limits([_row_iv(r) for _, r in tb] + [Interval.point(v / 1e6) for s in series.values()
+                                                       for v in s["value"]])
+    d = Drawn()
     for label, s in series.items():
-        ax.plot(s["year"], s["value"] / 1e6, color=MEASURE_COLOURS[label], lw=1.8, marker="o", ms=3.5, zorder=2)
-    drawn, derived, bound = _draw_levels(ax, tb, top)
-    ax.set_ylim(0, top)
-    ax.set_xlim(first - 0.6, last + 0.6)
+        d.series(ax, f"{label} (World Bank)", s["year"], s["value"] / 1e6, MEASURE_COLOURS[label],
+                 source_ids=list(s["source_id"]))
+    _draw_levels(d, ax, tb, lims, entry="form 1-TB, {pub}")
+    ax.set_ylim(*lims)
+    ax.set_xlim(first - 0.6, last + 1.6)  # room on the right for a bound's label beside the last years
     _year_ticks(ax, list(range(first, last + 1)), (y, b), "narrow")
     money_axis(ax)
     ax.set_ylabel("USD billion")
     ax.set_title("Levels", fontsize=10)
-    entries = [(f"form 1-TB, {pub}", swatch(PUBLISHER_COLOURS[pub])) for pub in PUBLISHER_COLOURS if pub in drawn]
-    entries += [(f"{label} (World Bank)", dict(color=MEASURE_COLOURS[label], lw=1.8, marker="o", ms=3.5))
-                for label in series]
-    if bound:
-        entries.append((BOUND_LABEL, bound_style("#666666")))
     # the report year against the base year, each measure
     rows = []
-    ex_now, ex_before = q.get(y, "exports"), q.get(b, "exports")
-    if ex_now is not None and ex_before is not None:
-        pub = publisher_of(q.row(y, "exports")["source_ids"])
+    now, before = q.row(y, "exports"), q.row(b, "exports")
+    if now is not None and before is not None:
+        pub = publisher_of(now["source_ids"])
         label = "form 1-TB exports" + (" (two publications)" if ends_differ(q, y, b) else "")
-        rows.append((label, ex_now / ex_before, PUBLISHER_COLOURS[pub], True))
-        derived = True
+        rows.append((label, _row_iv(now) / _row_iv(before), PUBLISHER_COLOURS[pub], True, f"form 1-TB, {pub}",
+                     _ids(now["source_ids"], before["source_ids"])))
     for label, s in series.items():
-        v = s.set_index("year")["value"]
+        v, src = s.set_index("year")["value"], s.set_index("year")["source_id"]
         if y in v.index and b in v.index:
-            rows.append((label, Interval.point(float(v[y]) / float(v[b])), MEASURE_COLOURS[label], False))
-    rtop = max([r[1].lo for r in rows] + [1.0]) * 1.6
-    if any(r[1].hi == INF for r in rows) and (BOUND_LABEL, bound_style("#666666")) not in entries:
-        entries.append((BOUND_LABEL, bound_style("#666666")))
-    for i, (label, iv, colour, derived_) in enumerate(reversed(rows)):
-        draw_interval(axr, i, iv, colour, derived_, rtop, horizontal=True)
-        axr.text(iv.lo, i + 0.28, fmt.ratio(iv), ha="left" if iv.hi == INF else "center", va="bottom", fontsize=9,
-                 color=INK)
-    axr.axvline(1, color="#999999", lw=0.8, ls=":")
-    axr.set_yticks(range(len(rows)), [r[0] for r in reversed(rows)])
-    axr.set_ylim(-0.6, len(rows) - 0.2)
-    axr.set_xlim(0, rtop)
+            rows.append((label, Interval.point(float(v[y]) / float(v[b])), MEASURE_COLOURS[label], False,
+                         f"{label} (World Bank)", _ids(src[y], src[b])))
+    rlims = value_limits([r[1] for r in rows] + [Interval.point(1.0)], room=0.4)
+    for i, (label, iv, colour, derived, entry, src) in enumerate(reversed(rows)):
+        d.mark(axr, i, iv, colour, derived, rlims, entry=entry, series=f"{y} against {b}", unit="ratio",
+               source_ids=src, xs=[label], horizontal=True, write=fmt.ratio, label_values=True)
+    names = [r[0] for r in reversed(rows)]
+    if size == "wide":
+        axr.axvline(1, color="#999999", lw=0.8, ls=":", zorder=1)
+        axr.set_yticks(range(len(rows)), [textwrap.fill(n, 20) for n in names])
+        axr.set_ylim(-0.6, len(rows) - 0.3)
+    else:  # on a phone each name sits above its row, so both panels keep the whole width; the 1x line
+        # is drawn through each row's mark only, never through a name
+        axr.set_yticks(range(len(rows)), names)
+        for t in axr.get_yticklabels():
+            t.set_visible(False)   # the rows keep their names (for reading the figure back), shown above them
+        for i, n in enumerate(names):
+            axr.text(0, i + 0.28, n, transform=axr.get_yaxis_transform() + ScaledTranslation(3 / 72, 0, fig.dpi_scale_trans),
+                     ha="left", va="bottom", fontsize=9.5, color=INK)
+            axr.plot([1, 1], [i - 0.22, i + 0.22], color="#999999", lw=0.8, ls=":", zorder=1)
+        axr.set_ylim(-0.5, len(rows) - 0.05)
+    axr.set_xlim(*rlims)
     axr.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.tick_labels([v])[0] + "\u00d7"))
     axr.xaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 5, 10]))
     axr.grid(axis="y", visible=False)
     axr.set_title(f"{y} against {b}", fontsize=10)
-    if derived:
-        entries.append((DERIVED_LABEL, derived_style()))
-    add_legend(fig, entries, size=size)
-    return fig
+    add_legend(fig, d.legend([f"form 1-TB, {p}" for p in PUBLISHERS] + [f"{m} (World Bank)" for _, _, m in MEASURES]),
+               size=size)
+    return _done(fig, d)
 
 
 def draw_all(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year: int, top_n: int = 6) -> list[dict]:
     """Every figure of the report: {name, figs ({size: figure}), source_ids (what it draws on), years (the
-    years it compares, for its caption)}; a figure the data cannot make for these years is left out."""
+    years it compares, for its caption), data (the numbers it draws, one dict per mark: figure_data)};
+    a figure the data cannot make for these years is left out."""
     def ids(rows):
         return list(dict.fromkeys(s for _, r in rows for s in r["source_ids"].split(";") if s))
 
@@ -292,7 +356,8 @@ def draw_all(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year: int,
     for name, make, source_ids, (y, b) in makers:
         figs = {s: make(s) for s in SIZES}
         if all(f is not None for f in figs.values()):
-            out.append({"name": name, "figs": figs, "source_ids": source_ids, "years": [b, y]})
+            out.append({"name": name, "figs": figs, "source_ids": source_ids, "years": [b, y],
+                        "data": figure_data(figs["wide"])})
         else:
             for f in figs.values():
                 if f is not None:
@@ -301,9 +366,10 @@ def draw_all(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year: int,
 
 
 def save_all(drawn: list[dict], figures_dir: str | Path) -> list[dict]:
-    """Save every figure draw_all made; return their records for the results (name, files, sources, years)."""
+    """Save every figure draw_all made; return their records for the results (name, files, sources,
+    years, data)."""
     return [{"name": d["name"], "files": save(d["figs"], figures_dir, d["name"]), "source_ids": d["source_ids"],
-             "years": d["years"]} for d in drawn]
+             "years": d["years"], "data": d["data"]} for d in drawn]
 
 
 def save(figs: dict, figures_dir: str | Path, name: str) -> dict[str, str]:

@@ -502,11 +502,26 @@ def _growth(iv: Interval) -> Interval:
     return Interval(iv.lo * 100 - 100, iv.hi * 100 - 100)
 
 
+#: Said under every figure that draws ranges (marks.RangeMark): the one liberty a mark takes.
+_SHORT_RANGES = "A range too short to see is drawn a little longer, about its middle."
+
+
+def _drawn(s: Story, name: str) -> list[dict]:
+    """The numbers a figure draws (its record's data: one dict per mark, per partner on a shared row)."""
+    return next((f.get("data") or [] for f in s.r.figures if f["name"] == name), [])
+
+
+def _iv(row: dict) -> Interval:
+    """A data row's interval (None: an unbounded end)."""
+    return Interval(-float("inf") if row["lo"] is None else row["lo"], float("inf") if row["hi"] is None else row["hi"])
+
+
 def _exports_fig(s: Story) -> dict:
     ratio = s.n(f"ratio.exports.{s.year}/{s.base}")
     return dict(title=f"Russia\u2019s technology exports, as published or derived, to {s.year}",
                 caption="Exports of technologies (receipts), Rosstat form 1-TB, in current US dollars, each year as the "
-                        "publications that give it say, with what we derive from them.",
+                        "publications that give it say, with what we derive from them. An arrow marks a bound: the value "
+                        f"lies beyond it, by how much the figures do not say. {_SHORT_RANGES}",
                 alt=(f"Russia\u2019s technology exports: {s.base}, {s.level(f'exports.{s.base}')}; {s.year}, "
                      f"{s.level(f'exports.{s.year}')}; {s.year} against {s.base}: {fmt.ratio(ratio.iv)}."))
 
@@ -519,7 +534,7 @@ def _measures_fig(s: Story) -> dict:
                 caption=f"Levels in current US dollars, and each measure\u2019s {y} against {b}. Form 1-TB exports as each "
                         "publication gives them (the OECD\u2019s in its own conversion to dollars), with the World Bank\u2019s "
                         f"ICT service exports{vintage['ict_exports']} and receipts for the use of intellectual property"
-                        f"{vintage['ip_receipts']}.",
+                        f"{vintage['ip_receipts']}. {_SHORT_RANGES}",
                 alt=(f"From {b} to {y} form 1-TB exports grew {fmt.ratio(s.n(f'ratio.exports.{y}/{b}').iv)}"
                      + "".join(f", {w} {fmt.ratio(x.iv)}" for w, x in (("ICT service exports", ict), ("IP receipts", ip))
                                if x) + "."))
@@ -529,20 +544,43 @@ def _trade_fig(s: Story) -> dict:
     held = [y for y in s.balance_years if y <= s.year]
     return dict(title=f"Exports, imports and the balance, to {max(held)}" if held else "Exports, imports and the balance",
                 caption=(f"Every year with both flows, up to {s.year}. The balance is derived: exports minus imports, "
-                         "each with its uncertainty."
+                         f"each with its uncertainty. {_SHORT_RANGES}"
                          + ("" if s.n(f"balance.{s.year}") else f" No balance can be given for {s.year}: no imports "
                             "figure is held for it.")),
                 alt=f"Balance in {s.year}: {fmt.balance(s.n(f'balance.{s.year}').iv)}.")
 
 
 def _partners_fig(s: Story) -> dict:
-    y = s.year
-    return dict(title=f"What the figures say about the markets, {y}",
-                caption=("Each partner as the figures allow. The partners the article names come first, then the others; "
-                         f"within each, by the smallest value each could have, then the largest, then by name; the first "
-                         f"{s.r.report['top_n']} shown."),
-                alt=(f"The Netherlands: {fmt.money_range(s.n(f'exports.{y}.Netherlands').iv)}; the figures do not settle "
-                     "which market was largest."))
+    """A chart whose values are bounds says so in its title: the markets in 2020 are the Netherlands'
+    $0.9\u20131.0 billion and five partners each only "at least $250 million" (drawn as one row)."""
+    y, rows = s.year, _drawn(s, "partners")
+    bounds = [r for r in rows if r["kind"] in ("at least", "at most")]
+    n, k = len(rows), len(bounds)
+    same = {(r["lo"], r["hi"]) for r in bounds}
+    what = (f"known only to be {fmt.money_range(_iv(bounds[0]))}" if len(same) == 1
+            else "known only as a bound") if bounds else ""
+    if not bounds:
+        title = f"Technology exports by partner, {y}"
+    elif k == n:
+        title = f"The markets in {y}: every partner shown {what}"
+    else:
+        title = f"The markets in {y}: {fmt.count_words(k)} of the {fmt.count_words(n)} partners shown {what}"
+    groups: list[tuple[list[str], dict]] = []   # partners with the same figure, as the figure draws them
+    for r in rows:
+        if groups and (groups[-1][1]["lo"], groups[-1][1]["hi"], groups[-1][1]["derived"]) == (r["lo"], r["hi"], r["derived"]):
+            groups[-1][0].append(r["x"])
+        else:
+            groups.append(([r["x"]], r))
+    alt = "; ".join(f"{_and(names)}: {fmt.money_range(_iv(r))}{' each' if len(names) > 1 else ''}"
+                    f"{' (derived)' if r['derived'] else ''}" for names, r in groups)
+    if not rows:  # a record from before figures carried their data
+        alt = f"The Netherlands: {fmt.money_range(s.n(f'exports.{y}.Netherlands').iv)}"
+    return dict(title=title,
+                caption=("Exports of technologies (receipts), Rosstat form 1-TB, to each partner, as the figures give "
+                         "them. An arrow marks a bound: the value lies beyond it, by how much the figures do not say. "
+                         "Partners with the same figure share a row. The partners the article names come first, then "
+                         f"the others by value; the first {s.r.report['top_n']} shown."),
+                alt=alt + ("; the figures do not settle which market was largest." if bounds or not rows else "."))
 
 
 FIGURES = {"measures": _measures_fig, "exports": _exports_fig, "trade": _trade_fig, "partners": _partners_fig}
