@@ -3,6 +3,7 @@
 table on a desktop and cards on a phone, the claim and the verdict on the first screen, and axe-core
 finds no accessibility violation. `.ci/run` installs Chromium (apt-get) and axe-core (npm ci in
 tests/browser); elsewhere, without them, these tests skip and say why."""
+import importlib.util
 import os
 import shutil
 from pathlib import Path
@@ -21,9 +22,7 @@ SCREENS = {"desktop": dict(width=1280, height=800), "phone": dict(width=390, hei
 
 
 def _missing() -> str:
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("playwright") is None:
         return "Playwright for Python is not installed (pip install -r requirements-dev.txt)"
     if not CHROMIUM:
         return "Chromium is not installed (apt-get install chromium)"
