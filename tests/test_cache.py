@@ -8,7 +8,6 @@ import pytest
 
 from .conftest import build
 
-pytestmark = pytest.mark.slow
 TAG = "2020-vs-2018"
 PER_YEAR = [f"03_analysis_{TAG}", f"04_narrative_{TAG}", f"html_{TAG}", f"appendix_{TAG}"]
 ALL = ["01_ingest", "02_clean"] + PER_YEAR
@@ -26,11 +25,13 @@ def hashes(root, sub):
             for p in sorted(base.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 def test_the_cold_build_ran_every_job(project):
     _, ran = project
     assert ran == sorted(ALL)
 
 
+@pytest.mark.slow
 def test_nothing_changed_nothing_runs_and_nothing_is_rewritten(project):
     root, _ = project
     before = {s: hashes(root, s) for s in ("data/processed", "figures", "reports")}
@@ -41,6 +42,7 @@ def test_nothing_changed_nothing_runs_and_nothing_is_rewritten(project):
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
 
 
+@pytest.mark.slow
 def test_touching_a_raw_file_without_changing_it_runs_nothing(project):
     root, _ = project
     path = root / "raw" / "tech_exchange_figures.csv"
@@ -48,6 +50,7 @@ def test_touching_a_raw_file_without_changing_it_runs_nothing(project):
     assert rebuild(root).ran == []
 
 
+@pytest.mark.slow
 def test_editing_the_text_runs_only_the_narrative_and_its_rendering(project):
     root, _ = project
     processed = hashes(root, "data/processed")
@@ -61,6 +64,7 @@ def test_editing_the_text_runs_only_the_narrative_and_its_rendering(project):
     assert "In brief" in (root / "out" / "reports" / TAG / "report.html").read_text()
 
 
+@pytest.mark.slow
 def test_changing_a_parameter_makes_another_report_and_keeps_the_first(project):
     root, _ = project
     first = hashes(root, f"reports/{TAG}")
@@ -71,6 +75,7 @@ def test_changing_a_parameter_makes_another_report_and_keeps_the_first(project):
     assert rebuild(root, top_n=5).ran == []
 
 
+@pytest.mark.slow
 def test_a_removed_or_edited_cached_file_is_made_again(project):
     root, _ = project
     objects = sorted(p for p in (root / "out" / "build" / "cache" / "objects").rglob("*") if p.is_file())
@@ -81,6 +86,7 @@ def test_a_removed_or_edited_cached_file_is_made_again(project):
     assert "tampered" not in (root / "out" / "reports" / TAG / "report.html").read_text()
 
 
+@pytest.mark.slow
 def test_an_edited_published_report_is_replaced_on_the_next_build(project):
     root, _ = project
     page = root / "out" / "reports" / TAG / "report.html"
@@ -90,6 +96,7 @@ def test_an_edited_published_report_is_replaced_on_the_next_build(project):
     assert b.ran == [] and page.read_bytes() == good  # restored from the verified cache
 
 
+@pytest.mark.slow
 def test_changing_a_raw_file_runs_everything_downstream(project):
     root, _ = project
     path = root / "raw" / "wdi_russia_2021-09-15.csv"
@@ -97,11 +104,13 @@ def test_changing_a_raw_file_runs_everything_downstream(project):
     assert sorted(rebuild(root).ran) == sorted(ALL)
 
 
+@pytest.mark.slow
 def test_force_runs_everything(project):
     root, _ = project
     assert sorted(rebuild(root, force=True).ran) == sorted(ALL)
 
 
+@pytest.mark.slow
 def test_html_only_keeps_a_pdf_already_there(project):
     root, _ = project
     rebuild(root, formats=("pdf",))
@@ -115,6 +124,7 @@ def test_html_only_keeps_a_pdf_already_there(project):
     assert "report.pdf" in (root / "out" / "reports" / "index.html").read_text()
 
 
+@pytest.mark.slow
 def test_a_raw_file_edited_during_a_build_never_mixes_into_its_report(project, monkeypatch):
     """The build reads the copies it made at its start: an edit meanwhile is not in this report, and
     the next build (edit kept or reverted) gets exactly what it reads."""
@@ -140,6 +150,7 @@ def test_a_raw_file_edited_during_a_build_never_mixes_into_its_report(project, m
     assert sorted(first.ran) == sorted(ALL)
 
 
+@pytest.mark.slow
 def test_a_hand_edited_executed_notebook_never_reaches_the_report(project):
     root, _ = project
     executed = root / "out" / "reports" / TAG / "executed" / "04_narrative.ipynb"

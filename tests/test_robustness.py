@@ -15,7 +15,6 @@ from pypdf import PdfReader
 
 from techtrade import narrative, publish, stages
 
-pytestmark = pytest.mark.slow
 RUN = [sys.executable, "-u", str(stages.ROOT / "run_report.py")]
 
 
@@ -71,6 +70,7 @@ def interrupt_after(out, needle, sig, *extra, timeout=120):
     return p.returncode, err, p.pid, kernels
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("needle,sig", [
     ("02_clean: ran", signal.SIGINT),                # while 03_analysis executes
     ("02_clean: ran", signal.SIGTERM),
@@ -91,6 +91,7 @@ def test_an_interrupted_build_keeps_the_previous_report(project, needle, sig):
     assert kernel_dirs(pid) == []                  # and its kernel files removed
 
 
+@pytest.mark.slow
 def test_a_killed_build_leaves_debris_that_the_next_build_removes(project):
     out = project[0] / "out"
     before = snapshot(out)
@@ -114,6 +115,7 @@ def notebooks_with_a_failing_cell(tmp_path) -> Path:
     return nb
 
 
+@pytest.mark.slow
 def test_a_failing_cell_gives_exit_code_1_says_where_and_is_kept_until_a_build_succeeds(project, tmp_path):
     out = project[0] / "out"
     nb = notebooks_with_a_failing_cell(tmp_path)
@@ -148,6 +150,7 @@ def test_signals_are_held_back_while_publishing():
     assert moved == ["every file"] and got == [signal.SIGTERM]
 
 
+@pytest.mark.slow
 def test_concurrent_builds_into_one_folder_take_turns(project):
     out = project[0] / "out"
     procs = [subprocess.Popen(RUN + ["--output-dir", str(out), "--data", "none", "--format", "html", "--quiet"],
@@ -161,6 +164,7 @@ HOSTILE_PARTNER = '<script>alert("x")</script>'
 HOSTILE_SOURCE = '<img src=x onerror="alert(1)"> Rosstat'
 
 
+@pytest.mark.slow
 def test_text_from_data_is_shown_as_text(tmp_path):
     from techtrade import runner
     from techtrade.errors import DataError
@@ -191,6 +195,7 @@ def test_a_figure_name_cannot_lead_outside_the_figures_folder(tmp_path):
     assert narrative._inside(tmp_path / "figs", "a.svg") == (tmp_path / "figs" / "a.svg").resolve()
 
 
+@pytest.mark.slow
 def test_a_full_disk_while_keeping_a_failed_notebook_still_reports_the_failure(project, tmp_path, monkeypatch):
     import errno
 
@@ -213,6 +218,7 @@ def test_a_full_disk_while_keeping_a_failed_notebook_still_reports_the_failure(p
                               "could not be kept (No space left on device)")
 
 
+@pytest.mark.slow
 def test_a_full_disk_while_staging_is_one_line_and_exit_1(project, monkeypatch, capsys):
     import errno
 
@@ -249,6 +255,7 @@ def test_kernel_sockets_fall_back_to_tcp_when_the_temp_path_is_too_long(tmp_path
     assert not k.dir.exists()
 
 
+@pytest.mark.slow
 def test_a_file_name_that_is_not_utf8_under_a_c_locale_is_one_line(tmp_path):
     name = os.fsencode(tmp_path) + b"/s\xff.csv"
     with open(name, "w") as f:

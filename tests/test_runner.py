@@ -15,7 +15,6 @@ from techtrade import stages
 
 from .conftest import FIXTURES, build
 
-pytestmark = pytest.mark.slow
 RUN = [sys.executable, str(stages.ROOT / "run_report.py")]
 
 
@@ -38,6 +37,7 @@ def assert_one_number_style(html: str) -> None:
         assert not found, f"{what}: ...{text[max(0, found.start() - 60):found.end() + 20]}..."
 
 
+@pytest.mark.slow
 def test_report_files(built_2020):
     out, files, b = built_2020
     assert sorted(files) == ["appendix-analysis.html", "report.html", "report.pdf"]
@@ -57,6 +57,7 @@ def test_report_files(built_2020):
     assert manifest["inputs"]["tech_exchange_figures.csv"]["sha256"]
 
 
+@pytest.mark.slow
 def test_html_holds_the_verdict_table_and_every_figure(built_2020):
     out, files, _ = built_2020
     html = files["report.html"].read_text()
@@ -73,6 +74,7 @@ def test_html_holds_the_verdict_table_and_every_figure(built_2020):
     assert "/tmp/" not in appendix and "e+03" not in appendix  # no local paths, no pandas float noise
 
 
+@pytest.mark.slow
 def test_the_opening_says_what_holds_and_on_what(built_2020):
     _, files, _ = built_2020
     text = visible(files["report.html"].read_text())
@@ -92,6 +94,7 @@ def test_the_opening_says_what_holds_and_on_what(built_2020):
         assert internal not in text, internal
 
 
+@pytest.mark.slow
 def test_machine_readable_outputs(built_2020):
     out, _, _ = built_2020
     report = out / "reports" / "2020-vs-2018"
@@ -113,6 +116,7 @@ def test_machine_readable_outputs(built_2020):
     assert numbers.loc["exports.2018", "lo"] == 1350 and numbers.loc["exports.2018", "source_ids"] == "MT"
 
 
+@pytest.mark.slow
 def test_pdf_has_the_expected_pages(built_2020):
     _, files, _ = built_2020
     pdf = PdfReader(str(files["report.pdf"]))
@@ -126,6 +130,7 @@ def test_pdf_has_the_expected_pages(built_2020):
         assert f"Figure {n}." in text
 
 
+@pytest.mark.slow
 def test_a_sweep_builds_one_report_per_year_and_an_index(tmp_path):
     b, files = build(tmp_path, ["2019-2021"], formats=("html",))
     assert sorted(files) == ["2019-vs-2018", "2020-vs-2018", "2021-vs-2018"]
@@ -147,6 +152,7 @@ def test_a_sweep_builds_one_report_per_year_and_an_index(tmp_path):
     assert not (tmp_path / "reports" / "2021-vs-2018" / "report.pdf").exists()
 
 
+@pytest.mark.slow
 def test_running_a_notebook_never_changes_the_process_working_folder(tmp_path, monkeypatch):
     """Stages run in threads: a process-wide chdir from one of them (papermill's cwd=) could leave the
     process in a build's working folder, deleted when that build ends."""
@@ -172,6 +178,7 @@ def test_running_a_notebook_never_changes_the_process_working_folder(tmp_path, m
     assert (tmp_path / "here.txt").read_text() == str(tmp_path.resolve())  # the notebook ran in its folder
 
 
+@pytest.mark.slow
 def test_a_complete_user_series_gives_every_part_a_verdict(tmp_path):
     """The complete synthetic series, saved as a spreadsheet in another locale might save it (semicolons,
     'USA'): read as meant, the aliases named, every claim part decided, the narrative complete."""
@@ -203,6 +210,7 @@ def test_a_complete_user_series_gives_every_part_a_verdict(tmp_path):
     assert "Nothing: every claim part got a verdict from the data given." in text
 
 
+@pytest.mark.slow
 def test_a_bad_data_file_stops_with_one_line_and_nothing_published(tmp_path):
     bad = tmp_path / "series.csv"
     bad.write_text("year,flow,partner,category,value_usd_mn,source\n2020,exports,World,all,\"4,560\",x\n")
@@ -237,6 +245,7 @@ def _page_use(page) -> float:
     return (top - min(inside)) / (top - bottom) if inside else 0.0
 
 
+@pytest.mark.slow
 def test_the_pdf_reads_like_a_report(built_2020):
     _, files, _ = built_2020
     pdf = PdfReader(str(files["report.pdf"]))
@@ -253,6 +262,7 @@ def test_the_pdf_reads_like_a_report(built_2020):
         assert "Russia\u2019s technology exports, 2018 to 2020: the claims of" in page.extract_text()
 
 
+@pytest.mark.slow
 def test_the_page_is_accessible(built_2020):
     _, files, _ = built_2020
     html = files["report.html"].read_text()
