@@ -38,6 +38,7 @@ from .params import display
 LOCK, HOLDER, STATE = "build/publish.lock", "build/publish.holder", "build/published.json"
 TMP, FAILED = "build/tmp", "build/failed"
 PLAN = "publish.json"  # in a build's own folder: the swaps it is making
+RENDERINGS = {"html": ("report.html", "appendix-analysis.html"), "pdf": ("report.pdf",)}  # by --format
 HELD = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
 
 
@@ -221,9 +222,7 @@ def publish(run) -> dict[str, dict[str, Path]]:
                 continue
             _manifest(run, year)
             units += [f"reports/{tag}", f"figures/{tag}"]
-            made = [f"report.{f}" for f in ("html", "pdf") if f in b.formats] + (
-                ["appendix-analysis.html"] if "html" in b.formats else [])
-            files[tag] = {n: out / "reports" / tag / n for n in made}
+            files[tag] = {n: out / "reports" / tag / n for f in b.formats for n in RENDERINGS[f]}
         plan = [[str(ws / u), str(out / u)] for u in units if not _same_folder(ws / u, out / u)]
         state.update({u: us for u in units if not u.startswith("figures/")})
         write_atomic(ws / "published.json", json.dumps(state, indent=1, sort_keys=True))
@@ -263,9 +262,9 @@ def _complete(run, tag: str) -> None:
 
 def _manifest(run, year: int) -> None:
     """The report's manifest.json (call with the lock held): every file in its folder by SHA-256, and
-    what the report was built from. A file this build did not make (a PDF when only HTML was asked
-    for) is carried over from the published folder with its entry, if it still matches it; a file made
-    again with the same bytes keeps its date."""
+    what the report was built from. A rendering of a format not asked for (a PDF under --format html)
+    is carried over from the published folder with its entry, if it still matches it; every other file
+    is this build's. A file made again with the same bytes keeps its date."""
     b, tag = run.b, run.b.tag(year)
     new, dest = run.ws / "reports" / tag, run.out / "reports" / tag
     try:
@@ -274,12 +273,10 @@ def _manifest(run, year: int) -> None:
         old = {}
     made = sorted(p.relative_to(new).as_posix() for p in new.rglob("*") if p.is_file())
     files = {}
-    for name, entry in old.items():
-        src = dest / name
-        if (name not in made and isinstance(entry, dict) and src.resolve().is_relative_to(dest.resolve())
-                and src.is_file() and sha256_file(src) == entry.get("sha256")):
-            (new / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, new / name)
+    for name in (n for f, names in RENDERINGS.items() if f not in b.formats for n in names):
+        entry = old.get(name)
+        if isinstance(entry, dict) and (dest / name).is_file() and sha256_file(dest / name) == entry.get("sha256"):
+            shutil.copy2(dest / name, new / name)
             files[name] = entry
     content, built = run.keys[f"04_narrative_{tag}"], now()
     for name in made:
