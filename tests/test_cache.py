@@ -3,6 +3,7 @@ Each test rebuilds its own copy of one cold build (the ``project`` fixture), so 
 import hashlib
 import json
 import os
+import shutil
 
 import pytest
 
@@ -105,9 +106,13 @@ def test_changing_a_raw_file_runs_everything_downstream(project):
 
 
 @pytest.mark.slow
-def test_force_runs_everything(project):
+def test_force_runs_everything_and_replaces_a_corrupt_cached_file(project):
     root, _ = project
+    obj = next((root / "out" / "build" / "cache" / "objects" / "03_analysis.verdicts").iterdir())
+    good = obj.read_bytes()
+    obj.write_bytes(b"corrupt")
     assert sorted(rebuild(root, force=True).ran) == sorted(ALL)
+    assert obj.read_bytes() == good
 
 
 @pytest.mark.slow
@@ -161,6 +166,28 @@ def test_a_hand_edited_executed_notebook_never_reaches_the_report(project):
     assert "edited by hand" not in (root / "out" / "reports" / TAG / "report.html").read_text()
 
 
+@pytest.mark.slow
+def test_the_same_series_under_another_name_is_restored_under_this_reports_names(project, tmp_path):
+    """A series built with --data, then copied to data/raw/user/tech_exchange_series.csv (as the README
+    suggests): nothing runs again; every output is restored under the names of the new report."""
+    root, _ = project
+    series = tmp_path / "my_series.csv"
+    series.write_text("year,flow,partner,category,value_usd_mn,source\n2020,exports,World,all,4600,Rosstat (test)\n")
+    first = rebuild(root, user_data=series)
+    (root / "raw" / "user").mkdir()
+    shutil.copyfile(series, root / "raw" / "user" / "tech_exchange_series.csv")
+    b = rebuild(root, user_data="auto")
+    tag = f"{TAG}_with-tech-exchange-series"
+    assert b.ran == [] and sorted(b.reused) == sorted(j.replace(TAG, tag) for j in ALL)
+    assert sorted(first.ran) == sorted(j.replace(TAG, f"{TAG}_with-my-series") for j in ALL)
+    report, before = root / "out" / "reports" / tag, root / "out" / "reports" / f"{TAG}_with-my-series"
+    for name in ("verdicts.csv", "numbers.csv", "report.html", "executed/04_narrative.ipynb"):
+        assert (report / name).read_bytes() == (before / name).read_bytes(), name
+    processed = root / "out" / "data" / "processed"
+    assert json.loads((processed / "00_series.json").read_text()) == {"variant": "with-tech-exchange-series"}
+    assert (processed / f"03_results_{tag}.json").exists() and (root / "out" / "figures" / tag).is_dir()
+
+
 def test_package_versions_in_the_key_are_the_installed_ones(tmp_path, monkeypatch):
     from importlib import metadata
 
@@ -172,3 +199,38 @@ def test_package_versions_in_the_key_are_the_installed_ones(tmp_path, monkeypatc
     monkeypatch.setattr(cache, "SHAPING", ("made-up-pkg", "surely-not-installed-pkg"))
     assert cache.versions() == {"python": cache.platform.python_version(), "made-up-pkg": "1.2.3",
                                 "surely-not-installed-pkg": "absent"}
+
+
+def _stored(tmp_path):
+    """A cache holding one analysis job's verdicts and numbers, as made in ``tmp_path / 'made'``."""
+    from techtrade import cache
+    made = tmp_path / "made"
+    made.mkdir()
+    (made / "v.csv").write_text("part_id,verdict\nC1.level,confirmed\n")
+    (made / "n.csv").write_text("id,lo,hi\nexports.2020,4500,\n")
+    c = cache.Cache(tmp_path / "out")
+    c.store("k1", "03_analysis", {"verdicts": made / "v.csv", "numbers": made / "n.csv"})
+    return c, c.records / "k1.json"
+
+
+def test_a_record_edited_to_point_at_another_roles_object_is_not_trusted(tmp_path):
+    from techtrade import cache
+    c, rec = _stored(tmp_path)
+    assert c.lookup("k1", "03_analysis")["verdicts"].read_text().startswith("part_id")
+    assert c.lookup("k1", "04_narrative") is None  # a record of another kind of job
+    data = json.loads(rec.read_text())
+    data["files"]["verdicts"] = data["files"]["numbers"]  # verdicts.csv would be numbers.csv's bytes
+    rec.write_text(json.dumps(data))
+    assert c.lookup("k1", "03_analysis") is None  # the record no longer matches its checksum
+    data["check"] = cache.digest("k1", "03_analysis", data["files"])
+    rec.write_text(json.dumps(data))
+    assert c.lookup("k1", "03_analysis") is None  # and that object was kept for another role
+
+
+def test_a_corrupt_object_is_replaced_when_its_job_runs_again(tmp_path):
+    c, _ = _stored(tmp_path)
+    obj = c.lookup("k1", "03_analysis")["verdicts"]
+    obj.write_text("part_id,verdict\nC1.level,contradicted\n")
+    assert c.lookup("k1", "03_analysis") is None  # not reused: the job runs again, and stores what it made
+    c.store("k1", "03_analysis", {"verdicts": tmp_path / "made" / "v.csv", "numbers": tmp_path / "made" / "n.csv"})
+    assert c.lookup("k1", "03_analysis")["verdicts"].read_text() == "part_id,verdict\nC1.level,confirmed\n"

@@ -288,3 +288,36 @@ def test_colours_pass_wcag_aa():
     for bg, fg in pairs:
         hi, lo = sorted((_luminance(bg), _luminance(fg)), reverse=True)
         assert (hi + 0.05) / (lo + 0.05) >= 4.5, (bg, fg)
+
+
+def test_messages_name_the_builds_files_by_their_place_in_the_output_folder(tmp_path):
+    from techtrade import runner
+    r = runner._Run(runner.make_build([2020], 2018, tmp_path, user_data="none", log=lambda *a: None))
+    r.originals[str(r.ws / "inputs/data/raw/claims.csv")] = "/home/me/claims.csv"
+    assert r._unstage(f"No such file: '{r.ws}/data/processed/03_results_2020-vs-2018.json' nor "
+                      f"'{r.ws}/inputs/data/raw/claims.csv'") == (
+        "No such file: 'data/processed/03_results_2020-vs-2018.json' nor '/home/me/claims.csv'")
+
+
+def test_a_job_that_runs_a_while_says_where_it_is_every_few_seconds(tmp_path):
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    from types import SimpleNamespace
+
+    from techtrade import runner
+    lines = []
+    r = runner._Run(runner.make_build([2020], 2018, tmp_path, user_data="none", log=lines.append, progress=0.2))
+    r.kernels = SimpleNamespace(cells={"03_analysis_2020-vs-2018": "cell 5 of 11"})
+    r.say("building 2020-vs-2018")  # held back until the years are known to be served, or a job is slow
+
+    def slow_jobs():
+        r.active.update({"03_analysis_2020-vs-2018": (time.perf_counter(), "starting its kernel"),
+                         "pdf_2020-vs-2018": (time.perf_counter(), "rendering")})
+        time.sleep(0.7)
+
+    with ThreadPoolExecutor(1) as pool:
+        r.wait([pool.submit(slow_jobs)])
+    assert lines[0] == "building 2020-vs-2018"
+    assert re.fullmatch(r"  03_analysis_2020-vs-2018: cell 5 of 11, \d s so far", lines[1]), lines
+    assert re.fullmatch(r"  pdf_2020-vs-2018: rendering, \d s so far", lines[2]), lines
+    assert len(lines) >= 5  # every 0.2 s here (every 5 s by default)
