@@ -112,15 +112,15 @@ class Kernels:
         if km is None:
             km = self.manager()
             self._start(km, cwd)
-        timer = threading.Timer(self.timeout, self._expire, (job, km)) if self.timeout else None
-        if timer:
-            timer.daemon = True
-            timer.start()
+        timer = threading.Timer(self.timeout or 0, self._expire, (job, km))  # from the notebook's start
+        timer.daemon = True
         counted: list[int] = []  # the notebook's own cells (not those papermill adds), by index
         at: list[int] = []       # the last cell started
 
         def notebook_start(notebook):
             counted[:] = [i for i, c in enumerate(notebook.cells) if not ADDED & set(c.metadata.get("tags", []))]
+            if self.timeout:
+                timer.start()
 
         def cell_start(cell, cell_index):
             if cell_index in counted:
@@ -145,16 +145,14 @@ class Kernels:
             if self.closed:
                 raise KeyboardInterrupt from None
             if job in self.expired:
-                raise StageFailed(stage, "time limit", f"still running after {self.timeout:g} s "
-                                  "(--timeout)", self.where(job)) from None
+                raise StageFailed(stage, "time limit", f"still running after {self.timeout:g} s; --timeout "
+                                  "allows more", self.where(job)) from None
             if isinstance(exc, DeadKernelError) or not _alive(km):
                 code = km.provisioner.process.poll() if km.provisioner else None
-                raise StageFailed(stage, "kernel died", f"the kernel stopped (exit code {code})",
-                                  self.where(job)) from None
+                raise StageFailed(stage, "kernel died", f"exit code {code}", self.where(job)) from None
             raise
         finally:
-            if timer:
-                timer.cancel()
+            timer.cancel()
             if km.kc is not None:
                 km.kc.stop_channels()
             loop.close()

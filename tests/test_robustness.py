@@ -1,5 +1,6 @@
 """Interruptions, failures and untrusted input: the last good report survives, nothing is left behind
 (only what this test's own build started is looked at), and text from data files is shown as text."""
+import hashlib
 import os
 import re
 import shutil
@@ -72,11 +73,9 @@ def interrupt_after(out, needle, sig, *extra, timeout=120):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("needle,sig", [
-    ("02_clean: ran", signal.SIGINT),                # while 03_analysis executes
-    ("02_clean: ran", signal.SIGTERM),
-    ("02_clean: ran", signal.SIGHUP),
+    ("02_clean: ran", signal.SIGHUP),                # while 03_analysis executes (SIGINT, SIGTERM: below)
     ("rendering the PDF", signal.SIGINT),            # in WeasyPrint
-], ids=["SIGINT-executing", "SIGTERM-executing", "SIGHUP-executing", "SIGINT-rendering-pdf"])
+], ids=["SIGHUP-executing", "SIGINT-rendering-pdf"])
 def test_an_interrupted_build_keeps_the_previous_report(project, needle, sig):
     out = project[0] / "out"
     before = snapshot(out)
@@ -104,15 +103,94 @@ def test_a_killed_build_leaves_debris_that_the_next_build_removes(project):
     assert [k for k in kernels if alive(k)] == []
 
 
-def notebooks_with_a_failing_cell(tmp_path) -> Path:
-    """A copy of the notebooks in which 02_clean's third cell reads a table that does not exist."""
+def notebooks_with_a_failing_cell(tmp_path, code=None, stage="02_clean") -> Path:
+    """A copy of the notebooks in which 02_clean's third cell reads a table that does not exist; or, with
+    ``code``, in which ``stage`` runs ``code`` in a cell of its own, its third (after the parameters)."""
+    import nbformat
     nb = tmp_path / "notebooks"
     shutil.copytree(stages.ROOT / "notebooks", nb)
-    text = (nb / "02_clean.ipynb").read_text()
+    path = nb / f"{stage}.ipynb"
+    if code is not None:
+        notebook = nbformat.read(str(path), as_version=4)
+        notebook.cells.insert(2, nbformat.v4.new_code_cell(code))
+        nbformat.write(notebook, str(path))
+        return nb
+    text = path.read_text()
     assert 'dataset.read_csv(inputs[\\"figures\\"])' in text
-    (nb / "02_clean.ipynb").write_text(text.replace('dataset.read_csv(inputs[\\"figures\\"])',
-                                                    'dataset.read_csv(inputs[\\"no such table\\"])'))
+    path.write_text(text.replace('dataset.read_csv(inputs[\\"figures\\"])', 'dataset.read_csv(inputs[\\"no such table\\"])'))
     return nb
+
+
+def build_with(out, notebooks, **kw):
+    """A build of the 2020 report (HTML) with these notebooks; the failure it ends in, and how long it took."""
+    from techtrade import runner
+    b = runner.make_build([2020], 2018, out, formats=("html",), user_data="none", notebooks_dir=notebooks,
+                          log=lambda *a: None, **kw)
+    t0 = time.monotonic()
+    with pytest.raises(runner.BuildError) as exc:
+        runner.run(b)
+    return str(exc.value), time.monotonic() - t0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("code,timeout,failure", [
+    ("import os\nos._exit(0)", 600, "kernel died: exit code 0"),
+    ("while True:\n    pass", 1, "time limit: still running after 1 s; --timeout allows more"),
+], ids=["kernel-exits", "endless-loop"])
+def test_a_dead_kernel_or_a_notebook_past_its_time_limit_ends_the_build_naming_the_cell(project, tmp_path, code,
+                                                                                       timeout, failure):
+    out = project[0] / "out"
+    before = snapshot(out)
+    message, seconds = build_with(out, notebooks_with_a_failing_cell(tmp_path, code), timeout=timeout)
+    assert message == f"02_clean failed in cell 3 of 9 ({failure})"  # (no executed notebook to keep)
+    assert seconds < 15 and snapshot(out) == before and list((out / "build" / "tmp").iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_notebook_that_exits_early_is_named_not_the_next_one(project, tmp_path):
+    """sys.exit(0) in 03 (papermill takes it for a notebook done): 03 failed, in that cell; before, 04
+    was blamed, for a file 03 never wrote, named by the build's deleted working folder."""
+    out = project[0] / "out"
+    message, _ = build_with(out, notebooks_with_a_failing_cell(tmp_path, "import sys\nsys.exit(0)", "03_analysis"))
+    kept = out / "build" / "failed" / "2020-vs-2018" / "03_analysis.ipynb"
+    assert message == ("03_analysis failed in cell 3 of 12 (stopped early: SystemExit: 0; the cells after it did "
+                       f"not run); executed notebook kept at {kept}")
+
+
+DRIVER = """import sys
+import run_report
+from techtrade import runner
+make = runner.make_build
+runner.make_build = lambda *a, **kw: make(*a, notebooks_dir=sys.argv[1], progress=0.5, **kw)
+sys.exit(run_report.main(sys.argv[2:]))
+"""  # run_report.py with other notebooks, and progress every half second
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_ends_the_build_within_5_s_whatever_the_kernel_does(project, tmp_path, sig):
+    """02_clean's kernel ignores SIGINT and SIGTERM in an endless loop: the build says where it is, and
+    once signalled ends within 5 s, with exit code 128 + the signal, nothing published, no kernel left."""
+    out = project[0] / "out"
+    before = snapshot(out)
+    nb = notebooks_with_a_failing_cell(tmp_path, "import signal\nfor s in (signal.SIGINT, signal.SIGTERM):\n"
+                                                 "    signal.signal(s, signal.SIG_IGN)\nwhile True:\n    pass")
+    p = subprocess.Popen([sys.executable, "-u", "-c", DRIVER, str(nb), "--output-dir", str(out), "--data", "none",
+                          "--format", "html"], cwd=stages.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    kernels = set()
+    for line in p.stdout:
+        kernels |= children(p.pid)
+        if re.fullmatch(r"  02_clean: cell 3 of 9, \d+ s so far\n", line):
+            break
+    else:
+        pytest.fail("no progress line for the endless cell")
+    t0 = time.monotonic()
+    p.send_signal(sig)
+    p.wait(timeout=60)
+    assert time.monotonic() - t0 < 5 and p.returncode == 128 + sig
+    assert p.stderr.read() == f"run_report.py: interrupted ({sig.name}); the previous outputs are untouched\n"
+    assert snapshot(out) == before and list((out / "build" / "tmp").iterdir()) == []
+    assert kernels and [k for k in kernels if alive(k)] == [] and kernel_dirs(p.pid) == []
 
 
 @pytest.mark.slow
@@ -148,6 +226,63 @@ def test_signals_are_held_back_while_publishing():
         os.kill(os.getpid(), signal.SIGTERM)
         moved.append("every file")  # the block runs to its end
     assert moved == ["every file"] and got == [signal.SIGTERM]
+
+
+@pytest.mark.slow
+def test_two_builds_of_one_report_lined_up_at_the_lock_publish_it_all_from_one(project, tmp_path):
+    """Two series named alike (C1 confirmed by one, contradicted by the other) make the same report. The
+    test holds the lock; the second build starts once the first is past its shared stages; both wait,
+    saying for whom; the lock is released. Every file of the report comes from the newer build."""
+    import json
+
+    import pandas as pd
+    from filelock import FileLock
+    out = project[0] / "out"
+    lock = FileLock(str(out / publish.LOCK), thread_local=False)
+    lock.acquire()
+    (out / publish.HOLDER).write_text(json.dumps({"pid": os.getpid(), "what": "a test"}))
+    waiting = f"waiting for another build (pid {os.getpid()}, building a test) to finish publishing into {out}\n"
+    builds = {}
+    try:
+        for name, exports in (("older", 4600), ("newer", 4000)):
+            series = tmp_path / name / "series.csv"
+            series.parent.mkdir()
+            series.write_text(f"year,flow,partner,category,value_usd_mn,source\n2020,exports,World,all,{exports},x\n")
+            builds[name] = p = subprocess.Popen(RUN + ["--output-dir", str(out), "--data", str(series), "--format",
+                                                       "html"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            assert "per-report stages:\n" in iter(p.stdout.readline, "")  # past its shared stages
+        for p in builds.values():
+            assert waiting in iter(p.stdout.readline, "")
+    finally:
+        lock.release()
+    ended = {name: (p.wait(timeout=60), p.stderr.read()) for name, p in builds.items()}
+    tag = "2020-vs-2018_with-series"
+    assert ended["newer"] == (0, "")
+    assert ended["older"] in [(0, ""), (0, f"run_report.py: note: reports/{tag} not published: a build started after "
+                                           f"this one (pid {builds['newer'].pid}) has published it from other inputs\n")]
+    report = out / "reports" / tag
+    manifest = json.loads((report / "manifest.json").read_text())["files"]
+    assert sorted(manifest) == sorted(p.relative_to(report).as_posix() for p in report.rglob("*")
+                                      if p.is_file() and p.name != "manifest.json")
+    for name, entry in manifest.items():
+        assert entry["sha256"] == hashlib.sha256((report / name).read_bytes()).hexdigest(), name
+    assert len({entry["content"] for entry in manifest.values()}) == 1  # made from one build's inputs
+    assert pd.read_csv(report / "verdicts.csv").set_index("part_id").loc["C1.level", "verdict"] == "contradicted"
+    assert json.loads((report / "verdicts.json").read_text())["verdicts"][0]["verdict"] == "contradicted"
+    assert pd.read_csv(report / "numbers.csv").set_index("id").loc["exports.2020", "lo"] == 4000
+    reviews = re.findall(r'"alternateName": "([^"]*)"', (report / "report.html").read_text())
+    assert "exports in 2020: contradicted" in reviews
+    assert json.loads((out / publish.STATE).read_text())[f"reports/{tag}"]["pid"] == builds["newer"].pid
+
+
+@pytest.mark.slow
+def test_no_warning_becomes_a_traceback_under_pythonwarnings_error(project):
+    """PYTHONWARNINGS=error once printed 16 tracebacks (unclosed sockets of the kernel clients) under --quiet."""
+    out = project[0] / "out"
+    r = subprocess.run(RUN + ["--output-dir", str(out), "--data", "none", "--force", "--format", "html", "--quiet"],
+                       capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "error"})
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout == "".join(f"wrote {out}/reports/2020-vs-2018/{n}\n" for n in ("report.html", "appendix-analysis.html"))
 
 
 @pytest.mark.slow
