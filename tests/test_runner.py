@@ -226,7 +226,7 @@ def test_help_explains_every_option():
     r = subprocess.run(RUN + ["--help"], capture_output=True, text=True)
     assert r.returncode == 0
     for opt in ("--report-year", "--base-year", "--output-dir", "--format", "--top-n", "--data", "--wdi",
-                "--refresh-wdi", "--force", "--jobs", "--quiet", "exit codes"):
+                "--refresh-wdi", "--force", "--jobs", "--timeout", "--quiet", "exit codes", "143"):
         assert opt in r.stdout
 
 
