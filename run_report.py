@@ -104,7 +104,6 @@ def main(argv=None) -> int:
         logging.getLogger(name).setLevel(logging.CRITICAL)
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
     t0 = time.perf_counter()
-    build = None
     try:
         if args.refresh_wdi:
             from techtrade.wdi import WdiError, refresh

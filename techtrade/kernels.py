@@ -19,7 +19,6 @@ import signal
 import subprocess
 import tempfile
 import threading
-import time
 import uuid
 from pathlib import Path
 
@@ -63,7 +62,6 @@ class Kernels:
         self.started: dict[str, object] = {}   # job -> a kernel started ahead for it
         self.cells: dict[str, str] = {}        # job -> the cell it is running ('cell 3 of 7')
         self.expired: set[str] = set()         # jobs killed for running past the time limit
-        self.reapers: list[threading.Thread] = []
         self.lock = threading.Lock()
         self.closed = False
         self.Manager = _manager_class()
@@ -147,8 +145,8 @@ class Kernels:
             if job in self.expired:
                 raise StageFailed(stage, "time limit", f"still running after {self.timeout:g} s; --timeout "
                                   "allows more", self.where(job)) from None
-            if isinstance(exc, DeadKernelError) or not _alive(km):
-                code = km.provisioner.process.poll() if km.provisioner else None
+            code = km.provisioner.process.poll() if km.provisioner else "unknown"
+            if isinstance(exc, DeadKernelError) or code is not None:
                 raise StageFailed(stage, "kernel died", f"exit code {code}", self.where(job)) from None
             raise
         finally:
@@ -156,13 +154,8 @@ class Kernels:
             if km.kc is not None:
                 km.kc.stop_channels()
             loop.close()
-            with self.lock:
-                self.cells.pop(job, None)
-            # the notebook is saved: stopping its kernel need not hold up the build
-            t = threading.Thread(target=self._stop, args=(km,), daemon=True)
-            with self.lock:
-                self.reapers.append(t)
-            t.start()
+            self.cells.pop(job, None)
+            self._stop(km)
 
     def where(self, job: str) -> str:
         return self.cells.get(job, "a cell")
@@ -179,8 +172,9 @@ class Kernels:
             self.running.discard(km)
         _kill(km)
         try:
-            asyncio.run(km.shutdown_kernel(now=True))  # reaps it, closes its sockets, removes its files
-        except Exception:  # already gone
+            km.provisioner.process.wait()  # reaped
+            asyncio.run(km.cleanup_resources())  # its sockets closed, its files removed
+        except Exception:  # never started, or already gone
             pass
 
     def close(self) -> None:
@@ -193,9 +187,6 @@ class Kernels:
             _kill(km)
         for km in kms:
             self._stop(km)
-        deadline = time.monotonic() + 3
-        for t in list(self.reapers):
-            t.join(max(0.0, deadline - time.monotonic()))
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -207,10 +198,6 @@ def _kill(km) -> None:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
-
-
-def _alive(km) -> bool:
-    return bool(km.provisioner) and km.provisioner.process.poll() is None
 
 
 def remove_debris() -> None:

@@ -19,6 +19,7 @@ while the lock is held, and acted on after it.
 from __future__ import annotations
 
 import datetime
+import filecmp
 import html
 import json
 import os
@@ -121,20 +122,13 @@ def _swap(plan: list[list[str]], aside: Path) -> None:
         os.replace(src, dst)
 
 
-def same_bytes(a: Path, b: Path) -> bool:
-    try:
-        return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
-    except OSError:
-        return False
-
-
 def _same_folder(a: Path, b: Path) -> bool:
     """Whether two folders hold the same files, byte for byte."""
     def files(d: Path) -> dict[str, Path]:
         return {p.relative_to(d).as_posix(): p for p in d.rglob("*") if p.is_file()} if d.is_dir() else {}
 
     fa, fb = files(a), files(b)
-    return fa.keys() == fb.keys() and all(same_bytes(fa[k], fb[k]) for k in fa)
+    return fa.keys() == fb.keys() and all(filecmp.cmp(fa[k], fb[k], shallow=False) for k in fa)
 
 
 def write_atomic(path: Path, text: str) -> None:

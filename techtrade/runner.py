@@ -267,7 +267,7 @@ class _Run:
         notebook with its code), reused when what it renders is unchanged."""
         from . import render
 
-        b, tag = self.b, self.b.tag(year)
+        tag = self.b.tag(year)
         report = self.ws / "reports" / tag
         page = report / ("appendix-analysis.html" if kind == "appendix" else f"report.{kind}")
         upstream = self.keys[f"03_analysis_{tag}" if kind == "appendix" else f"04_narrative_{tag}"]
