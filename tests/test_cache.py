@@ -85,6 +85,9 @@ def test_a_removed_or_edited_cached_file_is_made_again(project):
     b = rebuild(root)
     assert sorted(b.ran) == sorted(ALL)
     assert "tampered" not in (root / "out" / "reports" / TAG / "report.html").read_text()
+    kept = sorted(p for p in (root / "out" / "build" / "cache" / "objects").rglob("*") if p.is_file())
+    assert kept and all(hashlib.sha256(p.read_bytes()).hexdigest() == p.name for p in kept)  # each one replaced
+    assert rebuild(root).ran == []
 
 
 @pytest.mark.slow

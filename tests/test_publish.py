@@ -1,16 +1,13 @@
 """Publishing, without kernels: builds whose stages have "run" (every file they would publish, made by the
 test, each holding a mark naming the build) are put in place in orders chosen by the test. What is
 published comes from one build, decided under the lock; a kill half way is completed; nothing is
-rewritten for nothing; the manifest lists every file."""
+rewritten for nothing; the manifest lists every file. (Waiting for the lock: test_robustness.py.)"""
 import hashlib
 import json
 import os
 import signal
-import threading
-import time
 
 import pytest
-from filelock import FileLock
 
 from techtrade import publish, runner, stages
 
@@ -138,20 +135,6 @@ def test_a_build_killed_half_way_through_its_swaps_is_completed_by_the_next(tmp_
         pass
     assert_from_one_build(tmp_path, "new")
     assert not killed.ws.exists()
-
-
-def test_waiting_for_the_lock_names_the_build_that_holds_it(tmp_path):
-    (tmp_path / "build").mkdir()
-    holder = FileLock(str(tmp_path / publish.LOCK), thread_local=False)  # released by the timer's thread
-    holder.acquire()
-    (tmp_path / publish.HOLDER).write_text(json.dumps({"pid": 4242, "what": "2019-vs-2018"}))
-    threading.Timer(2.5, holder.release).start()
-    lines, t0 = [], time.monotonic()
-    with publish.locked(tmp_path, "2020-vs-2018", lines.append, timeout=30):
-        waited = time.monotonic() - t0
-        assert json.loads((tmp_path / publish.HOLDER).read_text()) == {"pid": os.getpid(), "what": "2020-vs-2018"}
-    assert lines == [f"waiting for another build (pid 4242, building 2019-vs-2018) to finish publishing into {tmp_path}"]
-    assert waited >= 2.4 and not (tmp_path / publish.HOLDER).exists()
 
 
 def test_a_signal_while_publishing_is_acted_on_after_it_and_says_so(tmp_path, monkeypatch):
