@@ -100,7 +100,6 @@ class Kernels:
         the kernel dies or the time limit passes, KeyboardInterrupt if :meth:`close` stopped it."""
         import papermill as pm
         from jupyter_core.utils import ensure_event_loop
-        from nbclient.exceptions import DeadKernelError
 
         job = job or stage
         with self.lock:
@@ -139,16 +138,15 @@ class Kernels:
                                   f"{error.get('evalue', '')}; the cells after it did not run", self.where(job))
         except pm.PapermillExecutionError as exc:
             raise StageFailed(stage, exc.ename, str(exc.evalue), self.where(job)) from None
-        except (DeadKernelError, RuntimeError) as exc:  # RuntimeError: it died before it was ready
+        except RuntimeError as exc:  # DeadKernelError, or nbclient's own: it died or hung before it was ready
             if self.closed:
                 raise KeyboardInterrupt from None
             if job in self.expired:
                 raise StageFailed(stage, "time limit", f"still running after {self.timeout:g} s; --timeout "
                                   "allows more", self.where(job)) from None
-            code = km.provisioner.process.poll() if km.provisioner else "unknown"
-            if isinstance(exc, DeadKernelError) or code is not None:
-                raise StageFailed(stage, "kernel died", f"exit code {code}", self.where(job)) from None
-            raise
+            code = km.provisioner.process.poll() if km.provisioner else None
+            how = ("kernel died", f"exit code {code}") if code is not None else (type(exc).__name__, str(exc))
+            raise StageFailed(stage, *how, self.where(job)) from None
         finally:
             timer.cancel()
             if km.kc is not None:

@@ -136,10 +136,10 @@ def paths(stage: str, inputs: dict | None = None, outputs: dict | None = None, *
     t = None
     if s.per_year:
         try:
-            v = json.loads(record.read_text())["variant"] if by_hand else ""
+            series = json.loads(record.read_text())["variant"] if by_hand else ""
         except (OSError, ValueError, KeyError, TypeError):
-            v = ""
-        t = tag(**{k: params.get(k, DEFAULTS[k]) for k in ("report_year", "base_year", "top_n")}, variant=v)
+            series = ""
+        t = tag(**{k: params.get(k, DEFAULTS[k]) for k in ("report_year", "base_year", "top_n")}, variant=series)
 
     def own(decl):
         return {role: Path(root) / resolve(p, t) for role, p in decl.items()}
