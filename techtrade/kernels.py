@@ -27,7 +27,7 @@ SOCKET_PATH_MAX = 100  # a Unix socket path has 107 bytes at most; keep a margin
 ADDED = {"injected-parameters", "papermill-error-cell-tag"}  # cells papermill adds, not counted
 
 
-class StageFailed(RuntimeError):
+class StageFailed(Exception):
     """A cell failed. ``ename``/``evalue`` say how (an exception, the time limit, a dead kernel);
     ``cell`` says which cell ('cell 3 of 7', numbered as in the notebook in notebooks/)."""
 
