@@ -193,11 +193,11 @@ def publish(run) -> dict[str, dict[str, Path]]:
     for year in b.report_years:
         _complete(run, b.tag(year))
     write_atomic(ws / stages.SERIES, json.dumps({"variant": b.variant}))
-    us, files, plan = {"pid": os.getpid(), "started": run.started}, {}, []
+    us, files = {"pid": os.getpid(), "started": run.started}, {}
     with locked(out, run.what, b.log), signals_held() as got:
         try:
-            state = json.loads((out / STATE).read_text())
-        except (OSError, ValueError):
+            state = dict(json.loads((out / STATE).read_text()))
+        except (OSError, ValueError, TypeError):
             state = {}
 
         def newer(unit: str) -> dict | None:
