@@ -106,6 +106,7 @@ def test_years_the_data_cannot_serve(capsys, project, args, message):
     assert os.listdir(out / "build" / "tmp") == []
 
 
+@pytest.mark.slow
 def test_notebook_run_by_hand_checks_its_parameters(tmp_path):
     """The same checks guard a notebook run with papermill -p (or edited in JupyterLab)."""
     import papermill as pm
