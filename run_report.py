@@ -17,20 +17,35 @@ outputs (under --output-dir, by default this folder):
   New outputs replace the old ones only when the whole build succeeded; a failed stage's executed
   notebook goes to build/failed/. Unchanged stages are reused (build/cache/); --force reruns all.
 
-exit codes: 0 done; 1 a stage or a render failed; 2 bad parameters or input data; 130 interrupted.
+exit codes: 0 done; 1 a stage or a render failed (or ran past --timeout); 2 bad parameters or input data;
+  130 interrupted (Ctrl-C, SIGINT); 143 terminated (SIGTERM); 129 hung up (SIGHUP).
 """
 import signal
 import sys
 
 
 def _interrupt(signum, frame):
-    raise KeyboardInterrupt
+    raise KeyboardInterrupt(signum)
 
 
 # Ctrl-C, SIGTERM and SIGHUP all stop the build the same way, from the first line on.
 for _sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
     if _sig is not None:
         signal.signal(_sig, _interrupt)
+
+
+def _say(text: str) -> None:
+    """One line on stderr, printable whatever the locale (file names need not be valid UTF-8)."""
+    sys.stderr.write(text.encode(sys.stderr.encoding or "utf-8", "backslashreplace")
+                     .decode(sys.stderr.encoding or "utf-8") + "\n")
+
+
+def _interrupted(exc: KeyboardInterrupt, what: str = "the previous outputs are untouched") -> int:
+    """One line, and the exit code: 128 + the signal's number (130 for Ctrl-C, 143 for SIGTERM)."""
+    signum = exc.args[0] if exc.args and isinstance(exc.args[0], int) else signal.SIGINT
+    _say(f"run_report.py: interrupted ({signal.Signals(signum).name}); {what}")
+    return 128 + signum
+
 
 try:
     import argparse
@@ -39,9 +54,8 @@ try:
     from pathlib import Path
 
     ROOT = Path(__file__).resolve().parent
-except KeyboardInterrupt:
-    sys.stderr.write("run_report.py: interrupted; nothing was changed\n")
-    sys.exit(130)
+except KeyboardInterrupt as _exc:
+    sys.exit(_interrupted(_exc, "nothing was changed"))
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -74,27 +88,22 @@ def parse_args(argv=None):
                    help="fetch the World Bank series from its API into a new dated snapshot in data/raw/, then stop")
     p.add_argument("--force", action="store_true", help="run every stage, even those whose inputs did not change")
     p.add_argument("--jobs", default="2", metavar="N", help="reports built at once in a sweep, 1 to 8 (default: 2)")
+    p.add_argument("--timeout", default="600", metavar="SECONDS",
+                   help="the longest a notebook may run; one that runs longer is stopped and the build fails "
+                        "(default: 600)")
     p.add_argument("--quiet", action="store_true", help="print only errors and the written paths")
     return p.parse_args(argv)
-
-
-def _say(text: str) -> None:
-    """One line on stderr, printable whatever the locale (file names need not be valid UTF-8)."""
-    sys.stderr.write(text.encode(sys.stderr.encoding or "utf-8", "backslashreplace")
-                     .decode(sys.stderr.encoding or "utf-8") + "\n")
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     from techtrade import runner
     from techtrade.errors import DataError, ParameterError
-    from techtrade.publish import Interrupted
 
     for name in ("traitlets", "papermill", "nbclient"):  # we report failures ourselves, in one line
         logging.getLogger(name).setLevel(logging.CRITICAL)
     log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
     t0 = time.perf_counter()
-    build = None
     try:
         if args.refresh_wdi:
             from techtrade.wdi import WdiError, refresh
@@ -107,10 +116,8 @@ def main(argv=None) -> int:
             return 0
         build = runner.make_build(args.report_year, args.base_year, args.output_dir, args.format,
                                   user_data=args.data, wdi_file=args.wdi or None, top_n=args.top_n,
-                                  force=args.force, jobs=args.jobs, log=log,
+                                  force=args.force, jobs=args.jobs, timeout=args.timeout, log=log,
                                   note=lambda text: _say(f"run_report.py: note: {text}"))
-        log(f"building {', '.join(build.tag(y) for y in build.report_years)} into {build.output_dir}"
-            + (f" with your series {build.user_data}" if build.user_data else ""))
         files = runner.run(build)
     except (ParameterError, DataError) as exc:
         _say(f"run_report.py: error: {exc}")
@@ -118,13 +125,9 @@ def main(argv=None) -> int:
     except runner.BuildError as exc:
         _say(f"run_report.py: build failed: {exc}")
         return 1
-    except Interrupted as exc:
-        _say("run_report.py: interrupted after the new outputs were published" if exc.published else
-             "run_report.py: interrupted; the previous outputs are untouched")
-        return 130
-    except KeyboardInterrupt:
-        _say("run_report.py: interrupted; the previous outputs are untouched")
-        return 130
+    except KeyboardInterrupt as exc:
+        return _interrupted(exc, "the new outputs were published" if getattr(exc, "published", False)
+                            else "the previous outputs are untouched")
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
         _say(f"run_report.py: build failed: {exc.strerror or exc}{where}; the previous outputs are untouched")
@@ -141,6 +144,5 @@ def main(argv=None) -> int:
 if __name__ == "__main__":
     try:
         sys.exit(main())
-    except KeyboardInterrupt:  # during start-up, before main() could catch it
-        _say("run_report.py: interrupted; the previous outputs are untouched")
-        sys.exit(130)
+    except KeyboardInterrupt as exc:  # during start-up, before main() could catch it
+        sys.exit(_interrupted(exc))

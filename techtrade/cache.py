@@ -2,10 +2,13 @@
 
 A job (a stage, or a rendering) is known by a key: the hash of everything that can change what it
 makes (its notebook, its parameters, the bytes of every file it reads, the ``techtrade`` module and
-the versions of the packages that shape outputs). ``build/cache/records/<key>.json`` lists the files
-the job made, each by its SHA-256; the files themselves are kept once each in
-``build/cache/objects/<sha256>``. Nothing is reused unless every file still hashes to what was
-recorded: a cached file that was edited, truncated or removed makes the job run again.
+the versions of the packages that shape outputs). ``build/cache/records/<key>.json`` lists the job's
+outputs by role (``verdicts``, ``figures/exports-wide.svg``, ``executed``), each by its SHA-256, with a
+checksum of the record itself; the files are kept once each in ``build/cache/objects/<job>.<role>/<sha256>``.
+Nothing is reused unless the record matches its checksum and every object is in its own role's folder
+and still hashes to what was recorded: a record or a cached file edited, truncated or removed makes
+the job run again, and running it replaces the bad object. Outputs restore by role, under the names
+the build at hand gives them (the same series under another file name makes another report folder).
 """
 from __future__ import annotations
 
@@ -87,49 +90,47 @@ class Cache:
         self.objects = self.root / "objects"
         self.records = self.root / "records"
 
-    def lookup(self, key: str) -> dict[str, str] | None:
-        """The files a job with this key made ({relative path: sha256}), if every one is intact."""
+    def object(self, kind: str, name: str, sha: str) -> Path:
+        """Where an output is kept: in its job's and role's own folder ("03_analysis.figures")."""
+        return self.objects / f"{kind}.{name.split('/')[0]}" / sha
+
+    def lookup(self, key: str, kind: str) -> dict[str, Path] | None:
+        """The outputs a ``kind`` job with this key made ({role: kept file}), if all is intact."""
         rec = self.records / f"{key}.json"
         try:
-            files = json.loads(rec.read_text())["files"]
-        except (OSError, ValueError, KeyError, TypeError):
+            data = json.loads(rec.read_text())
+            files = data["files"]
+            if data["check"] != digest(key, kind, files):
+                return None  # edited, or made for another kind of job
+            found = {name: self.object(kind, name, sha) for name, sha in files.items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
-        for sha in files.values():
-            obj = self.objects / sha
-            if not obj.is_file() or sha256_file(obj) != sha:
+        for name, obj in found.items():
+            if not obj.is_file() or sha256_file(obj) != files[name]:
                 return None  # edited or lost: run again
         try:
             os.utime(rec)  # most recently used
         except OSError:
             pass
-        return files
+        return found
 
-    def restore(self, files: dict[str, str], dest: Path) -> None:
-        for rel, sha in files.items():
-            target = dest / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(self.objects / sha, target)
-
-    def store(self, key: str, base: Path, rels: list[str]) -> dict[str, str]:
-        """Keep the files a job made (paths relative to ``base``) under its key; returns their hashes."""
-        self.objects.mkdir(parents=True, exist_ok=True)
+    def store(self, key: str, kind: str, files: dict[str, Path]) -> None:
+        """Keep the outputs a job made ({role: file}) under its key. A kept object that no longer
+        hashes to its name is replaced."""
+        shas = {}
+        for name, path in sorted(files.items()):
+            shas[name] = sha = sha256_file(path)
+            obj = self.object(kind, name, sha)
+            if not (obj.is_file() and sha256_file(obj) == sha):
+                obj.parent.mkdir(parents=True, exist_ok=True)
+                _atomic_copy(path, obj)
         self.records.mkdir(parents=True, exist_ok=True)
-        files = {}
-        for rel in sorted(rels):
-            sha = sha256_file(base / rel)
-            obj = self.objects / sha
-            if not obj.exists():
-                _atomic_copy(base / rel, obj)
-            files[rel] = sha
         tmp = self.records / f".{key}.{uuid.uuid4().hex[:8]}"
-        tmp.write_text(json.dumps({"files": files}, indent=1, sort_keys=True))
+        tmp.write_text(json.dumps({"files": shas, "check": digest(key, kind, shas)}, indent=1, sort_keys=True))
         os.replace(tmp, self.records / f"{key}.json")
-        return files
 
     def prune(self, keep: int = KEEP_RECORDS) -> None:
         """Drop the least recently used records beyond ``keep``, and the files no record names."""
-        if not self.records.is_dir():
-            return
         recs = sorted(self.records.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in recs[keep:]:
             old.unlink(missing_ok=True)
@@ -137,9 +138,9 @@ class Cache:
         for rec in recs[:keep]:
             try:
                 used.update(json.loads(rec.read_text())["files"].values())
-            except (OSError, ValueError, KeyError):
+            except (OSError, ValueError, KeyError, AttributeError):
                 rec.unlink(missing_ok=True)
-        for obj in self.objects.iterdir() if self.objects.is_dir() else ():
+        for obj in self.objects.glob("*/*"):
             if obj.name not in used:
                 obj.unlink(missing_ok=True)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import stages
+from .config import FIRST_YEAR, THIS_YEAR
 from .errors import ParameterError
 
 FORMATS = ("html", "pdf")
@@ -84,6 +85,24 @@ def check_jobs(jobs) -> int:
     if isinstance(jobs, bool) or not (text.isascii() and text.isdigit() and 1 <= int(text) <= 8):
         raise ParameterError(f"jobs={text!r}: allowed: a whole number from 1 to 8")
     return int(text)
+
+
+def check_timeout(seconds) -> float:
+    """The time limit of one notebook, in seconds: a number above 0, at most a day."""
+    text = str(seconds).strip()
+    if isinstance(seconds, bool) or not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text) or not 0 < float(text) <= 86400:
+        raise ParameterError(f"timeout={text!r}: allowed: a number of seconds above 0, at most 86400")
+    return float(text)
+
+
+def check_year_order(report_years: list[int], base_year: int) -> None:
+    """Years any data could serve: from FIRST_YEAR to this year, the base year before each report year."""
+    for name, year in [("report_year", y) for y in report_years] + [("base_year", base_year)]:
+        if not FIRST_YEAR <= year <= THIS_YEAR:
+            raise ParameterError(f"{name}={year}: out of range; allowed: {FIRST_YEAR} to {THIS_YEAR}")
+    for y in report_years:
+        if base_year >= y:
+            raise ParameterError(f"base_year={base_year}: must be before report_year={y}")
 
 
 def check_formats(formats) -> tuple[str, ...]:
@@ -162,8 +181,7 @@ def check_years(available: dict[str, list[int]], report_year, base_year) -> None
     if base_year not in available["base"]:
         raise ParameterError(f"base_year={base_year}: no exports figure for that year; "
                              f"available base years: {_list(available['base'])}")
-    if base_year >= report_year:
-        raise ParameterError(f"base_year={base_year}: must be before report_year={report_year}")
+    check_year_order([report_year], base_year)
 
 
 def _list(years) -> str:
@@ -185,6 +203,8 @@ class Build:
     top_n: int = 6
     force: bool = False
     jobs: int = 2
+    timeout: float = 600   # seconds a notebook may run (--timeout)
+    progress: float = 5    # a job running longer than this prints where it is, this often
     prestart: bool = True  # boot the next stage's kernel while a stage runs (bench/bench.py measures it)
     log: callable = print
     note: callable = lambda text: print(f"run_report.py: note: {text}", file=sys.stderr)
@@ -194,20 +214,10 @@ class Build:
 
     @property
     def variant(self) -> str:
-        parts = []
-        if self.user_data is not None:
-            parts.append("with-" + _slug(self.user_data.stem))
-        if self.wdi_file is not None:
-            parts.append("wdi-" + _slug(self.wdi_file.stem))
-        return "_".join(parts)
+        return stages.variant(self.user_data, self.wdi_file)
 
     def tag(self, year: int) -> str:
         return stages.tag(year, self.base_year, self.top_n, self.variant)
-
-
-def _slug(text: str) -> str:
-    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-")
-    return s or "file"
 
 
 def make_build(report_years, base_year, output_dir, formats=FORMATS, raw_dir=None, notebooks_dir=None,
@@ -215,9 +225,12 @@ def make_build(report_years, base_year, output_dir, formats=FORMATS, raw_dir=Non
     """Check every parameter (one-line ParameterError) before anything runs or is written."""
     if "jobs" in kw:
         kw["jobs"] = check_jobs(kw["jobs"])
+    if "timeout" in kw:
+        kw["timeout"] = check_timeout(kw["timeout"])
     years = parse_years(report_years)
     base = parse_years([base_year], "--base-year")[0] if not isinstance(base_year, int) or \
         isinstance(base_year, bool) else base_year
+    check_year_order(years, base)
     raw_dir = Path(raw_dir) if raw_dir else stages.ROOT / "data" / "raw"
     notebooks_dir = Path(notebooks_dir) if notebooks_dir else stages.ROOT / "notebooks"
     out = check_output_dir(output_dir, forbidden=[raw_dir, notebooks_dir, stages.ROOT / "techtrade"])

@@ -1,20 +1,25 @@
-"""Putting a finished build in place: under a lock, file by file, all or nothing; and the index page.
+"""Putting a finished build in place, every file of a report from one build; and the index page.
 
-A build makes everything in its own folder (``build/tmp/<pid>-<random>/``). Publishing then, holding
-a lock on the output folder (so concurrent builds take turns):
+A build makes everything in its own folder (``build/tmp/<pid>-<random>/``): ``data/processed/`` and,
+for each report, ``figures/<report>/`` and ``reports/<report>/``, each complete. Then, holding a lock
+on the output folder (concurrent builds take turns), it decides what to put in place, and swaps those
+folders for the published ones:
 
-1. writes a journal of the moves (``build/publish-journal.json``);
-2. moves each new file over the old one (``os.replace``: a reader sees the old file or the new one,
-   never half of either); files of the same report that the build did not make (a ``report.pdf``
-   when only HTML was asked for) are kept;
-3. deletes the journal.
+- a report last published by a build that started after this one is left as it is: this build stands
+  down for it, and says so (``build/published.json`` records which build published what); so is
+  ``data/processed/``, which is the newest build's;
+- files of a report that this build did not make (a ``report.pdf`` under ``--format html``) are carried
+  over if they still match their manifest entry; ``manifest.json`` lists every file by SHA-256;
+- a folder with the same files as the one in place is left alone (nothing is rewritten).
 
-Ctrl-C, SIGTERM and SIGHUP are held back while this runs, and acted on after it. If the process is
-killed outright in the middle, the next build finds the journal and finishes the moves first.
+The swaps are written down first (``publish.json`` in the build's folder): a build killed while
+swapping is completed by the next build that takes the lock. Ctrl-C, SIGTERM and SIGHUP are held back
+while the lock is held, and acted on after it.
 """
 from __future__ import annotations
 
 import datetime
+import filecmp
 import html
 import json
 import os
@@ -26,116 +31,104 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import stages
 from .cache import sha256_file
 from .kernels import alive
-from .params import FORMATS, display
+from .params import display
 
-LOCK = "build/publish.lock"
-JOURNAL = "build/publish-journal.json"
-TMP = "build/tmp"
-FAILED = "build/failed"
-REPORT_FILES = ("report.html", "report.pdf", "appendix-analysis.html", "verdicts.csv", "verdicts.json",
-                "numbers.csv", "manifest.json")
-HELD = tuple(s for s in (getattr(signal, "SIGINT", None), getattr(signal, "SIGTERM", None),
-                         getattr(signal, "SIGHUP", None)) if s is not None)
+LOCK, HOLDER, STATE = "build/publish.lock", "build/publish.holder", "build/published.json"
+TMP, FAILED = "build/tmp", "build/failed"
+PLAN = "publish.json"  # in a build's own folder: the swaps it is making
+RENDERINGS = {"html": ("report.html", "appendix-analysis.html"), "pdf": ("report.pdf",)}  # by --format
+HELD = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
 
 
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C or a termination signal. ``published`` says whether the new outputs were put in place."""
 
-    def __init__(self, published: bool = False):
-        super().__init__()
-        self.published = published
+    def __init__(self, signum: int = signal.SIGINT, published: bool = False):
+        super().__init__(signum)
+        self.signum, self.published = signum, published
 
 
 @contextmanager
 def signals_held():
-    """Hold back Ctrl-C, SIGTERM and SIGHUP until the block is done; then act on the first one."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    got = []
-    before = {s: signal.signal(s, lambda n, f: got.append(n)) for s in HELD}
+    """Hold back Ctrl-C, SIGTERM and SIGHUP while the block runs; yields the list of those that came."""
+    got: list[int] = []
+    main = threading.current_thread() is threading.main_thread()
+    before = {s: signal.signal(s, lambda n, f: got.append(n)) for s in HELD} if main else {}
     try:
-        yield
+        yield got
     finally:
         for s, h in before.items():
             signal.signal(s, h)
-    if got:
-        raise Interrupted(published=True)
 
 
 @contextmanager
-def locked(out: Path, timeout: float = 600):
-    """The output folder's publishing lock (a lock file, taken with filelock)."""
+def locked(out: Path, what: str = "", log=print, timeout: float = 600):
+    """The output folder's publishing lock (a lock file, taken with filelock). After 2 s of waiting, a
+    line names the build that holds it. Once it is held, a publish cut short by a kill is completed
+    and the working folders of builds that are gone are removed."""
     from filelock import FileLock, Timeout
 
     path = out / LOCK
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(path))
     try:
-        lock.acquire(timeout=timeout)
+        lock.acquire(timeout=2)
     except Timeout:
-        raise OSError(f"{path}: another build has held the lock for {timeout:.0f} s") from None
+        try:
+            holder = json.loads((out / HOLDER).read_text())
+            who = f" (pid {holder['pid']}, building {holder['what']})"
+        except (OSError, ValueError, KeyError, TypeError):
+            who = ""
+        log(f"waiting for another build{who} to finish publishing into {display(out)}")
+        try:
+            lock.acquire(timeout=max(0, timeout - 2))
+        except Timeout:
+            raise OSError(f"{path}: another build{who} has held the lock for {timeout:.0f} s") from None
     try:
+        write_atomic(out / HOLDER, json.dumps({"pid": os.getpid(), "what": what}))
+        _finish_killed(out)
         yield
     finally:
+        (out / HOLDER).unlink(missing_ok=True)
         lock.release()
 
 
-def move_all(out: Path, moves: list[tuple[Path, Path]], deletes: list[Path]) -> None:
-    """Journalled moves (call with the lock held and signals held)."""
-    journal = out / JOURNAL
-    tmp = journal.with_name(f".{journal.name}.{uuid.uuid4().hex[:8]}")
-    tmp.write_text(json.dumps({"moves": [[str(a), str(b)] for a, b in moves], "deletes": [str(d) for d in deletes]}))
-    os.replace(tmp, journal)
-    _apply(moves, deletes)
-    journal.unlink()
-
-
-def _apply(moves, deletes) -> None:
-    for src, dst in moves:
-        src, dst = Path(src), Path(dst)
-        if src.exists():
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, dst)
-    for d in deletes:
-        Path(d).unlink(missing_ok=True)
-
-
-def recover(out: Path) -> bool:
-    """Finish a publish that a killed build left half done (lock held). True if there was one."""
-    journal = out / JOURNAL
-    try:
-        plan = json.loads(journal.read_text())
-    except FileNotFoundError:
-        return False
-    except ValueError:  # the journal itself was cut short: nothing had been moved yet
-        journal.unlink()
-        return False
-    _apply(plan["moves"], plan["deletes"])
-    journal.unlink()
-    return True
-
-
-def remove_debris(out: Path) -> None:
-    """Working folders of builds that were killed outright (their process is gone) (lock held)."""
-    for d in list((out / TMP).glob("*")) + list(out.glob(".staging-*")):
-        m = re.match(r"\.?(?:staging-)?(\d+)-", d.name)
-        if m and alive(int(m.group(1))) and int(m.group(1)) != os.getpid():
-            continue  # another build, still running
-        if m and int(m.group(1)) == os.getpid():
-            continue  # ours
+def _finish_killed(out: Path) -> None:
+    """Builds that are gone: finish the swaps one was making when it was killed; remove their folders."""
+    for d in list((out / TMP).glob("*")):
+        m = re.match(r"(\d+)-", d.name)
+        if m and (int(m.group(1)) == os.getpid() or alive(int(m.group(1)))):
+            continue  # ours, or another build still running
+        try:
+            _swap(json.loads((d / PLAN).read_text()), d / "old")
+        except (OSError, ValueError):  # no plan: it had not begun to publish
+            pass
         shutil.rmtree(d, ignore_errors=True)
 
 
-def same_bytes(a: Path, b: Path) -> bool:
-    try:
-        if a.stat().st_size != b.stat().st_size:
-            return False
-        return a.read_bytes() == b.read_bytes()
-    except OSError:
-        return False
+def _swap(plan: list[list[str]], aside: Path) -> None:
+    """Put each new folder (or file) where the old one was, the old one moved aside first. A pair already
+    swapped (its source gone) is skipped, so a swap cut short can be run again to its end."""
+    for src, dst in ((Path(a), Path(b)) for a, b in plan):
+        if not src.exists():
+            continue
+        if dst.is_dir():
+            aside.mkdir(parents=True, exist_ok=True)
+            dst.rename(aside / uuid.uuid4().hex)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, dst)
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    """Whether two folders hold the same files, byte for byte."""
+    def files(d: Path) -> dict[str, Path]:
+        return {p.relative_to(d).as_posix(): p for p in d.rglob("*") if p.is_file()} if d.is_dir() else {}
+
+    fa, fb = files(a), files(b)
+    return fa.keys() == fb.keys() and all(filecmp.cmp(fa[k], fb[k], shallow=False) for k in fa)
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -193,75 +186,97 @@ def write_index(reports: Path) -> Path:
 # What a build publishes
 # ---------------------------------------------------------------------------------------------
 def publish(run) -> dict[str, dict[str, Path]]:
-    """Put a finished build in place (runner._Run ``run``): its processed files, figures and report
-    folders, each report's machine-readable files and manifest, the cache records, the index page.
-    Only files whose bytes changed are moved; figures the build no longer makes are removed."""
-    from . import stages
-
+    """Put a finished build in place (runner._Run ``run``): its processed files and, for each report,
+    its figures and its folder with every file listed in its manifest; the cache records; the index
+    page. Returns the renderings published, by report."""
     b, out, ws = run.b, run.out, run.ws
-    analysis = stages.BY_NAME["03_analysis"].writes
-    moves, deletes, files = [], [], {}
-
-    def add(src: Path, dst: Path):
-        if not same_bytes(src, dst):
-            moves.append((src, dst))
-
-    for f in sorted((ws / "data" / "processed").iterdir()):
-        add(f, out / "data" / "processed" / f.name)
     for year in b.report_years:
-        tag = b.tag(year)
-        figs = ws / "figures" / tag
-        new = {p.name for p in figs.iterdir()} if figs.is_dir() else set()
-        for p in sorted(figs.iterdir()) if figs.is_dir() else ():
-            add(p, out / "figures" / tag / p.name)
-        old = out / "figures" / tag
-        deletes += [p for p in old.iterdir() if p.is_file() and p.name not in new] if old.is_dir() else []
-        report, dest = ws / "reports" / tag, out / "reports" / tag
-        for s in stages.SHARED:
-            shutil.copyfile(ws / run.executed(s, None), report / "executed" / f"{s.name}.ipynb")
-        for p in sorted((report / "executed").iterdir()):
-            add(p, dest / "executed" / p.name)
-        for name, role in (("verdicts.csv", "verdicts"), ("numbers.csv", "numbers")):
-            shutil.copyfile(ws / stages.resolve(analysis[role], tag), report / name)
-            add(report / name, dest / name)
-        write_atomic(report / "verdicts.json", _verdicts_json(ws / stages.resolve(analysis["results"], tag)))
-        add(report / "verdicts.json", dest / "verdicts.json")
-        made = [f"report.{f}" for f in FORMATS if f in b.formats] + (
-            ["appendix-analysis.html"] if "html" in b.formats else [])
-        for name in made:
-            add(report / name, dest / name)
-        manifest = _manifest(run, year, report, dest, made)
-        write_atomic(report / "manifest.json", manifest)
-        add(report / "manifest.json", dest / "manifest.json")
-        files[tag] = {n: dest / n for n in made}
-    with locked(out), signals_held():
-        recover(out)
-        for key, rels in run.new.items():
-            run.cache.store(key, ws, rels)
-        move_all(out, moves, deletes)
+        _complete(run, b.tag(year))
+    write_atomic(ws / stages.SERIES, json.dumps({"variant": b.variant}))
+    us, files = {"pid": os.getpid(), "started": run.started}, {}
+    with locked(out, run.what, b.log), signals_held() as got:
+        try:
+            state = dict(json.loads((out / STATE).read_text()))
+        except (OSError, ValueError, TypeError):
+            state = {}
+
+        def newer(unit: str) -> dict | None:
+            """The build that published ``unit``, if it started after this one."""
+            rec = state.get(unit)
+            return rec if isinstance(rec, dict) and rec.get("started", 0) > run.started else None
+
+        units = [] if newer("data/processed") else ["data/processed"]
+        for year in b.report_years:
+            tag = b.tag(year)
+            other = newer(f"reports/{tag}")
+            if other:  # stand down; say so if that build's report is not this one's
+                if not _has_content(out / "reports" / tag, run.keys[f"04_narrative_{tag}"]):
+                    b.note(f"reports/{tag} not published: a build started after this one "
+                           f"(pid {other.get('pid')}) has published it from other inputs")
+                continue
+            _manifest(run, year)
+            units += [f"reports/{tag}", f"figures/{tag}"]
+            files[tag] = {n: out / "reports" / tag / n for f in b.formats for n in RENDERINGS[f]}
+        plan = [[str(ws / u), str(out / u)] for u in units if not _same_folder(ws / u, out / u)]
+        state.update({u: us for u in units if not u.startswith("figures/")})
+        write_atomic(ws / "published.json", json.dumps(state, indent=1, sort_keys=True))
+        plan.append([str(ws / "published.json"), str(out / STATE)])
+        run.store_cache()
+        write_atomic(ws / PLAN, json.dumps(plan))  # from here on, a kill is completed by the next build
+        _swap(plan, ws / "old")
         (out / "reports").mkdir(parents=True, exist_ok=True)
         write_index(out / "reports")
         run.cache.prune()
         shutil.rmtree(out / FAILED, ignore_errors=True)
+    if got:
+        raise Interrupted(got[0], published=True)
     return files
 
 
-def _manifest(run, year: int, report: Path, dest: Path, made: list[str]) -> str:
-    """What the report's files were built from. A file this build did not make (a PDF when only
-    HTML was asked for) keeps its entry; a file made again with the same bytes keeps its date."""
-    b = run.b
+def _has_content(report: Path, content: str) -> bool:
+    """Whether the published report was made from the same inputs (its manifest names the content key)."""
     try:
-        old = json.loads((dest / "manifest.json").read_text()).get("files", {})
-    except (OSError, ValueError):
+        files = json.loads((report / "manifest.json").read_text())["files"]
+        return any(isinstance(f, dict) and f.get("content") == content for f in files.values())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+def _complete(run, tag: str) -> None:
+    """A report's folder in the build's own: besides its renderings and its executed notebooks, the
+    shared stages' executed notebooks and the machine-readable files."""
+    ws, report = run.ws, run.ws / "reports" / tag
+    analysis = stages.BY_NAME["03_analysis"].writes
+    for s in stages.SHARED:
+        shutil.copyfile(ws / run.executed(s, None), report / "executed" / f"{s.name}.ipynb")
+    for name, role in (("verdicts.csv", "verdicts"), ("numbers.csv", "numbers")):
+        shutil.copyfile(ws / stages.resolve(analysis[role], tag), report / name)
+    write_atomic(report / "verdicts.json", _verdicts_json(ws / stages.resolve(analysis["results"], tag)))
+
+
+def _manifest(run, year: int) -> None:
+    """The report's manifest.json (call with the lock held): every file in its folder by SHA-256, and
+    what the report was built from. A rendering of a format not asked for (a PDF under --format html)
+    is carried over from the published folder with its entry, if it still matches it; every other file
+    is this build's. A file made again with the same bytes keeps its date."""
+    b, tag = run.b, run.b.tag(year)
+    new, dest = run.ws / "reports" / tag, run.out / "reports" / tag
+    try:
+        old = dict(json.loads((dest / "manifest.json").read_text())["files"])
+    except (OSError, ValueError, KeyError, TypeError):
         old = {}
-    content = run.keys[f"04_narrative_{b.tag(year)}"]
-    built = now()
-    files = {n: v for n, v in old.items() if (dest / n).exists() and n not in made}
-    for n in made:
-        sha = sha256_file(report / n)
-        same = old.get(n, {}).get("sha256") == sha
-        files[n] = old[n] if same else {"sha256": sha, "built": built, "content": content}
-    files = dict(sorted(files.items()))
+    made = sorted(p.relative_to(new).as_posix() for p in new.rglob("*") if p.is_file())
+    files = {}
+    for name in (n for f, names in RENDERINGS.items() if f not in b.formats for n in names):
+        entry = old.get(name)
+        if isinstance(entry, dict) and (dest / name).is_file() and sha256_file(dest / name) == entry.get("sha256"):
+            shutil.copy2(dest / name, new / name)
+            files[name] = entry
+    content, built = run.keys[f"04_narrative_{tag}"], now()
+    for name in made:
+        sha = sha256_file(new / name)
+        same = isinstance(old.get(name), dict) and old[name].get("sha256") == sha
+        files[name] = old[name] if same else {"sha256": sha, "built": built, "content": content}
     inputs = {}
     for rel, sha in sorted(run.digests.items()):
         if rel.startswith("inputs/data/raw/"):
@@ -270,12 +285,13 @@ def _manifest(run, year: int, report: Path, dest: Path, made: list[str]) -> str:
     what = (f"{'your series ' + display(b.user_data.name) if b.user_data else 'the shipped data'}"
             f"{', World Bank file ' + display(b.wdi_file.name) if b.wdi_file else ''}; "
             f"top {b.top_n} partners in the markets chart")
-    return json.dumps({
+    write_atomic(new / "manifest.json", json.dumps({
         "title": f"{year} against {b.base_year}", "described": what,
         "parameters": {"report_year": year, "base_year": b.base_year, "top_n": b.top_n,
                        "data": display(b.user_data) if b.user_data else None,
                        "wdi": display(b.wdi_file) if b.wdi_file else None},
-        "inputs": inputs, "code": run.code, "packages": run.versions, "files": files}, indent=1)
+        "inputs": inputs, "code": run.code, "packages": run.versions, "files": dict(sorted(files.items()))},
+        indent=1))
 
 
 def _verdicts_json(results: Path) -> str:

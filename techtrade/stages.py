@@ -10,6 +10,8 @@ Paths are written relative to the project (``data/raw/...``, ``data/processed/..
 """
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +28,9 @@ RAW = {
     "user_series": "data/raw/user/tech_exchange_series.csv",
 }
 OPTIONAL = ("user_series",)
+#: Which series the files in data/processed/ were made from (``{"variant": "with-my-table"}``): written
+#: by a build when it publishes them, and by 01_ingest run by hand; per-report files are named from it.
+SERIES = "data/processed/00_series.json"
 
 #: Parameters a stage may take, with their defaults (the article's years; six partners in the chart).
 DEFAULTS = {"report_year": 2020, "base_year": 2018, "top_n": 6}
@@ -92,6 +97,17 @@ def tag(report_year: int, base_year: int, top_n: int = DEFAULTS["top_n"], varian
     return t + (f"_{variant}" if variant else "")
 
 
+def variant(user_series: Path | None = None, wdi: Path | None = None) -> str:
+    """What a report's name says of its inputs: ``with-<your file>``, ``wdi-<World Bank file>``."""
+    parts = [f"{prefix}-{_slug(Path(p).stem)}" for prefix, p in (("with", user_series), ("wdi", wdi)) if p]
+    return "_".join(parts)
+
+
+def _slug(text: str) -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-")
+    return s or "file"
+
+
 def resolve(path: str, tag_: str | None) -> str:
     if "{tag}" in path:
         if tag_ is None:
@@ -110,10 +126,20 @@ def project_root() -> Path:
 def paths(stage: str, inputs: dict | None = None, outputs: dict | None = None, *, root: Path | str | None = None,
           **params) -> tuple[dict[str, Path], dict[str, Path]]:
     """A notebook's ``inputs`` and ``outputs``: those run_report.py passed, or, when a notebook is run
-    by hand (both None), the project's own folders (under ``root``), named from the stage table."""
+    by hand (both None), the project's own folders (under ``root``), named from the stage table. By
+    hand, 01_ingest records which series it reads (:data:`SERIES`), and a per-report stage names its
+    outputs for that series, as run_report.py names the report (``2020-vs-2018_with-my-table``)."""
     s = BY_NAME[stage]
     root = project_root() if root is None else Path(root)
-    t = tag(**{k: params.get(k, DEFAULTS[k]) for k in ("report_year", "base_year", "top_n")}) if s.per_year else None
+    by_hand = inputs is None and outputs is None
+    record = root / SERIES
+    t = None
+    if s.per_year:
+        try:
+            series = json.loads(record.read_text())["variant"] if by_hand else ""
+        except (OSError, ValueError, KeyError, TypeError):
+            series = ""
+        t = tag(**{k: params.get(k, DEFAULTS[k]) for k in ("report_year", "base_year", "top_n")}, variant=series)
 
     def own(decl):
         return {role: Path(root) / resolve(p, t) for role, p in decl.items()}
@@ -123,6 +149,9 @@ def paths(stage: str, inputs: dict | None = None, outputs: dict | None = None, *
     for role in s.optional:  # an optional input that is absent is None
         if ins.get(role) is not None and not ins[role].exists():
             ins[role] = None
+    if by_hand and stage == "01_ingest":
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps({"variant": variant(ins["user_series"])}))
     return ins, outs
 
 

@@ -1,17 +1,22 @@
 """Every bad parameter: one line naming it, its value and what is allowed; exit code 2; nothing published.
-Parameters that need no data are checked before anything runs; the years, against what the data hold,
-right after the shared stages (reused from the cache when the inputs are unchanged)."""
+Parameters that need no data are checked before anything runs or prints; the years, against what the
+data hold, right after the shared stages (reused from the cache when the inputs are unchanged), and
+nothing is printed before that line either."""
 import os
 
 import pytest
 
 import run_report
 from techtrade import stages
+from techtrade.config import THIS_YEAR
 
 
 def _run(capsys, out, *args):
-    code = run_report.main([*args, "--output-dir", str(out), "--data", "none", "--quiet"])
-    return code, capsys.readouterr().err
+    """run_report.py with ``args`` (not quiet): its exit code and stderr; nothing may be printed on stdout."""
+    code = run_report.main([*args, "--output-dir", str(out), "--data", "none"])
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    return code, printed.err
 
 
 @pytest.mark.parametrize("args,message", [
@@ -26,6 +31,12 @@ def _run(capsys, out, *args):
     (["--top-n", "\uff16"], "top_n='\uff16': not a whole number"),
     (["--jobs", "0"], "jobs='0': allowed: a whole number from 1 to 8"),
     (["--wdi", "/nonexistent/wdi.csv"], "wdi='/nonexistent/wdi.csv': file not found"),
+    (["--report-year", "2015"], "base_year=2018: must be before report_year=2015"),
+    (["--report-year", "2019", "--base-year", "2020"], "base_year=2020: must be before report_year=2019"),
+    (["--report-year", "2099"], f"report_year=2099: out of range; allowed: 1990 to {THIS_YEAR}"),
+    (["--report-year", "1985", "--base-year", "1980"], "report_year=1985: out of range; allowed: 1990 to"),
+    (["--timeout", "0"], "timeout='0': allowed: a number of seconds above 0, at most 86400"),
+    (["--timeout", "ten"], "timeout='ten': allowed: a number of seconds"),
 ])
 def test_bad_parameter_before_anything_runs(capsys, tmp_path, args, message):
     code, err = _run(capsys, tmp_path / "out", *args)
@@ -79,12 +90,11 @@ def test_unknown_option_is_one_line(capsys):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("args,message", [
-    (["--report-year", "2017"], "report_year=2017: no exports figure for that year; available report years: "
-                                "2011, 2012, 2013, 2014, 2015, 2018, 2019, 2020, 2021"),
+    (["--report-year", "2017", "--base-year", "2015"], "report_year=2017: no exports figure for that year; "
+                                "available report years: 2011, 2012, 2013, 2014, 2015, 2018, 2019, 2020, 2021"),
     (["--report-year", "2019-2022"], "report_year=2022: no exports figure for that year"),
     (["--base-year", "2005"], "base_year=2005: no exports figure for that year; available base years: "
                               "2006, 2011, 2012, 2013, 2014, 2015, 2018, 2019, 2020"),
-    (["--report-year", "2019", "--base-year", "2020"], "base_year=2020: must be before report_year=2019"),
 ])
 def test_years_the_data_cannot_serve(capsys, project, args, message):
     root, _ = project
@@ -96,6 +106,7 @@ def test_years_the_data_cannot_serve(capsys, project, args, message):
     assert os.listdir(out / "build" / "tmp") == []
 
 
+@pytest.mark.slow
 def test_notebook_run_by_hand_checks_its_parameters(tmp_path):
     """The same checks guard a notebook run with papermill -p (or edited in JupyterLab)."""
     import papermill as pm

@@ -1,5 +1,6 @@
 """The whole build through the runner's Python API (papermill underneath), into temporary folders: the
 artefacts it leaves, for the article's years, a sweep of years and a user's series."""
+import hashlib
 import json
 import re
 import subprocess
@@ -14,7 +15,6 @@ from techtrade import stages
 
 from .conftest import FIXTURES, build
 
-pytestmark = pytest.mark.slow
 RUN = [sys.executable, str(stages.ROOT / "run_report.py")]
 
 
@@ -37,6 +37,7 @@ def assert_one_number_style(html: str) -> None:
         assert not found, f"{what}: ...{text[max(0, found.start() - 60):found.end() + 20]}..."
 
 
+@pytest.mark.slow
 def test_report_files(built_2020):
     out, files, b = built_2020
     assert sorted(files) == ["appendix-analysis.html", "report.html", "report.pdf"]
@@ -49,10 +50,14 @@ def test_report_files(built_2020):
     assert list((out / "build" / "tmp").iterdir()) == []  # the build's working folder is gone
     manifest = json.loads((report / "manifest.json").read_text())
     assert manifest["parameters"] == {"report_year": 2020, "base_year": 2018, "top_n": 6, "data": None, "wdi": None}
-    assert set(manifest["files"]) == {"report.html", "report.pdf", "appendix-analysis.html"}
+    published = sorted(p.relative_to(report).as_posix() for p in report.rglob("*") if p.is_file())
+    assert sorted(manifest["files"]) == [n for n in published if n != "manifest.json"]  # every file, by its hash
+    for name, entry in manifest["files"].items():
+        assert entry["sha256"] == hashlib.sha256((report / name).read_bytes()).hexdigest(), name
     assert manifest["inputs"]["tech_exchange_figures.csv"]["sha256"]
 
 
+@pytest.mark.slow
 def test_html_holds_the_verdict_table_and_every_figure(built_2020):
     out, files, _ = built_2020
     html = files["report.html"].read_text()
@@ -69,6 +74,7 @@ def test_html_holds_the_verdict_table_and_every_figure(built_2020):
     assert "/tmp/" not in appendix and "e+03" not in appendix  # no local paths, no pandas float noise
 
 
+@pytest.mark.slow
 def test_the_opening_says_what_holds_and_on_what(built_2020):
     _, files, _ = built_2020
     text = visible(files["report.html"].read_text())
@@ -86,6 +92,7 @@ def test_the_opening_says_what_holds_and_on_what(built_2020):
         assert internal not in text, internal
 
 
+@pytest.mark.slow
 def test_machine_readable_outputs(built_2020):
     out, _, _ = built_2020
     report = out / "reports" / "2020-vs-2018"
@@ -108,6 +115,7 @@ def test_machine_readable_outputs(built_2020):
     assert numbers.loc["exports.2018", "lo"] == 1350 and numbers.loc["exports.2018", "source_ids"] == "MT"
 
 
+@pytest.mark.slow
 def test_pdf_has_the_expected_pages(built_2020):
     _, files, _ = built_2020
     pdf = PdfReader(str(files["report.pdf"]))
@@ -121,6 +129,7 @@ def test_pdf_has_the_expected_pages(built_2020):
         assert f"Figure {n}." in text
 
 
+@pytest.mark.slow
 def test_a_sweep_builds_one_report_per_year_and_an_index(tmp_path):
     b, files = build(tmp_path, ["2019-2021"], formats=("html",))
     assert sorted(files) == ["2019-vs-2018", "2020-vs-2018", "2021-vs-2018"]
@@ -142,6 +151,7 @@ def test_a_sweep_builds_one_report_per_year_and_an_index(tmp_path):
     assert not (tmp_path / "reports" / "2021-vs-2018" / "report.pdf").exists()
 
 
+@pytest.mark.slow
 def test_running_a_notebook_never_changes_the_process_working_folder(tmp_path, monkeypatch):
     """Stages run in threads: a process-wide chdir from one of them (papermill's cwd=) could leave the
     process in a build's working folder, deleted when that build ends."""
@@ -167,6 +177,7 @@ def test_running_a_notebook_never_changes_the_process_working_folder(tmp_path, m
     assert (tmp_path / "here.txt").read_text() == str(tmp_path.resolve())  # the notebook ran in its folder
 
 
+@pytest.mark.slow
 def test_a_complete_user_series_gives_every_part_a_verdict(tmp_path):
     """The complete synthetic series, saved as a spreadsheet in another locale might save it (semicolons,
     'USA'): read as meant, the aliases named, every claim part decided, the narrative complete."""
@@ -199,6 +210,7 @@ def test_a_complete_user_series_gives_every_part_a_verdict(tmp_path):
     assert "Nothing: every claim part got a verdict from the data given." in text
 
 
+@pytest.mark.slow
 def test_a_bad_data_file_stops_with_one_line_and_nothing_published(tmp_path):
     bad = tmp_path / "series.csv"
     bad.write_text("year,flow,partner,category,value_usd_mn,source\n2020,exports,World,all,\"4,560\",x\n")
@@ -214,7 +226,7 @@ def test_help_explains_every_option():
     r = subprocess.run(RUN + ["--help"], capture_output=True, text=True)
     assert r.returncode == 0
     for opt in ("--report-year", "--base-year", "--output-dir", "--format", "--top-n", "--data", "--wdi",
-                "--refresh-wdi", "--force", "--jobs", "--quiet", "exit codes"):
+                "--refresh-wdi", "--force", "--jobs", "--timeout", "--quiet", "exit codes", "143"):
         assert opt in r.stdout
 
 
@@ -233,6 +245,7 @@ def _page_use(page) -> float:
     return (top - min(inside)) / (top - bottom) if inside else 0.0
 
 
+@pytest.mark.slow
 def test_the_pdf_reads_like_a_report(built_2020):
     _, files, _ = built_2020
     pdf = PdfReader(str(files["report.pdf"]))
@@ -249,6 +262,7 @@ def test_the_pdf_reads_like_a_report(built_2020):
         assert "Russia\u2019s technology exports, 2018 to 2020: the claims of" in page.extract_text()
 
 
+@pytest.mark.slow
 def test_the_page_is_accessible(built_2020):
     _, files, _ = built_2020
     html = files["report.html"].read_text()
@@ -274,3 +288,36 @@ def test_colours_pass_wcag_aa():
     for bg, fg in pairs:
         hi, lo = sorted((_luminance(bg), _luminance(fg)), reverse=True)
         assert (hi + 0.05) / (lo + 0.05) >= 4.5, (bg, fg)
+
+
+def test_messages_name_the_builds_files_by_their_place_in_the_output_folder(tmp_path):
+    from techtrade import runner
+    r = runner._Run(runner.make_build([2020], 2018, tmp_path, user_data="none", log=lambda *a: None))
+    r.originals[str(r.ws / "inputs/data/raw/claims.csv")] = "/home/me/claims.csv"
+    assert r._unstage(f"No such file: '{r.ws}/data/processed/03_results_2020-vs-2018.json' nor "
+                      f"'{r.ws}/inputs/data/raw/claims.csv'") == (
+        "No such file: 'data/processed/03_results_2020-vs-2018.json' nor '/home/me/claims.csv'")
+
+
+def test_a_job_that_runs_a_while_says_where_it_is_every_few_seconds(tmp_path):
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    from types import SimpleNamespace
+
+    from techtrade import runner
+    lines = []
+    r = runner._Run(runner.make_build([2020], 2018, tmp_path, user_data="none", log=lines.append, progress=0.2))
+    r.kernels = SimpleNamespace(cells={"03_analysis_2020-vs-2018": "cell 5 of 11"})
+    r.say("building 2020-vs-2018")  # held back until the years are known to be served, or a job is slow
+
+    def slow_jobs():
+        r.active.update({"03_analysis_2020-vs-2018": (time.perf_counter(), "starting its kernel"),
+                         "pdf_2020-vs-2018": (time.perf_counter(), "rendering")})
+        time.sleep(0.7)
+
+    with ThreadPoolExecutor(1) as pool:
+        r.wait([pool.submit(slow_jobs)])
+    assert lines[0] == "building 2020-vs-2018"
+    assert re.fullmatch(r"  03_analysis_2020-vs-2018: cell 5 of 11, \d s so far", lines[1]), lines
+    assert re.fullmatch(r"  pdf_2020-vs-2018: rendering, \d s so far", lines[2]), lines
+    assert len(lines) >= 5  # every 0.2 s here (every 5 s by default)

@@ -49,3 +49,21 @@ def test_tags_name_every_parameter_that_shapes_a_report():
     assert stages.tag(2020, 2018) == "2020-vs-2018"
     assert stages.tag(2020, 2018, top_n=3) == "2020-vs-2018_top3"
     assert stages.tag(2021, 2018, variant="with-my-table") == "2021-vs-2018_with-my-table"
+
+
+def test_a_notebook_run_by_hand_names_its_outputs_for_the_series_the_shared_stages_read(tmp_path):
+    """Run by hand, 01_ingest records the series it reads, and per-report outputs are named for it, as
+    run_report.py names that report: never under the shipped data's names."""
+    (tmp_path / "data" / "raw" / "user").mkdir(parents=True)
+    _, outs = stages.paths("03_analysis", root=tmp_path)
+    assert outs["results"] == tmp_path / "data/processed/03_results_2020-vs-2018.json"  # nothing recorded
+    (tmp_path / stages.RAW["user_series"]).write_text("year,flow,partner,category,value_usd_mn,source\n")
+    ins, _ = stages.paths("01_ingest", root=tmp_path)
+    assert ins["user_series"] == tmp_path / stages.RAW["user_series"]
+    _, outs = stages.paths("03_analysis", root=tmp_path, report_year=2021)
+    assert outs["results"] == tmp_path / "data/processed/03_results_2021-vs-2018_with-tech-exchange-series.json"
+    assert outs["figures"] == tmp_path / "figures/2021-vs-2018_with-tech-exchange-series"
+    (tmp_path / stages.SERIES).write_text('{"variant": "with-my-table"}')  # as a build with --data my_table.csv leaves it
+    ins, _ = stages.paths("04_narrative", root=tmp_path)
+    assert ins["results"] == tmp_path / "data/processed/03_results_2020-vs-2018_with-my-table.json"
+    assert stages.paths("04_narrative", {"results": "/x/r.json"}, {})[0]["results"] == Path("/x/r.json")
