@@ -67,16 +67,19 @@ def parse_args(argv=None):
     p = OneLineParser(description="Build the fact-check report of 'Russian Tech Exports Up Threefold Since 2018' "
                                   "(The Moscow Times, 2021) by running notebooks/01-04 with papermill.",
                       epilog=__doc__.split("\n", 2)[2], formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--report-year", nargs="+", default=["2020"], metavar="YEAR",
+    from techtrade.stages import DEFAULTS
+
+    p.add_argument("--report-year", nargs="+", default=[str(DEFAULTS["report_year"])], metavar="YEAR",
                    help="the year(s) the report describes: one, several, or a range like 2019-2021 "
                         "(default: 2020, the article's year)")
-    p.add_argument("--base-year", default="2018", metavar="YEAR",
+    p.add_argument("--base-year", default=str(DEFAULTS["base_year"]), metavar="YEAR",
                    help="the year each report year is compared with; must be earlier (default: 2018)")
     p.add_argument("--output-dir", default=str(ROOT), metavar="DIR",
                    help="where data/processed/, figures/, reports/ and build/ go (default: this folder)")
     p.add_argument("--format", nargs="+", default=["html", "pdf"], metavar="FMT",
                    help="html, pdf or both (default: both); a file of the other format already there is kept")
-    p.add_argument("--top-n", default="6", metavar="N", help="partners in the markets chart, 1 to 20 (default: 6)")
+    p.add_argument("--top-n", default=str(DEFAULTS["top_n"]), metavar="N",
+                   help="partners in the markets chart, 1 to 20 (default: 6)")
     p.add_argument("--data", default="auto", metavar="FILE",
                    help="your own primary series (format: docs/user_series_template.csv); it takes precedence "
                         "over the shipped figures where they overlap. Default: data/raw/user/"
@@ -91,6 +94,13 @@ def parse_args(argv=None):
     p.add_argument("--timeout", default="600", metavar="SECONDS",
                    help="the longest a notebook may run; one that runs longer is stopped and the build fails "
                         "(default: 600)")
+    p.add_argument("--reviewer", default="", metavar="NAME",
+                   help="who checked, as the byline and the ClaimReview data name them (default: the project's name)")
+    p.add_argument("--reviewer-url", default="", metavar="URL",
+                   help="the reviewer's address, linked from the byline (default: none; never invented)")
+    p.add_argument("--site-url", default="", metavar="URL",
+                   help="the address the report will be published at: each claim's ClaimReview url is it plus "
+                        "the claim's anchor (default: the anchor alone)")
     p.add_argument("--quiet", action="store_true", help="print only errors and the written paths")
     return p.parse_args(argv)
 
@@ -116,7 +126,8 @@ def main(argv=None) -> int:
             return 0
         build = runner.make_build(args.report_year, args.base_year, args.output_dir, args.format,
                                   user_data=args.data, wdi_file=args.wdi or None, top_n=args.top_n,
-                                  force=args.force, jobs=args.jobs, timeout=args.timeout, log=log,
+                                  force=args.force, jobs=args.jobs, timeout=args.timeout, reviewer=args.reviewer,
+                                  reviewer_url=args.reviewer_url, site_url=args.site_url, log=log,
                                   note=lambda text: _say(f"run_report.py: note: {text}"))
         files = runner.run(build)
     except (ParameterError, DataError) as exc:

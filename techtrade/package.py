@@ -119,10 +119,10 @@ def descriptor(title: str) -> dict:
             "resources": resources}
 
 
-def write(folder: str | Path, title: str) -> Path:
-    """Write ``datapackage.json`` into a report's folder (beside its verdicts.csv and numbers.csv)."""
-    from .publish import write_atomic
-
+def write(folder: str | Path, title: str, write_text=None) -> Path:
+    """Write ``datapackage.json`` into a report's folder (beside its verdicts.csv and numbers.csv), with
+    ``write_text(path, text)`` (publish.write_atomic when a build publishes)."""
     path = Path(folder) / "datapackage.json"
-    write_atomic(path, json.dumps(descriptor(title), indent=1, ensure_ascii=False) + "\n")
+    text = json.dumps(descriptor(title), indent=1, ensure_ascii=False) + "\n"
+    (write_text or (lambda p, t: p.write_text(t, encoding="utf-8")))(path, text)
     return path

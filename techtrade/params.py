@@ -105,6 +105,22 @@ def check_year_order(report_years: list[int], base_year: int) -> None:
             raise ParameterError(f"base_year={base_year}: must be before report_year={y}")
 
 
+def check_reviewer(name) -> str:
+    """Who checked, as the byline and ClaimReview name them: one line of text ('' for the project's name)."""
+    text = str(name or "").strip()
+    if len(text) > 200 or any(ord(c) < 32 for c in text):
+        raise ParameterError(f"reviewer={_show(text[:40])}: allowed: one line of text, at most 200 characters")
+    return text
+
+
+def check_url(url, name: str) -> str:
+    """An address the page links to: '' (none), or an http(s) address without spaces."""
+    text = str(url or "").strip()
+    if text and not re.fullmatch(r"https?://[^\s<>\"]+", text):
+        raise ParameterError(f"{name}={_show(text[:60])}: allowed: an address starting with http:// or https://")
+    return text
+
+
 def check_formats(formats) -> tuple[str, ...]:
     formats = (formats,) if isinstance(formats, str) else tuple(formats)
     bad = [f for f in formats if f not in FORMATS]
@@ -200,10 +216,13 @@ class Build:
     notebooks_dir: Path = stages.ROOT / "notebooks"
     user_data: Path | None = None
     wdi_file: Path | None = None
-    top_n: int = 6
+    top_n: int = stages.DEFAULTS["top_n"]
     force: bool = False
     jobs: int = 2
     timeout: float = 600   # seconds a notebook may run (--timeout)
+    reviewer: str = ""     # who checked (--reviewer; '' for the project's name)
+    reviewer_url: str = ""  # their address (--reviewer-url), linked only when given
+    site_url: str = ""     # where the report will be published (--site-url), for ClaimReview's url
     progress: float = 5    # a job running longer than this prints where it is, this often
     prestart: bool = True  # boot the next stage's kernel while a stage runs (bench/bench.py measures it)
     log: callable = print
@@ -221,12 +240,17 @@ class Build:
 
 
 def make_build(report_years, base_year, output_dir, formats=FORMATS, raw_dir=None, notebooks_dir=None,
-               user_data="auto", wdi_file=None, top_n=6, **kw) -> Build:
+               user_data="auto", wdi_file=None, top_n=stages.DEFAULTS["top_n"], **kw) -> Build:
     """Check every parameter (one-line ParameterError) before anything runs or is written."""
     if "jobs" in kw:
         kw["jobs"] = check_jobs(kw["jobs"])
     if "timeout" in kw:
         kw["timeout"] = check_timeout(kw["timeout"])
+    if "reviewer" in kw:
+        kw["reviewer"] = check_reviewer(kw["reviewer"])
+    for name in ("reviewer_url", "site_url"):
+        if name in kw:
+            kw[name] = check_url(kw[name], name)
     years = parse_years(report_years)
     base = parse_years([base_year], "--base-year")[0] if not isinstance(base_year, int) or \
         isinstance(base_year, bool) else base_year

@@ -31,7 +31,7 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import stages
+from . import package, stages
 from .cache import sha256_file
 from .kernels import alive
 from .params import display
@@ -146,7 +146,8 @@ def now() -> str:
 # The index page
 # ---------------------------------------------------------------------------------------------
 LINKS = (("report.html", "report"), ("report.pdf", "PDF"), ("appendix-analysis.html", "appendix"),
-         ("verdicts.csv", "verdicts CSV"), ("verdicts.json", "JSON"), ("numbers.csv", "numbers CSV"))
+         ("verdicts.csv", "verdicts CSV"), ("verdicts.json", "JSON"), ("numbers.csv", "numbers CSV"),
+         ("datapackage.json", "data package"))
 
 
 def write_index(reports: Path) -> Path:
@@ -252,6 +253,17 @@ def _complete(run, tag: str) -> None:
     for name, role in (("verdicts.csv", "verdicts"), ("numbers.csv", "numbers")):
         shutil.copyfile(ws / stages.resolve(analysis[role], tag), report / name)
     write_atomic(report / "verdicts.json", _verdicts_json(ws / stages.resolve(analysis["results"], tag)))
+    package.write(report, _title(run, tag), write_atomic)
+
+
+def _title(run, tag: str) -> str:
+    """The report's title as its page has it, a user's series named: for the manifest, the index and the
+    data package."""
+    from .story import series_name, title
+
+    data = json.loads((run.ws / stages.resolve(stages.BY_NAME["03_analysis"].writes["results"], tag)).read_text())
+    series = [s for s in data.get("sources", []) if str(s.get("source_id", "")).startswith("USER")]
+    return title(data["report"], series) + (f", with {series_name(series)}" if series else "")
 
 
 def _manifest(run, year: int) -> None:
@@ -286,7 +298,7 @@ def _manifest(run, year: int) -> None:
             f"{', World Bank file ' + display(b.wdi_file.name) if b.wdi_file else ''}; "
             f"top {b.top_n} partners in the markets chart")
     write_atomic(new / "manifest.json", json.dumps({
-        "title": f"{year} against {b.base_year}", "described": what,
+        "title": _title(run, tag), "described": what,
         "parameters": {"report_year": year, "base_year": b.base_year, "top_n": b.top_n,
                        "data": display(b.user_data) if b.user_data else None,
                        "wdi": display(b.wdi_file) if b.wdi_file else None},

@@ -77,7 +77,8 @@ def write_appendix(executed: str | Path, path: str | Path) -> None:
 
 
 def to_pdf(html: str, pdf_path: str | Path, base_url: str | Path = ".") -> None:
-    """Print the HTML to an A4 PDF with WeasyPrint (a pip install; no browser, no LaTeX)."""
+    """Print the HTML to an A4 PDF with WeasyPrint (a pip install; no browser, no LaTeX), tagged (PDF/UA:
+    a structure tree in reading order, the figures' alt text, the document's language)."""
     import logging
 
     from weasyprint import HTML
@@ -85,5 +86,5 @@ def to_pdf(html: str, pdf_path: str | Path, base_url: str | Path = ".") -> None:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     tmp = Path(pdf_path).with_name(f".{Path(pdf_path).name}.part")
-    HTML(string=html, base_url=str(base_url)).write_pdf(str(tmp))
+    HTML(string=html, base_url=str(base_url)).write_pdf(str(tmp), pdf_variant="pdf/ua-1")
     tmp.replace(pdf_path)

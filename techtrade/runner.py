@@ -140,7 +140,8 @@ class _Run:
     def stage(self, s: stages.Stage, year: int | None) -> None:
         b = self.b
         tag = b.tag(year) if s.per_year else None
-        values = {"report_year": year, "base_year": b.base_year, "top_n": b.top_n}
+        values = {"report_year": year, "base_year": b.base_year, "top_n": b.top_n, "reviewer": b.reviewer,
+                  "reviewer_url": b.reviewer_url, "site_url": b.site_url}
         values = {p: values[p] for p in s.params}
         ins = {role: self.path(p, tag) for role, p in s.reads.items()}
         outs = {role: self.path(p, tag) for role, p in s.writes.items()}

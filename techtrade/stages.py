@@ -32,8 +32,9 @@ OPTIONAL = ("user_series",)
 #: by a build when it publishes them, and by 01_ingest run by hand; per-report files are named from it.
 SERIES = "data/processed/00_series.json"
 
-#: Parameters a stage may take, with their defaults (the article's years; six partners in the chart).
-DEFAULTS = {"report_year": 2020, "base_year": 2018, "top_n": 6}
+#: Parameters a stage may take, with their defaults (the article's years; six partners in the chart; the
+#: project as reviewer, no reviewer's address, no page address: a link only where one is given).
+DEFAULTS = {"report_year": 2020, "base_year": 2018, "top_n": 6, "reviewer": "", "reviewer_url": "", "site_url": ""}
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ STAGES = (
     Stage("03_analysis", "claim verdicts, numbers and figures", True, ("report_year", "base_year", "top_n"),
           reads={"figures": "data/processed/02_figures.csv", "quantities": "data/processed/02_quantities.csv",
                  "wdi": "data/processed/02_wdi.csv", "claims": "data/processed/01_claims.csv",
-                 "sources": "data/processed/01_sources.csv"},
+                 "sources": "data/processed/01_sources.csv", "notes": "data/processed/01_notes.csv"},
           writes={"results": "data/processed/03_results_{tag}.json",
                   "verdicts": "data/processed/03_verdicts_{tag}.csv",
                   "numbers": "data/processed/03_numbers_{tag}.csv",
@@ -78,7 +79,7 @@ STAGES = (
           module=("claims.py", "metrics.py", "plots.py", "marks.py", "results.py"),
           tests=("test_claims.py", "test_metrics.py", "test_plots.py")),
     Stage("04_narrative", "the report: Markdown text filled with the results", True,
-          ("report_year", "base_year", "top_n"),
+          ("report_year", "base_year", "top_n", "reviewer", "reviewer_url", "site_url"),
           reads={"text": "notebooks/04_narrative.md", "results": "data/processed/03_results_{tag}.json",
                  "figures": "figures/{tag}/"},
           writes={},

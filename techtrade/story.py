@@ -53,24 +53,17 @@ class Story:
         y, b = results.report["report_year"], results.report["base_year"]
         s = cls(results, y, b, (y, b) == (Y, B), "the data given" if results.user_sources else "the sources held")
         s.v = {x.part_id: x for x in results.verdicts}
-        s.title = (f"Russia\u2019s technology exports, {B} to {Y}: the claims of \u201cUp Threefold Since {B}\u201d, checked"
-                   if s.article_years else
-                   f"Russia\u2019s technology exports, {b} to {y}, and the claims of \u201cUp Threefold Since {B}\u201d")
-        if results.user_sources:
-            s.title += " against your series" + (" (SYNTHETIC)" if s.synthetic else "")
+        s.title = title(results.report, results.user_sources)
         return s
 
     # -- a user's series, named where it matters ------------------------------------------------------
     @property
     def synthetic(self) -> bool:
-        """Does a user series say of itself that it is synthetic or a test?"""
-        return any(re.search(r"\b(synthetic|test)\b", f"{x.get('title', '')} {x.get('url', '')}", flags=re.I)
-                   for x in self.r.user_sources)
+        return synthetic(self.r.user_sources)
 
     @property
     def series_name(self) -> str:
-        """'your series “Rosstat, Russia in figures 2021” (my_table.csv)'; '' without one."""
-        return "; ".join(f"your series {fmt.quote(x['title'])} ({x['url']})" for x in self.r.user_sources)
+        return series_name(self.r.user_sources)
 
     @property
     def series_banner(self) -> str:
@@ -78,6 +71,10 @@ class Story:
             return ""
         text = (f"This report rests on {self.series_name} wherever it gives a figure: its verdicts are only as good "
                 "as that copy of Rosstat\u2019s table.")
+        unused = int(self.r.extra.get("rows_not_used") or 0)
+        if unused:
+            text += (f" {unused:,} {'row' if unused == 1 else 'rows'} by category not used: the report uses the "
+                     "totals over all kinds of agreement only.")
         if self.synthetic:
             text = ("SYNTHETIC: the series says it is synthetic or a test, so its numbers are not data and nothing "
                     "here is a finding. " + text)
@@ -496,6 +493,27 @@ class Story:
             out.append({"series": d["series"], "x": d["x"], "value": value + (" (derived)" if d.get("derived") else ""),
                         "source": self.r.publisher(d.get("source_ids", ""))})
         return out
+
+
+def synthetic(series: list[dict]) -> bool:
+    """Does a user series say of itself that it is synthetic or a test?"""
+    return any(re.search(r"\b(synthetic|test)\b", f"{x.get('title', '')} {x.get('url', '')}", flags=re.I)
+               for x in series)
+
+
+def series_name(series: list[dict]) -> str:
+    """'your series “Rosstat, Russia in figures 2021” (my_table.csv)'; '' without one."""
+    return "; ".join(f"your series {fmt.quote(x['title'])} ({x['url']})" for x in series)
+
+
+def title(report: dict, series: list[dict]) -> str:
+    """The report's title: its years, and the series it rests on (SYNTHETIC where it says so). Also the
+    manifest's, the index page's and the data package's (publish.py)."""
+    y, b = report["report_year"], report["base_year"]
+    text = (f"Russia\u2019s technology exports, {B} to {Y}: the claims of \u201cUp Threefold Since {B}\u201d, checked"
+            if (y, b) == (Y, B) else
+            f"Russia\u2019s technology exports, {b} to {y}, and the claims of \u201cUp Threefold Since {B}\u201d")
+    return text + (" against your series" + (" (SYNTHETIC)" if synthetic(series) else "") if series else "")
 
 
 def _growth(iv: Interval) -> Interval:

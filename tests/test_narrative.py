@@ -326,3 +326,12 @@ def test_a_users_series_is_named_in_the_title_and_a_banner(tmp_path, shipped):
     assert ("**SYNTHETIC: the series says it is synthetic or a test, so its numbers are not data and nothing here is "
             "a finding. This report rests on your series \u201cSYNTHETIC test fixture (invented numbers)\u201d "
             "(synthetic\\_full\\_series.csv) wherever it gives a figure") in md
+
+
+def test_the_rows_of_a_series_not_used_are_counted_in_the_banner(tmp_path, shipped):
+    shipped.sources.append({"source_id": "USER1", "title": "Rosstat 2021", "url": "t.csv", "publisher": "your series",
+                            "role": "primary table", "date": "", "short": "your series", "quote": "", "kind": "",
+                            "via": "", "licence": ""})
+    shipped.extra["rows_not_used"] = 87912
+    md = markdown(narrative.render(TEXT, shipped, tmp_path))
+    assert "87,912 rows by category not used: the report uses the totals over all kinds of agreement only." in md

@@ -31,8 +31,8 @@ def test_one_typed_parameters_cell_with_the_declared_parameters(stage):
     assert sum("parameters" in c.metadata.get("tags", []) for c in nb.cells) == 1
     params = pm.inspect_notebook(str(path))
     assert sorted(params) == sorted([*stage.params, "inputs", "outputs"])
-    assert {p["inferred_type_name"] for p in params.values()} <= {"int", "dict"}
-    assert all(params[p]["inferred_type_name"] == "int" for p in stage.params)
+    assert {p["inferred_type_name"] for p in params.values()} <= {"int", "str", "dict"}
+    assert all(params[p]["inferred_type_name"] == type(stages.DEFAULTS[p]).__name__ for p in stage.params)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -37,6 +37,9 @@ def _run(capsys, out, *args):
     (["--report-year", "1985", "--base-year", "1980"], "report_year=1985: out of range; allowed: 1990 to"),
     (["--timeout", "0"], "timeout='0': allowed: a number of seconds above 0, at most 86400"),
     (["--timeout", "ten"], "timeout='ten': allowed: a number of seconds"),
+    (["--reviewer-url", "javascript:alert(1)"], "reviewer_url='javascript:alert(1)': allowed: an address starting"),
+    (["--site-url", "example.org/report"], "site_url='example.org/report': allowed: an address starting with http"),
+    (["--reviewer", "two\nlines"], "reviewer='two\\nlines': allowed: one line of text, at most 200 characters"),
 ])
 def test_bad_parameter_before_anything_runs(capsys, tmp_path, args, message):
     code, err = _run(capsys, tmp_path / "out", *args)
@@ -124,3 +127,18 @@ def test_make_build_checks_jobs_as_the_command_line_does(tmp_path, jobs):
     with pytest.raises(ParameterError, match=r"^jobs=.*: allowed: a whole number from 1 to 8$"):
         runner.make_build([2020], 2018, tmp_path / "out", user_data="none", jobs=jobs)
     assert runner.make_build([2020], 2018, tmp_path / "out", user_data="none", jobs="3").jobs == 3
+
+
+def test_the_notebooks_parameters_cells_have_the_declared_defaults():
+    """Parameter defaults are declared once (stages.DEFAULTS): each notebook's parameters cell says the same,
+    for the parameters its stage takes."""
+    import ast
+    import json
+
+    for s in stages.STAGES:
+        nb = json.loads((stages.ROOT / s.notebook).read_text())
+        [cell] = [c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", [])]
+        declared = {n.target.id: ast.literal_eval(n.value) for n in ast.parse("".join(cell["source"])).body
+                    if isinstance(n, ast.AnnAssign)}
+        assert {k: v for k, v in declared.items() if k in stages.DEFAULTS} == {p: stages.DEFAULTS[p] for p in s.params}
+        assert set(declared) == set(s.params) | {"inputs", "outputs"}, s.name

@@ -40,7 +40,8 @@ def finished(out, mark, started, formats=("html",), pid=None, extra=()):
     analysis = {role: r.ws / stages.resolve(p, TAG) for role, p in stages.BY_NAME["03_analysis"].writes.items()}
     write(analysis["verdicts"])
     write(analysis["numbers"])
-    analysis["results"].write_text(json.dumps({"report": {"report_year": 2020}, "verdicts": [{"verdict": mark}]}))
+    analysis["results"].write_text(json.dumps({"report": {"report_year": 2020, "base_year": 2018},
+                                               "verdicts": [{"verdict": mark}]}))
     write(analysis["figures"] / "exports-wide.svg")
     write(r.ws / "data" / "processed" / "01_figures.csv")
     r.keys[f"04_narrative_{TAG}"] = f"content of {mark}"
@@ -58,7 +59,8 @@ def assert_from_one_build(out, mark):
     report, files = published(out)
     manifest = json.loads(files.pop("manifest.json").read_text())
     assert sorted(manifest["files"]) == sorted(files)
-    for name, path in files.items():
+    assert json.loads(files.pop("datapackage.json").read_text())["resources"][0]["path"] == "verdicts.csv"
+    for name, path in files.items():  # (the data package describes the files; it is the same for every build)
         text = path.read_text()
         assert mark in text, (name, text)
         assert manifest["files"][name]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest(), name

@@ -242,7 +242,8 @@ def test_two_builds_of_one_report_lined_up_at_the_lock_publish_it_all_from_one(p
         for name, exports in (("older", 4600), ("newer", 4000)):
             series = tmp_path / name / "series.csv"
             series.parent.mkdir()
-            series.write_text(f"year,flow,partner,category,value_usd_mn,source\n2020,exports,World,all,{exports},x\n")
+            series.write_text(f"year,flow,partner,category,value_usd_mn,source\n2020,exports,World,all,{exports},"
+                              "Rosstat table 2021\n")  # names a publication: the report carries ClaimReview
             builds[name] = p = subprocess.Popen(RUN + ["--output-dir", str(out), "--data", str(series), "--format",
                                                        "html"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             while not list((out / "build" / "tmp").iterdir()) and p.poll() is None:  # until it has begun
@@ -263,11 +264,12 @@ def test_two_builds_of_one_report_lined_up_at_the_lock_publish_it_all_from_one(p
     for name, entry in manifest.items():
         assert entry["sha256"] == hashlib.sha256((report / name).read_bytes()).hexdigest(), name
     assert len({entry["content"] for entry in manifest.values()}) == 1  # made from one build's inputs
-    assert pd.read_csv(report / "verdicts.csv").set_index("part_id").loc["C1.level", "verdict"] == "contradicted"
-    assert json.loads((report / "verdicts.json").read_text())["verdicts"][0]["verdict"] == "contradicted"
+    assert pd.read_csv(report / "verdicts.csv").set_index("part_id").loc["C1.level", "verdict"] == \
+        "contradicted by your series"
+    assert json.loads((report / "verdicts.json").read_text())["verdicts"][0]["verdict"] == "contradicted by your series"
     assert pd.read_csv(report / "numbers.csv").set_index("id").loc["exports.2020", "lo"] == 4000
     reviews = re.findall(r'"alternateName": "([^"]*)"', (report / "report.html").read_text())
-    assert "exports in 2020: contradicted" in reviews
+    assert reviews[0] == "contradicted by your series"  # C1's ClaimReview, from the same build
     assert json.loads((out / publish.STATE).read_text())[f"reports/{tag}"]["pid"] == builds["newer"].pid
 
 
