@@ -43,10 +43,10 @@ def test_report_files(built_2020):
     assert sorted(files) == ["appendix-analysis.html", "report.html", "report.pdf"]
     report = out / "reports" / "2020-vs-2018"
     assert sorted(p.name for p in report.iterdir()) == [
-        "appendix-analysis.html", "executed", "manifest.json", "numbers.csv", "report.html", "report.pdf",
-        "verdicts.csv", "verdicts.json"]
+        "appendix-analysis.html", "datapackage.json", "executed", "manifest.json", "numbers.csv", "report.html",
+        "report.pdf", "verdicts.csv", "verdicts.json"]
     assert sorted(p.name for p in (report / "executed").iterdir()) == [f"{s.name}.ipynb" for s in stages.STAGES]
-    assert (out / "reports" / "index.html").read_text().count('href="2020-vs-2018/') == 6
+    assert (out / "reports" / "index.html").read_text().count('href="2020-vs-2018/') == 7
     assert list((out / "build" / "tmp").iterdir()) == []  # the build's working folder is gone
     manifest = json.loads((report / "manifest.json").read_text())
     assert manifest["parameters"] == {"report_year": 2020, "base_year": 2018, "top_n": 6, "data": None, "wdi": None}
@@ -108,8 +108,8 @@ def test_machine_readable_outputs(built_2020):
     reviews = [json.loads(x) for x in re.findall(r'<script type="application/ld\+json">(.*?)</script>',
                                                  (report / "report.html").read_text())]
     assert [r["@type"] for r in reviews] == ["ClaimReview"] * 9
-    c3 = next(r for r in reviews if r["claimReviewed"].startswith("... and more than three times"))
-    assert c3["reviewRating"]["alternateName"] == "not settled"
+    c3 = next(r for r in reviews if r["url"] == "#claim-C3")
+    assert c3["reviewRating"]["alternateName"] == "not settled: the figures that would settle it are not held"
     assert c3["itemReviewed"]["author"]["name"] == "The Moscow Times" and c3["itemReviewed"]["datePublished"] == "2021-09-01"
     numbers = pd.read_csv(report / "numbers.csv").set_index("id")
     assert numbers.loc["exports.2018", "lo"] == 1350 and numbers.loc["exports.2018", "source_ids"] == "MT"
