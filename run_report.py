@@ -67,7 +67,7 @@ def parse_args(argv=None):
     p = OneLineParser(description="Build the fact-check report of 'Russian Tech Exports Up Threefold Since 2018' "
                                   "(The Moscow Times, 2021) by running notebooks/01-04 with papermill.",
                       epilog=__doc__.split("\n", 2)[2], formatter_class=argparse.RawDescriptionHelpFormatter)
-    from techtrade.stages import DEFAULTS
+    from techtrade.build.stages import DEFAULTS
 
     p.add_argument("--report-year", nargs="+", default=[str(DEFAULTS["report_year"])], metavar="YEAR",
                    help="the year(s) the report describes: one, several, or a range like 2019-2021 "
@@ -107,7 +107,7 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from techtrade import runner
+    from techtrade.build import runner
     from techtrade.errors import DataError, ParameterError
 
     for name in ("traitlets", "papermill", "nbclient"):  # we report failures ourselves, in one line
@@ -116,7 +116,7 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     try:
         if args.refresh_wdi:
-            from techtrade.wdi import WdiError, refresh
+            from techtrade.ingest.wdi import WdiError, refresh
             try:
                 path = refresh()
             except WdiError as exc:

@@ -35,7 +35,7 @@ PY = sys.executable
 FIXTURE = ROOT / "tests" / "fixtures" / "synthetic_full_series.csv"
 BUILD = """
 import json, sys, time
-from techtrade import runner
+from techtrade.build import runner
 a = json.loads(sys.argv[1])
 t0 = time.perf_counter()
 b = runner.make_build(a["years"], a.get("base", 2018), a["out"], notebooks_dir=a["notebooks"], user_data=a.get("data", "none"),
@@ -47,7 +47,7 @@ print(json.dumps(t))
 """
 PDF = """
 import sys, time
-from techtrade import render
+from techtrade.build import render
 import weasyprint  # imported once, as in a sweep
 html = open(sys.argv[1], encoding="utf-8").read()
 times = []

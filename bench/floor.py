@@ -8,7 +8,11 @@ import sys
 import time
 from pathlib import Path
 
-from techtrade import claims, dataset, evidence, metrics, plots, results, stages
+from techtrade import results
+from techtrade.analysis import claims, metrics, plots
+from techtrade.build import stages
+from techtrade.clean import evidence
+from techtrade.ingest import dataset
 
 
 def shared(data: str | None = None):

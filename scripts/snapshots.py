@@ -29,7 +29,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 
 
 def build(out: Path, years: list[int], base: int, data: str | None) -> dict[str, dict]:
-    from techtrade import runner
+    from techtrade.build import runner
     b = runner.make_build(years, base, out, user_data=data or "none", log=lambda *a: None)
     return runner.run(b)
 
@@ -65,7 +65,9 @@ def pdf_pages(pdf: Path, prefix: Path) -> list[float]:
 
 
 def main() -> int:
-    from techtrade import dataset, evidence, metrics, stages
+    from techtrade.build import stages
+    from techtrade.clean import evidence
+    from techtrade.ingest import dataset
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=str(ROOT / "snapshots"))
@@ -79,7 +81,7 @@ def main() -> int:
     inputs, _ = stages.paths("01_ingest")
     inputs["user_series"] = None
     q = evidence.build_quantities(evidence.figure_intervals(dataset.load_raw(inputs)["figures"]))
-    years = args.years or metrics.available_years(q)["report"]
+    years = args.years or evidence.available_years(q)["report"]
     plan = [(y, 2018 if y > 2018 else 2006, None) for y in years] + ([(2020, 2018, args.data)] if args.data else [])
     have_chromium, have_pdftoppm = shutil.which("chromium"), shutil.which("pdftoppm")
     for tool, ok in (("chromium (apt install chromium)", have_chromium), ("pdftoppm (apt install poppler-utils)",

@@ -112,14 +112,18 @@ class Interval:
         return (self.lo + self.hi) / 2 if self.bounded else math.nan
 
     def to_json(self) -> dict:
-        """{'lo': .., 'hi': ..}; an unbounded end is null (standard JSON has no infinity)."""
+        """{'lo': .., 'hi': ..}; an unbounded end is null (standard JSON has no infinity) and, in a CSV file,
+        an empty cell. The one way an interval is written out."""
         return {"lo": self.lo if math.isfinite(self.lo) else None, "hi": self.hi if math.isfinite(self.hi) else None}
 
     @classmethod
     def from_json(cls, d: dict | None) -> "Interval | None":
+        """The interval :meth:`to_json` wrote, from JSON or a CSV row (an empty cell reads as NaN): None
+        for none."""
         if d is None:
             return None
-        return cls(-INF if d["lo"] is None else d["lo"], INF if d["hi"] is None else d["hi"])
+        lo, hi = (None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v) for v in (d["lo"], d["hi"]))
+        return cls(-INF if lo is None else lo, INF if hi is None else hi)
 
 
 def _as_interval(x) -> Interval:

@@ -10,7 +10,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .intervals import INF, Interval
+from .intervals import Interval
 
 #: Outcomes: how the evidence stands to the claim. ENTAILED: every value the evidence allows is
 #: inside the claim (the claim follows); ALLOWED: some are (the claim may hold, nothing shows it);
@@ -176,26 +176,16 @@ class Number:
 
 
 class Numbers:
-    """numbers["exports.2020"]: a Number (an empty one if the data do not have it)."""
+    """numbers["exports.2020"]: a Number (an empty one if the data do not have it, or say it is missing)."""
 
     def __init__(self, rows: list[dict]):
         self.rows = {r["id"]: r for r in rows}
-        self.used: list[str] = []  # the ids the report showed
 
     def __getitem__(self, id_: str) -> Number:
         r = self.rows.get(id_)
-        if r is None or (r.get("lo") is None and r.get("hi") is None and r.get("status") == "missing"):
+        if r is None or r.get("status") == "missing":
             return Number(id_, None, basis="" if r is None else str(r.get("basis") or ""))
-        if id_ not in self.used:
-            self.used.append(id_)
-        lo = -INF if r["lo"] is None else r["lo"]
-        hi = INF if r["hi"] is None else r["hi"]
-        if r["unit"] in ("USD mn", "ratio") and r["lo"] is None and r["hi"] is not None:
-            lo = 0.0  # a level or a ratio is never negative: "at most"
-        return Number(id_, Interval(lo, hi), r["unit"], r["status"], r.get("basis") or "", r.get("source_ids") or "")
-
-    def has(self, id_: str) -> bool:
-        return bool(self[id_])
+        return Number(id_, Interval.from_json(r), r["unit"], r["status"], r.get("basis") or "", r.get("source_ids") or "")
 
 
 @dataclass

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from techtrade import dataset, evidence, runner, stages
+from techtrade.build import runner, stages
+from techtrade.clean import evidence
+from techtrade.ingest import dataset
 
 ROOT = stages.ROOT
 FIXTURES = ROOT / "tests" / "fixtures"

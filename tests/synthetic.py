@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from techtrade import evidence
+from techtrade.clean import evidence
 
 
 def add_figures(tidy: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
@@ -27,7 +27,8 @@ def with_test_source(sources: pd.DataFrame, role: str = "primary table") -> pd.D
 
 def analysed(tmp_path, raw, tidy, report_year=2020, base_year=2018, figures=()):
     """What the analysis stage hands over (03_results), made in-process for tests of the narrative."""
-    from techtrade import claims, metrics, results
+    from techtrade import results
+    from techtrade.analysis import claims, metrics
 
     q = evidence.build_quantities(tidy)
     verdicts = claims.check_claims(tidy, raw["sources"], raw["claims"])

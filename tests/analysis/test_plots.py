@@ -1,0 +1,565 @@
+"""Figures that say one thing each: bounds drawn as a cap and a short arrow inside the axes, labelled
+beside the cap; ranges that can be seen; legends made of the marks drawn and nothing else; labels next
+to what they label, never under a line or another text; no mark behind another; a data table that
+holds every mark; for every report year, wide and narrow, and a user series; the same figure gives
+the same bytes."""
+import itertools
+import json
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.lines import Line2D
+from matplotlib.offsetbox import DrawingArea, HPacker, TextArea
+from matplotlib.patches import FancyArrowPatch, Rectangle
+
+from techtrade.analysis import marks, plots
+from techtrade.analysis.marks import DERIVED_LABEL, PUBLISHER_COLOURS
+from techtrade.build import stages
+from techtrade.clean import evidence
+from techtrade.ingest import dataset
+from techtrade.intervals import INF
+from techtrade.report import story
+
+from ..conftest import FIXTURES
+from ..synthetic import add_figures, analysed
+
+YEARS = [2011, 2015, 2018, 2019, 2020, 2021]
+WHITE = (1.0, 1.0, 1.0, 1.0)
+
+
+@pytest.fixture(autouse=True)
+def style():
+    plots.use_style()
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def wdi(raw):
+    return evidence.tidy_wdi(raw["wdi"])
+
+
+@pytest.fixture(scope="module")
+def user_q():
+    """The synthetic full series (a test fixture, not data) as a user's own table."""
+    inputs, _ = stages.paths("01_ingest")
+    inputs["user_series"] = FIXTURES / "synthetic_full_series.csv"
+    return evidence.build_quantities(evidence.figure_intervals(dataset.load_raw(inputs)["figures"]))
+
+
+@pytest.fixture(scope="module")
+def every_figure(quantities, user_q, wdi):
+    """draw_all for every report year and for the user series, once: {(case, name, size): (fig, data)}."""
+    plots.use_style()
+    out = {}
+    for case, q, y in [(str(y), quantities, y) for y in YEARS] + [("user", user_q, 2020)]:
+        for d in plots.draw_all(q, wdi, y, 2006 if y <= 2018 else 2018):
+            for size, fig in d["figs"].items():
+                plt.close(fig)  # out of pyplot's hands; drawn on its own canvas (renderer)
+                out[case, d["name"], size] = (fig, d["data"])
+    return out
+
+
+def cases(every, name=None):
+    return [(k, fig, data) for k, (fig, data) in every.items() if name is None or k[1] == name]
+
+
+# -- reading a figure back: its texts, its marks, its legend -------------------------------------------
+def renderer(fig):
+    """The figure drawn, as it will be saved (once: the tests only read a figure)."""
+    if not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)
+    if getattr(fig, "drawn_for_tests", None) != fig.dpi:
+        fig.canvas.draw()
+        fig.drawn_for_tests = fig.dpi
+    return fig.canvas.get_renderer()
+
+
+def legend(fig):
+    """The figure's legend labels, under its plot."""
+    return [t.get_text() for lg in fig.legends for t in lg.get_texts()]
+
+
+def texts(fig):
+    """Every visible piece of text on the figure, with its box on the canvas."""
+    r = renderer(fig)
+    out = [(lg, lg.get_window_extent(r)) for lg in fig.legends]
+    for ax in fig.axes:
+        (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+        ticks = [t for t in ax.get_xticklabels() if x0 <= t.get_position()[0] <= x1]
+        ticks += [t for t in ax.get_yticklabels() if y0 <= t.get_position()[1] <= y1]
+        items = ticks + [ax.xaxis.label, ax.yaxis.label, ax.title] + ax.texts
+        out += [(t, t.get_window_extent(r)) for t in items
+                if t.get_visible() and (not hasattr(t, "get_text") or t.get_text())]
+    return out
+
+
+def covers(box, artist, r) -> bool:
+    """Does a text's box cover a mark? A series' line may run under a label (on its white ground),
+    never its dots; every other mark and reference line must stay clear."""
+    if isinstance(artist, Line2D) and not isinstance(artist, marks.RangeMark) and len(artist.get_xydata()) > 2:
+        rad = r.points_to_pixels(artist.get_markersize()) / 2
+        pts = artist.get_transform().transform(artist.get_xydata())
+        return any(box.x0 - rad < x < box.x1 + rad and box.y0 - rad < y < box.y1 + rad for x, y in pts)
+    return artist.get_window_extent(r).overlaps(box)
+
+
+def assert_no_collisions(fig, key=""):
+    """No two texts overlap, none runs off the figure, and no label covers a mark or a reference line."""
+    boxes = texts(fig)
+    page = fig.bbox
+    for t, b in boxes:
+        inside = page.x0 - 1 <= b.x0 and b.x1 <= page.x1 + 1 and page.y0 - 1 <= b.y0 and b.y1 <= page.y1 + 1
+        assert inside, f"off the figure: {getattr(t, 'get_text', lambda: 'legend')()!r}"
+    for (a, ba), (b, bb) in itertools.combinations(boxes, 2):
+        if ba.overlaps(bb):
+            names = [getattr(t, "get_text", lambda: "legend")() for t in (a, b)]
+            pytest.fail(f"overlapping texts: {names}")
+    r = renderer(fig)
+    for ax in fig.axes:
+        for t in ax.texts:
+            box = t.get_window_extent(r)
+            assert ax.bbox.x0 <= box.x0 and box.x1 <= ax.bbox.x1 and ax.bbox.y0 <= box.y0 and box.y1 <= ax.bbox.y1, \
+                f"label outside its axes: {t.get_text()!r}"
+            hit = [type(m).__name__ for m in list(ax.lines) + list(ax.patches) if covers(box, m, r)]
+            assert not hit, f"{key}: {t.get_text()!r} covers {hit}"
+
+
+def _hex(c) -> str:
+    from matplotlib.colors import to_hex
+    return to_hex(c)
+
+
+def _head(shaft, artists):
+    """The head at a bound's tip (a patch of its own), found where the shaft ends on the page."""
+    fig = shaft.figure
+    tip = shaft.get_transform().transform(shaft.get_xydata()[1])
+    r = renderer(fig)
+    heads = [a for a in artists if isinstance(a, FancyArrowPatch) and a.get_window_extent(r).padded(2).contains(*tip)]
+    assert len(heads) == 1, "a bound's arrow without its head"
+    return heads[0]
+
+
+def _marks(artists, horizontal):
+    """The marks among ``artists``, as (kind, pos, lo, hi, colour, hollow): dots and a series' dots
+    ('exact'), ranges, and arrows ('at least' pointing up or right, 'at most' down or left), each read
+    from the artist itself."""
+    artists = list(artists)
+    out = []
+    for a in artists:
+        if isinstance(a, marks.RangeMark):
+            (x0, x1), (y0, y1) = a.get_data()
+            pos, lo, hi = (y0, x0, x1) if a.horizontal else (x0, y0, y1)
+            out.append(("range", pos, min(lo, hi), max(lo, hi), _hex(a.get_color()), a.hollow))
+        elif isinstance(a, marks.Shaft):
+            (x0, x1), (y0, y1) = a.get_data()
+            pos, base, tip = (y0, x0, x1) if y0 == y1 else (x0, y0, y1)
+            hollow = _hex(_head(a, artists).get_facecolor()) == "#ffffff"
+            out.append(("at least", pos, base, None, _hex(a.get_color()), hollow) if tip > base
+                       else ("at most", pos, None, base, _hex(a.get_color()), hollow))
+        elif isinstance(a, Line2D) and a.get_marker() == "o":
+            for x, y in a.get_xydata():
+                pos, v = (y, x) if horizontal else (x, y)
+                out.append(("exact", pos, v, v, _hex(a.get_markeredgecolor()), a.get_markerfacecolor() == "white"))
+    return out
+
+
+def drawn_marks(fig):
+    """Every mark on every panel, each at its place: a year, or the label of its row."""
+    out = []
+    for ax in fig.axes:
+        horizontal = _categorical(ax)
+        rows = {round(p, 6): t for p, t in zip(ax.get_yticks(), row_names(ax))} if horizontal else {}
+        for kind, pos, lo, hi, colour, hollow in _marks(list(ax.lines) + list(ax.patches), horizontal):
+            out.append((kind, rows.get(round(pos, 6), pos) if horizontal else int(round(pos)), lo, hi, colour, hollow))
+    return out
+
+
+def row_names(ax) -> list[str]:
+    """The names of a panel's rows, bottom to top (on a phone shown above each row, not beside it)."""
+    renderer(ax.figure)
+    return [t.label1.get_text() for t in ax.yaxis.get_major_ticks()][:len(ax.get_yticks())]
+
+
+def _categorical(ax) -> bool:
+    """A panel of rows (partners, measures) rather than years: its y ticks are names."""
+    return any(t and not t.replace("\u2212", "").replace(".", "").isdigit() for t in row_names(ax))
+
+
+def legend_entries(fig):
+    """Each legend entry: its label and the marks its handle draws."""
+    out = []
+    for lg in fig.legends:
+        for box in lg.findobj(HPacker):
+            kids = box.get_children()
+            if len(kids) == 2 and isinstance(kids[0], DrawingArea) and isinstance(kids[1], TextArea):
+                found = _marks(kids[0].get_children(), horizontal=True)
+                series = [("series", _hex(a.get_color())) for a in kids[0].get_children()
+                          if isinstance(a, Line2D) and a.get_marker() == "o" and len(a.get_xydata()) > 1]
+                keys = {(k, c, h) for k, _, _, _, c, h in found if (("series", c) not in series)} | \
+                       {(k, c, False) for k, c in series}
+                out.append((kids[1].get_text(), keys))
+    return out
+
+
+# -- 1. a bound: a cap and a short arrow inside the axes, its label beside the cap ------------------------
+def test_a_bound_ends_well_inside_the_plot_with_its_label_beside_it(every_figure):
+    seen = 0
+    for key, fig, _ in cases(every_figure):
+        r = renderer(fig)
+        for ax in fig.axes:
+            box = ax.bbox
+            for shaft in [a for a in ax.lines if isinstance(a, marks.Shaft)]:
+                seen += 1
+                (x0, x1), (y0, y1) = shaft.get_data()
+                vertical = x0 == x1
+                cap, tip = shaft.get_transform().transform(shaft.get_xydata())
+                i = 1 if vertical else 0
+                lo, hi = (box.y0, box.y1) if vertical else (box.x0, box.x1)
+                assert lo + 0.05 * (hi - lo) <= tip[i] <= hi - 0.05 * (hi - lo), key  # not at the edge
+                head = _head(shaft, ax.patches).get_window_extent(r)
+                assert box.x0 <= head.x0 and head.x1 <= box.x1 and box.y0 <= head.y0 and head.y1 <= box.y1, key
+                near = [t for t in ax.texts if t.get_text()[:1] in "\u2265\u2264"
+                        and t.get_window_extent(r).padded(r.points_to_pixels(2 * marks.GAP + 1)).contains(*cap)]
+                assert len(near) == 1, (key, "no label beside the cap")
+                lb = near[0].get_window_extent(r)
+                mid = (lb.x0 + lb.x1) / 2, (lb.y0 + lb.y1) / 2
+                if vertical:  # beside the cap, at its height or a little further from the tip
+                    assert abs(mid[1] - cap[1]) <= r.points_to_pixels(2 * marks.GAP) + 1, key
+                    assert abs(mid[1] - tip[1]) > abs(mid[1] - cap[1]), key
+                    assert lb.x1 < cap[0] or lb.x0 > cap[0], key
+                else:  # along the shaft from the cap (above or below it), or before the cap
+                    assert min(abs(lb.x0 - cap[0]), abs(lb.x1 - cap[0])) <= r.points_to_pixels(marks.GAP) + 2, key
+                    assert abs(mid[1] - cap[1]) <= r.points_to_pixels(2 * marks.GAP + 6), key
+    assert seen >= 30
+
+
+def test_the_bound_labels_say_the_bound_as_fmt_writes_it(quantities):
+    fig = plots.fig_exports(quantities, 2020, 2018, "narrow")
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == ["\u2265 $3.44bn", "\u2265 $4.5bn"]
+    assert marks.money_label(marks.Interval(0, 1000)) == "\u2264 $1bn"   # an upper bound likewise
+    assert marks.money_label(marks.Interval(-150, INF)) == "\u2265 \u2212$150m"
+
+
+def test_an_upper_bound_points_down_from_its_cap_and_says_at_most(quantities):
+    q = evidence.build_quantities(add_figures(_tidy(), [dict(year=2020, flow="exports", partner="Kazakhstan",
+                                                             value=300, qualifier="at most", source_id="TEST")]))
+    fig = plots.fig_partners(q, 2020, 7, "narrow")
+    kz = [m for m in drawn_marks(fig) if m[1] == "Kazakhstan"]
+    assert kz == [("at most", "Kazakhstan", None, 300.0, PUBLISHER_COLOURS["other"], False)]
+    assert "\u2264 $300m" in [t.get_text() for t in fig.axes[0].texts]
+    assert_no_collisions(fig)
+
+
+# -- 2. ranges that can be seen, never more precise than they are ------------------------------------
+def test_a_rounded_value_is_a_visible_range_at_phone_size_and_keeps_its_ends(quantities):
+    fig = plots.fig_exports(quantities, 2020, 2018, "narrow")
+    ax = fig.axes[0]
+    [r2018] = [a for a in ax.lines if isinstance(a, marks.RangeMark) and a.get_xdata()[0] == 2018]
+    assert list(r2018.get_ydata()) == [1350, 1450]  # the true ends stay in the data
+    fig.set_dpi(95)  # a 3.8 in figure across a 390 px phone
+    fig.canvas.draw()
+    img = np.asarray(fig.canvas.buffer_rgba())[::-1, :, :3].astype(int)  # rows from the bottom, as display y
+    x = int(round(ax.transData.transform((2018, 0))[0]))
+    ink = np.array([int(PUBLISHER_COLOURS["the article"][i:i + 2], 16) for i in (1, 3, 5)])
+    rows = np.where((np.abs(img[:, x - 1:x + 2] - ink).sum(axis=2) < 60).any(axis=1))[0]
+    true = ax.transData.transform([(2018, 1350), (2018, 1450)])[:, 1]
+    assert rows.max() - rows.min() + 1 >= 10  # 15 px on the phone, never a 2 px tick
+    assert rows.min() <= true[0] and true[1] <= rows.max() + 1  # widened about its middle: never narrower
+
+
+# -- 3. legends made of the marks drawn, in the colours drawn ------------------------------------------
+def test_every_legend_is_made_of_the_marks_drawn_and_nothing_else(every_figure):
+    for key, fig, _ in cases(every_figure):
+        drawn = drawn_marks(fig)
+        entries = legend_entries(fig)
+        shown = {k for _, keys in entries for k in keys}
+        colours = {c for _, c, _ in shown}
+        derived = dict(entries).get(DERIVED_LABEL, set())
+        hollow_kinds = {m[0] for m in drawn if m[5]}
+        assert {k for k, _, _ in derived} == hollow_kinds, key  # "derived (hollow)" iff hollow marks, with them
+        assert all(h for _, _, h in derived), key
+        published = {(m[0], m[4]) for m in drawn if not m[5]}
+        for kind, colour in published:  # each filled mark, as it looks, in its colour (a dot on a series: the series)
+            assert (kind, colour, False) in shown or ("series", colour, False) in shown, (key, kind, colour)
+        for kind, _, _, _, colour, hollow in drawn:
+            if hollow:  # its colour is in the legend, and its shape under "derived by us (hollow)"
+                assert colour in colours, (key, colour)
+        for label, keys in entries:  # nothing in the legend that is not drawn
+            for kind, colour, hollow in keys:
+                if label == DERIVED_LABEL:
+                    continue
+                kinds = {m[0] for m in drawn if m[4] == colour and m[5] == hollow}
+                assert (kind in kinds) or (kind == "series" and "exact" in kinds), (key, label, kind)
+
+
+def test_colour_means_publisher_where_it_does(quantities, wdi):
+    fig = plots.fig_exports(quantities, 2020, 2018, "wide")
+    entries = dict(legend_entries(fig))
+    assert list(entries) == ["the article", "the 2021 paper", "OECD MSTI", DERIVED_LABEL]
+    art = PUBLISHER_COLOURS["the article"]
+    assert entries["the article"] == {("range", art, False), ("at least", art, False)}  # 2018, and 2020's bound
+    assert entries["OECD MSTI"] == {("exact", PUBLISHER_COLOURS["OECD MSTI"], False)}
+    assert {k for k, _, _ in entries[DERIVED_LABEL]} == {"range", "at least"}  # 2006, and 2019's bound
+    fig = plots.fig_exports(quantities, 2011, 2006, "wide")  # the 2021 paper's only mark there is derived
+    assert dict(legend_entries(fig))["the 2021 paper"] == {("range", PUBLISHER_COLOURS["the 2021 paper"], True)}
+
+
+def test_a_user_series_trade_figure_says_derived_in_its_legend(user_q):
+    fig = plots.fig_trade(user_q, 2020, "wide")
+    assert legend(fig) == ["exports", "imports", DERIVED_LABEL]  # the balance is hollow
+
+
+# -- 4. labels next to what they label; reference lines never through them ---------------------------
+def test_above_zero_a_surplus_sits_on_the_zero_line(every_figure):
+    for key, fig, _ in cases(every_figure, "trade"):
+        axb = fig.axes[1]
+        r = renderer(fig)
+        [t] = [t for t in axb.texts if t.get_text() == "above 0: a surplus"]
+        box = t.get_window_extent(r)
+        zero = axb.transData.transform((0, 0))[1]
+        assert zero < box.y0 <= zero + r.points_to_pixels(6), key  # just above the line: the surplus side
+
+
+def test_the_1x_line_never_crosses_a_ratio_label(every_figure):
+    for key, fig, _ in cases(every_figure, "measures"):
+        axr = fig.axes[1]
+        r = renderer(fig)
+        labels = [t.get_text() for t in axr.texts if t.get_text().endswith("\u00d7")]
+        assert len(labels) == len(axr.get_yticks()), key  # every ratio labelled
+        lines = [a for a in axr.lines if a.get_linestyle() == ":"]
+        assert lines and all(list(a.get_xdata()) == [1, 1] for a in lines), key
+        for t in axr.texts:  # no text crosses it: the ratios' labels, and on a phone the names above the rows
+            b = t.get_window_extent(r)
+            assert not any(a.get_window_extent(r).overlaps(b) for a in lines), (key, t.get_text())
+        if key[2] == "narrow":  # the names above their rows, not beside the panel: both panels keep the width
+            names = [t for t in axr.texts if not t.get_text().endswith("\u00d7")]
+            assert [t.get_text() for t in names] == row_names(axr), key
+            assert abs(axr.bbox.x0 - fig.axes[0].bbox.x0) < 1 and axr.bbox.x0 < 0.2 * fig.bbox.width, key
+
+
+@pytest.mark.parametrize("size", ["wide", "narrow"])
+def test_the_measures_figure_labels_each_ratio_beside_it(quantities, wdi, size):
+    fig = plots.fig_measures(quantities, wdi, size=size)
+    ax, axr = fig.axes
+    assert row_names(axr) == ["IP receipts", "ICT service exports", "form 1-TB exports"]
+    assert sorted(t.get_text() for t in axr.texts if "\u00d7" in t.get_text()) == ["1.13\u00d7", "1.33\u00d7",
+                                                                                "\u2265 3.10\u00d7"]
+    assert legend(fig) == ["form 1-TB, the article", "form 1-TB, the 2021 paper", "form 1-TB, OECD MSTI",
+                           "ICT service exports (World Bank)", "IP receipts (World Bank)", DERIVED_LABEL]
+    assert_no_collisions(fig)
+
+
+# -- 5. no mark behind another ---------------------------------------------------------------------------
+@pytest.mark.parametrize("size", ["wide", "narrow"])
+def test_exports_and_imports_of_a_year_never_hide_each_other(user_q, quantities, size):
+    for q in (user_q, quantities):
+        fig = plots.fig_trade(q, 2020, size)
+        ax = fig.axes[0]
+        r = renderer(fig)
+        dots = [(a.get_xdata()[0], a.get_transform().transform(a.get_xydata()[0]),
+                 r.points_to_pixels(a.get_markersize())) for a in ax.lines if a.get_marker() == "o"]
+        assert len(dots) >= 10 and min(d for _, _, d in dots) >= r.points_to_pixels(3.5)  # dots, big enough to see
+        for (ya, pa, da), (yb, pb, db) in itertools.combinations(dots, 2):
+            gap = float(np.hypot(*(pa - pb)))
+            assert gap >= 0.9 * (da + db) / 2, (ya, yb)  # side by side, both whole (or nearly: never hidden)
+
+
+# -- 6. the partners: what differs, and a title that says what is only a bound -------------------------
+def test_five_identical_bounds_are_one_row_and_the_title_says_so(quantities, raw, tidy, wdi, tmp_path):
+    fig = plots.fig_partners(quantities, 2020, 6, "wide")
+    ax = fig.axes[0]
+    rows = [t.get_text().replace("\n", " ") for _, t in sorted(zip(ax.get_yticks(), ax.get_yticklabels()),
+                                                              key=lambda pt: pt[0])]
+    assert rows == ["Belarus, China, Germany, Switzerland, United States", "Netherlands"]  # bottom to top
+    found = [(m[0], m[1].replace("\n", " "), *m[2:]) for m in drawn_marks(fig)]
+    assert sorted(found, key=str) == [("at least", rows[0], 250.0, None, PUBLISHER_COLOURS["the article"], False),
+                                      ("range", "Netherlands", 900.0, 1000.0, PUBLISHER_COLOURS["the article"], False)]
+    assert sorted(t.get_text() for t in ax.texts) == ["$0.9\u20131.0bn", "\u2265 $250m each"]
+    assert legend(fig) == ["the article"]
+    assert ax.get_title() == ""  # the page's title says what it shows
+    assert_no_collisions(fig)
+    records = plots.save_all(plots.draw_all(quantities, wdi, 2020, 2018), tmp_path)
+    text = story.Story.of(analysed(tmp_path, raw, tidy, figures=records)).figure_text("partners")
+    assert text["title"] == "The markets in 2020: five of the six partners shown known only to be at least $250 million"
+    assert text["alt"] == ("Netherlands: $0.9\u20131.0 billion; Belarus, China, Germany, Switzerland and United States: "
+                           "at least $250 million each; the figures do not settle which market was largest.")
+    assert "sort" not in text["caption"]
+
+
+def test_with_a_user_series_the_partners_stay_a_chart_of_exact_values(user_q, raw, tidy, wdi, tmp_path):
+    fig = plots.fig_partners(user_q, 2020, 6, "narrow")
+    found = drawn_marks(fig)
+    assert len(found) == 6 and {m[0] for m in found} == {"exact"}  # one dot a partner
+    assert len(fig.axes[0].texts) == 6 and legend(fig) == ["your series"]
+    assert_no_collisions(fig)
+    records = [{"name": "partners", "data": plots.figure_data(fig)}]
+    text = story.Story.of(analysed(tmp_path, raw, tidy, figures=records)).figure_text("partners")
+    assert text["title"] == "Technology exports by partner, 2020" and text["alt"].endswith(".")
+    assert "do not settle" not in text["alt"]
+
+
+def test_partners_are_ordered_by_a_stated_rule(quantities):
+    assert [n for n, _ in plots.partner_order(quantities, 2020, 3)] == ["Netherlands", "Belarus", "China"]
+    q = evidence.build_quantities(add_figures(_tidy(), [dict(year=2020, flow="exports", partner="Kazakhstan",
+                                                             value=400, source_id="USER1")]))
+    assert [n for n, _ in plots.partner_order(q, 2020, 7)] == ["Netherlands", "Belarus", "China", "Germany",
+                                                                "Switzerland", "United States", "Kazakhstan"]
+    assert [names for names, _, _ in plots.partner_rows(q, 2020, 7)] == [
+        ["Netherlands"], ["Belarus", "China", "Germany", "Switzerland", "United States"], ["Kazakhstan"]]
+    assert plots.fig_partners(quantities, 2021) is None
+    assert plots.names_label(["Belarus", "China", "Germany", "Switzerland", "United States"], 21) == \
+        "Belarus, China,\nGermany, Switzerland,\nUnited States"  # never "United / States"
+
+
+def _tidy():
+    inputs, _ = stages.paths("01_ingest")
+    inputs["user_series"] = None
+    return evidence.figure_intervals(dataset.load_raw(inputs)["figures"])
+
+
+# -- 7. the report year labelled ------------------------------------------------------------------------
+def test_every_figure_labels_the_report_year(every_figure, quantities):
+    """The exports figure always shows the report year; the trade figure does whenever the year has a
+    balance (else its caption says there is none); the measures figure the years it compares."""
+    def labels(fig):
+        renderer(fig)
+        return [t.get_text() for ax in fig.axes for t in ax.get_xticklabels()]
+
+    for year, size in itertools.product(YEARS, ("wide", "narrow")):
+        assert str(year) in labels(every_figure[str(year), "exports", size][0]), (year, size)
+        trade = labels(every_figure[str(year), "trade", size][0])
+        assert (str(year) in trade) == (year in quantities.years("balance")), (year, size, trade)
+
+
+@pytest.mark.parametrize("year,base,pair", [(2021, 2018, (2021, 2018)), (2011, 2006, (2011, 2006)),
+                                            (2020, 2018, (2020, 2018)), (2018, 2006, (2018, 2006))])
+def test_the_measures_figure_compares_the_reports_own_years(every_figure, quantities, wdi, year, base, pair):
+    assert plots.measures_pair(quantities, wdi, year, base) == pair
+    for size in ("wide", "narrow"):
+        fig = every_figure[str(year), "measures", size][0]
+        assert fig.axes[1].get_title(loc="left") == f"{pair[0]} against {pair[1]}"
+        renderer(fig)
+        assert str(pair[0]) in [t.get_text() for t in fig.axes[0].get_xticklabels()]  # the report year labelled
+
+
+def test_the_exports_title_states_the_ratio(quantities):
+    assert plots.fig_exports(quantities, 2020, 2018, "narrow").axes[0].get_title(loc="left") == \
+        "2020 against 2018:\nat least 3.10\u00d7 (derived)"
+    assert plots.fig_exports(quantities, 2018, 2006).axes[0].get_title(loc="left") == \
+        "2018 against 2006: 2.54\u20132.83\u00d7 (derived, two publications)"
+
+
+# -- 8. legends that fit, under the whole figure ------------------------------------------------------
+def test_legends_sit_under_the_whole_figure_in_at_most_two_columns_on_a_phone(every_figure):
+    for key, fig, _ in cases(every_figure):
+        r = renderer(fig)
+        [lg] = fig.legends
+        box = lg.get_window_extent(r)
+        assert box.y1 <= min(ax.get_tightbbox(r).y0 for ax in fig.axes) + 1, key  # under every panel
+        assert abs((box.x0 + box.x1) / 2 - fig.bbox.width / 2) < 0.03 * fig.bbox.width, key  # centred on the figure
+        columns = {round(t.get_window_extent(r).x0) for t in lg.get_texts()}
+        assert len(columns) <= (2 if key[2] == "narrow" else 3), key
+
+
+# -- every figure: readable ticks, no collisions --------------------------------------------------------
+def test_every_figure_has_readable_ticks_and_no_collisions(every_figure):
+    for key, fig, _ in cases(every_figure):
+        renderer(fig)
+        for ax in fig.axes:
+            if key[1] in ("exports", "trade") or ax is fig.axes[0] and key[1] == "measures":
+                labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+                assert len(labels) == len(set(labels)) >= 2, (key, labels)  # never "0 0 0 1 1"
+                assert not any("e+" in x or "-" in x for x in labels), (key, labels)  # no exponent, a true minus
+        assert not [p for ax in fig.axes for p in ax.patches if isinstance(p, Rectangle)], key  # no bars
+        assert_no_collisions(fig, key)
+
+
+# -- 9. a data alternative for every chart ---------------------------------------------------------------
+def _expand(m):
+    """A drawn mark as data rows: one per partner on a shared row."""
+    kind, where, lo, hi, _, hollow = m
+    names = where.replace("\n", " ").split(", ") if isinstance(where, str) else [where]
+    lo = None if lo is None or (kind == "at most") else round(float(lo), 6)
+    hi = None if hi is None or (kind == "at least") else round(float(hi), 6)
+    return [(kind, n, lo, hi, hollow) for n in names]
+
+
+def test_the_data_holds_every_mark_drawn_and_nothing_else(every_figure):
+    for key, fig, data in cases(every_figure):
+        from_marks = sorted((row for m in drawn_marks(fig) for row in _expand(m)), key=str)
+        from_data = sorted(((d["kind"], d["x"], None if d["lo"] is None or d["kind"] == "at most" else round(d["lo"], 6),
+                            None if d["hi"] is None else round(d["hi"], 6), d["derived"]) for d in data), key=str)
+        assert from_marks == from_data, key
+        assert len(data) >= len(drawn_marks(fig)) > 0, key
+        json.dumps(data, allow_nan=False)  # plain JSON: null for an unbounded end
+        assert all(set(d) == {"series", "x", "kind", "lo", "hi", "unit", "derived", "source_ids"} for d in data), key
+        assert all(d["source_ids"] for d in data), key
+
+
+def test_a_data_row_says_what_the_mark_says(quantities, wdi, tmp_path):
+    drawn = plots.draw_all(quantities, wdi, 2020, 2018)
+    data = {d["name"]: d["data"] for d in drawn}
+    assert {"series": "form 1-TB exports, the article", "x": 2020, "kind": "at least", "lo": 4500.0, "hi": None,
+            "unit": "USD mn", "derived": False, "source_ids": "MT"} in data["exports"]
+    assert {"series": "form 1-TB exports, the article", "x": "Belarus", "kind": "at least", "lo": 250.0, "hi": None,
+            "unit": "USD mn", "derived": False, "source_ids": "MT;EWDN;BNE"} in data["partners"]
+    ratio = [d for d in data["measures"] if d["unit"] == "ratio" and d["x"] == "form 1-TB exports"]
+    assert len(ratio) == 1 and ratio[0]["derived"] and ratio[0]["hi"] is None and ratio[0]["series"] == "2020 against 2018"
+    assert all(plots.figure_data(d["figs"]["narrow"]) == d["data"] for d in drawn)  # both sizes draw the same
+    saved = plots.save_all(drawn, tmp_path)
+    assert [s["data"] for s in saved] == [d["data"] for d in drawn]  # passed on to the results
+
+
+# -- the records, the files ---------------------------------------------------------------------------
+def test_draw_all_names_each_figure_its_sources_and_its_years(quantities, raw, wdi):
+    drawn = plots.draw_all(quantities, wdi, 2021, 2018)
+    assert [d["name"] for d in drawn] == ["measures", "exports", "trade"]  # no partner figures for 2021
+    ids = {d["name"]: d["source_ids"] for d in drawn}
+    assert set(ids["exports"]) == {"MT", "SPB", "OECD"} and set(ids["measures"]) >= {"WDI", "WDI2026"}
+    assert all(set(d["figs"]) == {"wide", "narrow"} for d in drawn)
+    assert {d["name"]: d["years"] for d in drawn} == {"measures": [2018, 2021], "exports": [2018, 2021],
+                                                      "trade": [2021, 2021]}
+
+
+def test_save_writes_svg_with_text_as_text_and_the_same_bytes(quantities, tmp_path):
+    a = plots.save({s: plots.fig_exports(quantities, 2020, 2018, s) for s in ("wide", "narrow")}, tmp_path / "a", "f")
+    plots.save({s: plots.fig_exports(quantities, 2020, 2018, s) for s in ("wide", "narrow")}, tmp_path / "b", "f")
+    assert a == {"wide": "f-wide.svg", "narrow": "f-narrow.svg"}
+    for name in a.values():
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    svg = (tmp_path / "a" / "f-wide.svg").read_text()
+    assert "<svg" in svg[:500] and ">2020<" in svg and "\u2265 $4.5bn<" in svg  # text stays text, labels too
+
+
+@pytest.mark.parametrize("name", ["exports", "trade", "partners", "measures"])
+def test_narrow_figures_are_legible_on_a_390_px_phone(every_figure, tmp_path, name):
+    """Shown across a 390 px screen (361 px of text column), no text on a narrow figure is under 11 px."""
+    import re
+    for case in ("2020", "user"):
+        fig, _ = every_figure[case, name, "narrow"]
+        fig.savefig(tmp_path / "f.svg", format="svg", metadata={"Date": None, "Creator": None})
+        svg = (tmp_path / "f.svg").read_text()
+        width_pt = float(re.search(r'width="([\d.]+)pt"', svg).group(1))
+        scale = 361 / (width_pt * 4 / 3)  # CSS px per SVG user unit (pt), the image fitted to the column
+        sizes = [float(x) for x in re.findall(r"font-size: ([\d.]+)px", svg)]
+        assert sizes and min(sizes) * 4 / 3 * scale >= 11, (case, min(sizes), scale)
+
+
+def _luminance(hex_colour: str) -> float:
+    rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def test_mark_colours_pass_wcag_aa_on_white():
+    """Marks (non-text, WCAG 1.4.11) at least 3:1 against the white plot; label text 4.5:1."""
+    def contrast(c):
+        return (1.05) / (_luminance(c) + 0.05)
+    for c in [*PUBLISHER_COLOURS.values(), *marks.MEASURE_COLOURS.values(), *plots.FLOWS.values(), marks.NEUTRAL]:
+        assert contrast(c) >= 3, c
+    assert contrast(marks.INK) >= 4.5
+    assert math.isfinite(contrast(marks.INK))
