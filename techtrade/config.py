@@ -13,7 +13,7 @@ DEFICIT_SINCE = 2001                     # claim C5: "lowest level since 2001"
 #: Who checks, by default (--reviewer gives another name), and the date of the newest change to how the
 #: verdicts are reached (METHODS.md's newest entry; tests/test_narrative.py holds the two together). The date
 #: of a check is the newest of this and the dates of the publications its verdicts rest on.
-PROJECT_NAME = "Russian tech exports fact-check"
+PROJECT_NAME = "Russian tech exports fact-check project"
 METHOD_DATE = "2026-12-01"
 
 FIRST_YEAR = 1990                        # no figure before this year is accepted

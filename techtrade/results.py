@@ -129,7 +129,7 @@ def claim_rating(parts: list[Verdict]) -> str:
     if all(v.outcome == ENTAILED and v.could_fail for v in own) and len({v.verdict for v in own}) == 1:
         return own[0].verdict
     if all(v.could_fail is False for v in own):
-        return "not settled: nothing published could contradict it"
+        return "not settled: its own figures could not contradict it"
     if all(v.outcome == OPEN for v in own):
         return "not settled: the figures that would settle it are not held"
     return "not settled"

@@ -30,12 +30,10 @@ def analysed(tmp_path, raw, tidy, report_year=2020, base_year=2018, figures=()):
     from techtrade import results
     from techtrade.analysis import claims, metrics
 
-    q = evidence.build_quantities(tidy)
+    views = evidence.views(tidy, raw["sources"])
+    q = views[""]
     verdicts = claims.check_claims(tidy, raw["sources"], raw["claims"])
-    article = evidence.build_quantities(evidence.published_by(tidy, ["MT", "EWDN", "BNE"]))
-    oecd = evidence.build_quantities(evidence.published_by(tidy, ["OECD"]))
-    numbers = metrics.numbers(q, evidence.tidy_wdi(raw["wdi"]), verdicts, report_year, base_year, article=article,
-                              oecd=oecd)
+    numbers = metrics.numbers(q, evidence.tidy_wdi(raw["wdi"]), verdicts, report_year, base_year, views=views)
     extra = {"deficit": evidence.deficit_history(q, report_year)}
     path = results.save(tmp_path / "results.json", {"report_year": report_year, "base_year": base_year, "top_n": 6},
                         verdicts, numbers, list(figures), raw["sources"], raw["claims"], extra)

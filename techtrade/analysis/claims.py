@@ -191,8 +191,9 @@ class Level(Check):
         if v.evidence is None:
             return "No figure besides the claim\u2019s own."
         u = v.used[0]
-        how = f", derived: {u['basis']}" if u["status"] == "derived" else ""
-        return f"The other figures give {fmt.money_range(v.evidence)}{how}."
+        who = "Your series gives" if v.tier == PRIMARY else "The other figures give"
+        how = f" (derived: {u['basis']})" if u["status"] == "derived" else ""
+        return f"{who} {fmt.money_range(v.evidence)}{how}."
 
 
 class Change(Check):
@@ -495,7 +496,8 @@ class Checker:
             figure_ids=figure_ids, source_ids=source_ids, claim_source_ids=self.claim_sources.get(p.claim, []),
             used=[{"id": number_id(k), **r["iv"].to_json(), "status": r["status"],
                    "basis": r["basis"], "source_ids": r["source_ids"]} for k, r in used_rows],
-            settle=found.settle if outcome == OPEN else [], restates=p.restates or "", detail=found.detail,
+            settle=found.settle if outcome == OPEN or could is False else [], restates=p.restates or "",
+            detail=found.detail,
             evidence_unit=check.evidence_unit or check.unit)
 
 

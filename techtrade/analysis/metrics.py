@@ -23,8 +23,6 @@ WDI_SERIES = {"ict_exports": ("BX.GSR.CCIS.CD", "ICT service exports"),
               "ip_receipts": ("BX.GSR.ROYL.CD", "charges for the use of intellectual property, receipts"),
               "ip_payments": ("BM.GSR.ROYL.CD", "charges for the use of intellectual property, payments"),
               "hightech_exports": ("TX.VAL.TECH.CD", "high-technology goods exports")}
-#: What the ``article.*`` and ``oecd.*`` rows say: what that publication alone gives.
-PUBLISHED_BY = {"article": "the article", "oecd": "OECD MSTI"}
 #: Year pairs every report states: the article's (2020 against 2018) and its one-year jump (2019 against 2018).
 ARTICLE_PAIRS = ((config.ARTICLE_YEAR, config.ARTICLE_BASE_YEAR), (config.ARTICLE_YEAR - 1, config.ARTICLE_BASE_YEAR))
 
@@ -81,25 +79,24 @@ def _exports_ratio(q: Quantities, y: int, b: int, prefix: str = "") -> dict | No
     mixed, basis = _ends(q, "exports", y, b)
     return _row(f"{prefix + '.' if prefix else ''}ratio.exports.{y}/{b}", "ratio", "exports", y, now / before, "ratio",
                 "derived", basis, *_src(q, Key(y, "exports"), Key(b, "exports")), partner="World", base_year=b,
-                published_by=PUBLISHED_BY.get(prefix, ""), mixed=mixed,
-                label=f"exports in {y} against {b}" + (f", {PUBLISHED_BY[prefix]} alone" if prefix else ""))
+                published_by=prefix, mixed=mixed,
+                label=f"exports in {y} against {b}" + (f", {prefix} alone" if prefix else ""))
 
 
-def numbers(q: Quantities, wdi: pd.DataFrame, verdicts: list[Verdict], report_year: int,
-            base_year: int, article: Quantities | None = None, oecd: Quantities | None = None) -> pd.DataFrame:
-    """Every number the report may show, one tidy row each (see the module's docstring). ``article`` and
-    ``oecd``: what those publications alone say (ids "article.*", "oecd.*"), for sentences that name
-    them, whatever a user's series says of the same years."""
+def numbers(q: Quantities, wdi: pd.DataFrame, verdicts: list[Verdict], report_year: int, base_year: int,
+            views: dict[str, Quantities] | None = None) -> pd.DataFrame:
+    """Every number the report may show, one tidy row each (see the module's docstring). ``views``: what
+    one publication alone says (evidence.views: 'article', 'oecd', 'spb'; ids "article.*", "oecd.*", ...),
+    for sentences that name it, whatever a user's series says of the same years."""
     rows = []
-    for prefix, qq in (("article", article), ("oecd", oecd)):
-        if qq is None:
+    for prefix, qq in (views or {}).items():
+        if not prefix:
             continue
         for k, r in qq.select(measure="level", partner="World"):
             if k.flow in ("exports", "imports"):
                 rows.append(_row(f"{prefix}.{number_id(k)}", "level", k.flow, k.year, r["iv"],
                                  "USD mn", r["status"], r["basis"], r["source_ids"], r["figure_ids"], partner="World",
-                                 published_by=PUBLISHED_BY[prefix],
-                                 label=f"{k.flow} in {k.year}, {PUBLISHED_BY[prefix]} alone"))
+                                 published_by=prefix, label=f"{k.flow} in {k.year}, {prefix} alone"))
         rows += [r for y, b in ARTICLE_PAIRS if (r := _exports_ratio(qq, y, b, prefix))]
     pairs = list(dict.fromkeys([(report_year, base_year), *ARTICLE_PAIRS]))
     for k, r in sorted(q.select(measure="level"), key=lambda kr: (kr[0].flow, kr[0].partner, kr[0].year)):

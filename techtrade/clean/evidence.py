@@ -254,22 +254,27 @@ def published_by(tidy: pd.DataFrame, source_ids) -> pd.DataFrame:
 
 
 def views(tidy: pd.DataFrame, sources: pd.DataFrame) -> dict[str, Quantities]:
-    """The quantities of every figure held (key ''), and of what one publication alone says: the article
-    (with its syndicated copies), for sentences that quote it whatever a user's series says, and OECD MSTI."""
+    """The quantities of every figure held (key ''), and of what one publication alone says, whatever a
+    user's series says of the same quantities: the article with its syndicated copies ('article') and each
+    other publication of the same statistics (its source id in lower case: 'oecd', 'spb'). Sentences that
+    quote a publication read its own view; a user's series is compared with each."""
     roles = dict(zip(sources["source_id"], sources["role"]))
-    article = [s for s, r in roles.items() if r == "the article"]
-    return {"": build_quantities(tidy), "the article": build_quantities(published_by(tidy, article)),
-            "OECD MSTI": build_quantities(published_by(tidy, ["OECD"]))}
+    out = {"": build_quantities(tidy),
+           "article": build_quantities(published_by(tidy, [s for s, r in roles.items() if r == "the article"]))}
+    for s, r in roles.items():
+        if r == "same statistics, another publication":
+            out[s.lower()] = build_quantities(published_by(tidy, [s]))
+    return out
 
 
 def views_to_frame(qs: dict[str, Quantities]) -> pd.DataFrame:
-    """The views as one table (02_quantities.csv): a ``published_by`` column says whose ('' for all)."""
-    return pd.concat([q.to_frame().assign(published_by=who) for who, q in qs.items()], ignore_index=True)
+    """The views as one table (02_quantities.csv): a ``view`` column says whose ('' for every figure)."""
+    return pd.concat([q.to_frame().assign(view=who) for who, q in qs.items()], ignore_index=True)
 
 
 def views_from_frame(df: pd.DataFrame) -> dict[str, Quantities]:
-    by = df["published_by"].fillna("")
-    return {who: Quantities.from_frame(df[by == who].drop(columns="published_by")) for who in dict.fromkeys(by)}
+    by = df["view"].fillna("")
+    return {who: Quantities.from_frame(df[by == who].drop(columns="view")) for who in dict.fromkeys(by)}
 
 
 def tidy_wdi(wdi: pd.DataFrame) -> pd.DataFrame:

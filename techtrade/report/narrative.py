@@ -15,7 +15,7 @@ import base64
 import re
 from pathlib import Path
 
-from .. import fmt
+from .. import config, fmt
 from ..results import Number, Results
 from .story import FIGURES, Story
 from .words import claim_reviews
@@ -147,11 +147,20 @@ def render(text_path: str | Path, results: Results, figures_dir: str | Path) -> 
         name = escape(story.reviewer)
         url = story.reviewer_url
         who = Markup(f'<a href="{escape(url)}">{name}</a>') if url else name
-        return Markup(f"Checked by {who} on {escape(fmt.date(story.checked_on))}")
+        the = "the " if story.reviewer == config.PROJECT_NAME else ""
+        return Markup(f"Checked by {the}{who} on {escape(fmt.date(story.checked_on))}")
+
+    def banner() -> Markup:
+        """The boxed note a report on a user's series opens with (SYNTHETIC first where it says so)."""
+        text = story.series_banner
+        if not text:
+            return Markup("")
+        kind = "banner synthetic" if story.synthetic else "banner"
+        return block(f'<div class="{kind}" role="note"><strong>{escape(text)}</strong></div>')
 
     ctx = dict(s=story, year=story.year, base=story.base, n=StrictNumbers(results), figure=figure,
                figure_ref=figure_ref, verdict_table=verdict_table, sources_list=sources_list, claim_reviews=reviews,
-               byline=byline)
+               byline=byline, banner=banner)
     try:
         markdown = md.from_string(text).render(**ctx)
     except Exception as exc:  # a mistake in the text: say where, in one line

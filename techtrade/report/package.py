@@ -75,9 +75,10 @@ NUMBERS = [
     _f("partner", "string", "World (the total) or the partner country. Empty where the row has none."),
     _f("year", "integer", "The year the number is about (empty for claim rows)."),
     _f("base_year", "integer", "The year a ratio or change is against (empty otherwise)."),
-    _f("published_by", "string", "Set on rows that give what one publication alone says (ids article.* and "
-       "oecd.*), whatever a user's series says of the same years; empty: every figure held.",
-       **_codes(["the article", "OECD MSTI"])),
+    _f("published_by", "string", "Set on rows that give what one publication alone says, whatever a user's "
+       "series says of the same years: article (the article and its syndicated copies), or another publication "
+       "of the same statistics by its source id in lower case (oecd, spb); the row's id starts with it. Empty: "
+       "every figure held."),
     _f("lo", "number", "Lower end of the number's interval. " + INTERVAL_END),
     _f("hi", "number", "Upper end of the number's interval. " + INTERVAL_END),
     _f("unit", "string", "USD mn (million current US dollars), percent, ratio (times) or rank.", **_codes(UNITS)),

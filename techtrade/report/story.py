@@ -79,7 +79,14 @@ class Story:
         return series_name(self.r.user_sources)
 
     @property
+    def your(self) -> str:
+        """'your series', or 'your SYNTHETIC series' when it says it is one."""
+        return "your SYNTHETIC series" if self.synthetic else "your series"
+
+    @property
     def series_banner(self) -> str:
+        """What a report on a user's series must say first: what it rests on, what of it is not used, where
+        it disagrees with the publications held; SYNTHETIC first where the series says it is."""
         if not self.r.user_sources:
             return ""
         text = (f"This report rests on {self.series_name} wherever it gives a figure: its verdicts are only as good "
@@ -88,10 +95,36 @@ class Story:
         if unused:
             text += (f" {unused:,} {'row' if unused == 1 else 'rows'} by category not used: the report uses the "
                      "totals over all kinds of agreement only.")
+        differ = self.disagreements
+        if differ:
+            text += (f" It disagrees with the publications held on {len(differ)} "
+                     f"{'figure' if len(differ) == 1 else 'figures'} (listed under \u201cYour series against the "
+                     "publications\u201d).")
         if self.synthetic:
-            text = ("SYNTHETIC: the series says it is synthetic or a test, so its numbers are not data and nothing "
-                    "here is a finding. " + text)
+            text = ("SYNTHETIC: the series says it is synthetic or a test, so its numbers are invented, not data, and "
+                    "nothing here is a finding. " + text)
         return text
+
+    @property
+    def disagreements(self) -> list[str]:
+        """Where a user's series gives a level that a publication held (the article, another publication of
+        the same statistics) excludes by more than 1% (more than a copy's rounding can explain): 'exports in
+        2011, $700 million against $593 million by OECD MSTI'."""
+        views = sorted({i.split(".", 1)[0] for i in self.r.numbers.rows
+                        if re.fullmatch(r"[a-z]+\.(exports|imports)\.\d{4}", i)})
+        out = []
+        for flow in ("exports", "imports"):
+            for id_ in sorted(i for i in self.r.numbers.rows if re.fullmatch(rf"{flow}\.\d{{4}}", i)):
+                mine = self.n(id_)
+                if not mine or not any(s.startswith("USER") for s in mine.source_ids.split(";")):
+                    continue
+                for view in views:
+                    theirs = self.n(f"{view}.{id_}")
+                    if theirs and _apart(mine.iv, theirs.iv) > 0.01 * max(abs(theirs.iv.lo), abs(theirs.iv.hi) if
+                                                                         theirs.iv.bounded else abs(theirs.iv.lo)):
+                        out.append(f"{flow} in {id_.split('.')[1]}, {fmt.money_range(mine.iv)} against "
+                                   f"{fmt.money_range(theirs.iv)} by {self.r.publisher(theirs.source_ids)}")
+        return out
 
     # -- who checked, when -----------------------------------------------------------------------------
     @property
@@ -128,6 +161,13 @@ class Story:
         pubs = [self.r.publication(self.n(i).source_ids) for i in ids if self.n(i)]
         return len(set(pubs)) > 1
 
+    def across(self, y: int, b: int, flow: str = "exports") -> str:
+        """', across two publications (the 2006–2021 paper for 2021, The Moscow Times for 2020)' when the
+        two years of a comparison rest on different ones; '' otherwise."""
+        ny, nb = f"{flow}.{y}", f"{flow}.{b}"
+        return (f", across two publications ({self.by(ny)} for {y}, {self.by(nb)} for {b})"
+                if self.mixed(ny, nb) else "")
+
     # -- the headline claim ------------------------------------------------------------------------
     @property
     def headline(self) -> Verdict:
@@ -145,7 +185,8 @@ class Story:
             return "cannot be checked"
         if h.tier == OWN or (h.tier == MIXED and h.outcome != EXCLUDED):
             return "not confirmed"
-        return h.verdict.replace("another publication", self.r.publisher(h.source_ids))
+        words = h.verdict.replace("another publication", self.r.publisher(h.source_ids))
+        return words.replace("your series", self.your)
 
     @property
     def verdict_why(self) -> str:
@@ -154,29 +195,30 @@ class Story:
             return f"Only the article publishes these figures for {B} to {Y}, and a claim cannot confirm itself."
         if h.outcome == OPEN:
             return f"No figure held gives exports for both {B} and {Y}."
-        ratio = fmt.ratio(h.evidence)
         if h.tier == MIXED:
             return (f"The only figures held for those years mix the article\u2019s with {self.r.publisher(h.source_ids)}: "
-                    f"{ratio}, which allows the claim without confirming it.")
-        return (f"{_cap(self.level('exports.' + str(Y)))} in {Y} against {self.level('exports.' + str(B))} in {B} "
-                f"by {rests_on(h, self.r)}: {ratio}.")
+                    f"{fmt.ratio(h.evidence)} (derived), which allows the claim without confirming it.")
+        return (f"By {rests_on(h, self.r, short=True).replace('your series', self.your)}, exports were "
+                f"{self.level('exports.' + str(B))} in {B} and {self.level('exports.' + str(Y))} in {Y}: "
+                f"{fmt.ratio(h.evidence)} (derived).")
 
     @property
     def strongest(self) -> str:
         """The strongest evidence: the one-year jump (by the headline's own evidence where another
-        publication or a primary table gives it, else by the article's own figures) against the other
-        measures that year, and their growth over the article's two years."""
+        publication or a primary table gives it, else by the article's own figures); then, as context, what
+        other statistics did that year and over the article's two years."""
         h = self.headline
         jump = self.n(f"article.ratio.exports.{B + 1}/{B}")
         whose = "the article\u2019s own figures"
         if h.tier in (OTHER, PRIMARY) and self.n(f"ratio.exports.{B + 1}/{B}"):
-            jump, whose = self.n(f"ratio.exports.{B + 1}/{B}"), rests_on(h, self.r, short=True)
+            jump, whose = self.n(f"ratio.exports.{B + 1}/{B}"), rests_on(h, self.r, short=True).replace("your series", self.your)
         (verb1, one), (verb2, two) = self.measure_changes(B + 1, B), self.measure_changes(Y, B)
+        context = (f"Other statistics of Russia\u2019s technology earnings (World Bank; context, not evidence) "
+                   f"{verb1} {one} that year and {'' if verb1 == verb2 else verb2 + ' '}{two} over {B} to {Y} "
+                   "(derived).")
         if not jump:
-            return f"Other measures of Russia\u2019s technology earnings {verb2} {two} from {B} to {Y} (World Bank)."
-        return (f"By {whose}, exports rose {fmt.ratio(jump.iv)} in {B + 1} alone (derived); "
-                f"other measures of Russia\u2019s technology earnings {verb1} {one} that year and "
-                f"{'' if verb1 == verb2 else verb2 + ' '}{two} over {B} to {Y} (World Bank).")
+            return context
+        return f"By {whose}, exports rose {fmt.ratio(jump.iv)} in {B + 1} alone (derived). {context}"
 
     def measure_changes(self, y: int, b: int) -> tuple[str, str]:
         """The other measures' changes from b to y, the smallest and the largest (each a point), and the
@@ -199,20 +241,19 @@ class Story:
     # -- another pair of years ----------------------------------------------------------------------
     @property
     def pair(self) -> str:
-        """The report's own years: what the figures say, against what, from which publications."""
+        """The report's own years: what the figures say, against what, from which publications; and that
+        this pair does not test the article's claim."""
         y, b = self.year, self.base
-        ratio = self.n(f"ratio.exports.{y}/{b}")
         ny, nb = f"exports.{y}", f"exports.{b}"
-        across = (f", a ratio across two publications ({self.by(ny)} for {y}, {self.by(nb)} for {b})"
-                  if self.mixed(ny, nb) else f", by the figures of {self.by(ny, nb)}")
-        text = (f"Russia\u2019s technology exports were {self.level(ny)} in {y} and {self.level(nb)} in {b}: "
-                f"{fmt.ratio(ratio.iv)} (derived){across}.")
+        who = self.across(y, b)[2:] or f"by the figures of {self.by(ny, nb)}"
+        text = (f"Russia\u2019s technology exports were {self.level(ny)} in {y} and {self.level(nb)} in {b}, {who}: "
+                f"{fmt.ratio(self.n(f'ratio.exports.{y}/{b}').iv)} (derived).")
         others = [(w, self.n(f"ratio.{m}.{y}/{b}")) for m, w in MEASURES.items() if self.n(f"ratio.{m}.{y}/{b}")]
         if others:
             d = fmt.ratio_decimals(*[x.iv.lo for _, x in others])
             text += (" Over the same years " + _and([f"{w} grew {fmt.ratio(x.iv, decimals=d)}" for w, x in others])
-                     + " (World Bank, other measures).")
-        return text
+                     + " (World Bank, other statistics: context, not evidence; derived).")
+        return text + f" This pair of years does not test the article\u2019s claim about {B} to {Y}."
 
     # -- in short -----------------------------------------------------------------------------------
     @property
@@ -221,13 +262,17 @@ class Story:
         and which parts (or, for the open ones, only how many: the list is further down)."""
         out = []
         for kind, vs in summarise(self.r.verdicts).items():
-            names = _and([f"{x.part} ({x.claim_id})" for x in vs])
-            label = {OPEN: "Open", UNTESTED: "Could not have failed"}.get(kind, _cap(kind))
+            names = _and([f"{x.part} ({x.claim_id})" + (", read strictly (allowed, read loosely)"
+                                                         if x.loose and x.loose["outcome"] != EXCLUDED else "")
+                          for x in vs])
+            label = {OPEN: "Open", UNTESTED: "Could not have failed"}.get(kind, _cap(kind.replace("your series",
+                                                                                             self.your)))
+            it = "it" if len(vs) == 1 else "them"
             text = {OPEN: "no figure held settles them",
-                    UNTESTED: f"{names}: nothing published could contradict "
-                              f"{'it' if len(vs) == 1 else 'them'}, so {'it is' if len(vs) == 1 else 'they are'} "
-                              "not counted as agreement"}.get(kind, names)
-            out.append({"label": label, "count": len(vs), "text": text, "open": kind == OPEN})
+                    UNTESTED: f"{names}: the article\u2019s own figures could not contradict {it} (lower bounds "
+                              f"never conflict), so {'it is' if len(vs) == 1 else 'they are'} not counted as "
+                              "agreement"}.get(kind, names)
+            out.append({"label": label, "count": len(vs), "text": text, "open": kind in (OPEN, UNTESTED)})
         return out
 
     # -- the verdict table -----------------------------------------------------------------------------
@@ -255,12 +300,11 @@ class Story:
         return settle_words(v)
 
     def under(self, v: Verdict) -> list[str]:
-        """The lines under a verdict: what it rests on, why it could not have failed, the loose reading."""
-        out = []
-        if v.restates:
-            return [f"restates {v.restates.split('.')[0]}; counted once"]
-        if v.outcome != OPEN:
-            out.append(f"rests on {rests_on(v, self.r, short=True)}")
+        """The lines under a verdict: what it rests on (or the part it restates), why it could not have
+        failed, the loose reading."""
+        out = ([f"restates {v.restates.split('.')[0]}; counted once"] if v.restates else
+               [f"rests on {rests_on(v, self.r, short=True).replace('your series', self.your)}"]
+               if v.outcome != OPEN else [])
         if v.could_fail is False:
             out.append(f"could not have failed: {v.untested_because}")
         if v.loose:
@@ -271,26 +315,27 @@ class Story:
     # -- sections ---------------------------------------------------------------------------------------
     @property
     def years_text(self) -> str:
-        """The report year against the base year, by whose figures (said here for the article's years; the
-        opening says it for any other pair); and the change on the year before."""
+        """The report year against the base year, by whose figures; and the change on the year before."""
         y, b = self.year, self.base
         ny, nb = f"exports.{y}", f"exports.{b}"
-        text = ""
-        if self.article_years:
-            text = (f"Exports of technology were {self.level(ny)} in {y} and {self.level(nb)} in {b}, by the figures "
-                    f"of {self.by(ny, nb)}: {fmt.ratio(self.n(f'ratio.exports.{y}/{b}').iv)} the {b} level (derived).")
+        who = self.across(y, b)[2:] or f"by the figures of {self.by(ny, nb)}"
+        text = (f"Exports of technology were {self.level(ny)} in {y} and {self.level(nb)} in {b}, {who}: "
+                f"{fmt.ratio(self.n(f'ratio.exports.{y}/{b}').iv)} the {b} level (derived).")
         if y - 1 != b:
             change = self.n(f"change.exports.{y}")
-            text += (f" Year on year, exports changed by {fmt.pct(change.iv, signed=True)} from {y - 1} (derived)."
-                     if change else f" Year on year, no change from {y - 1} can be given: "
-                     f"{why_no_change(change, 'exports', y)}.")
-        return text.strip()
+            text += (f" Year on year, exports changed by {fmt.pct(change.iv, signed=True)} from {y - 1} "
+                     f"(derived{self.across(y, y - 1)})." if change else
+                     f" Year on year, no change from {y - 1} can be given: {why_no_change(change, 'exports', y)}.")
+        return text
 
     @property
     def later(self) -> str:
-        """The 2021 paper's later figure of the same statistic, said (it is drawn in the figures)."""
+        """The later figure of the same statistic another publication gives (drawn in the figures), said in
+        the article's report; never for a user's series, which gives its own years."""
         x = self.n(f"exports.{Y + 1}")
-        if not x or not B <= self.year <= Y:
+        roles = {s["source_id"]: s.get("role") for s in self.r.sources}
+        if not self.article_years or not x or any(roles.get(i) != "same statistics, another publication"
+                                                  for i in x.source_ids.split(";")):
             return ""
         return (f"{_cap(self.by(f'exports.{Y + 1}'))} puts exports at {fmt.money_range(x.iv)} in {Y + 1}: the only "
                 f"figure held after {Y}. It says nothing about {B} to {Y}.")
@@ -308,7 +353,7 @@ class Story:
                 f"\u201cup 30% from {B + 1}\u201d, against \u201c$1.4 billion\u201d in {B}).")
         yours = self.n(f"ratio.exports.{B + 1}/{B}")
         if yours and not self.only_article(yours):
-            text += f" By {self.r.publisher(yours.source_ids)}, they rose {fmt.ratio(yours.iv)}."
+            text += f" By {self.r.publisher(yours.source_ids)}, they rose {fmt.ratio(yours.iv)} (derived)."
         return text
 
     @property
@@ -317,8 +362,9 @@ class Story:
         if not ones:
             return ""
         d = fmt.pct_decimals(*[x.iv.lo * 100 - 100 for _, x in ones])
-        return ("The same year, the World Bank\u2019s other measures changed by "
-                + _and([f"{fmt.pct(_growth(x.iv), signed=True, decimals=d)} ({w})" for w, x in ones]) + ".")
+        return ("The same year, the World Bank\u2019s other statistics changed by "
+                + _and([f"{fmt.pct(_growth(x.iv), signed=True, decimals=d)} ({w})" for w, x in ones])
+                + " (derived; context, not evidence).")
 
     @property
     def jump_settle(self) -> str:
@@ -339,7 +385,7 @@ class Story:
         text = f"From {B} to {Y}, exports of technology grew {fmt.ratio(article.iv, decimals=d)} by the article\u2019s figures"
         if mine and not self.only_article(mine):
             text += f" and {fmt.ratio(mine.iv, decimals=d)} by {self.r.publisher(mine.source_ids)}"
-        return text + "".join(f"; {w} grew {fmt.ratio(x.iv, decimals=d)}" for w, x in ones) + "."
+        return text + "".join(f"; {w} grew {fmt.ratio(x.iv, decimals=d)}" for w, x in ones) + " (all derived)."
 
     @property
     def oecd_text(self) -> str:
@@ -359,12 +405,15 @@ class Story:
             return (f"{_cap(self.data_words)} have no imports figure for {y}, so neither the change in imports nor "
                     "the balance can be given for that year.")
         ich = self.n(f"change.imports.{y}")
-        change = (f"a change of {fmt.pct(ich.iv, signed=True)} on {y - 1} (derived)" if ich else
-                  f"no change from {y - 1} can be given: {why_no_change(ich, 'imports', y)}")
+        change = (f"a change of {fmt.pct(ich.iv, signed=True)} on {y - 1} (derived{self.across(y, y - 1, 'imports')})"
+                  if ich else f"no change from {y - 1} can be given: {why_no_change(ich, 'imports', y)}")
         text = (f"Imports were {self.level(f'imports.{y}')} in {y}; {change}. The balance (exports minus imports, "
                 f"derived) was {fmt.balance(self.n(f'balance.{y}').iv)}")
         if not self.article_years:
             text += f"; {deficit_words(self.r.extra['deficit'])}"
+            held = [yy for yy in self.r.extra["deficit"]["held"]]
+            if held and self.mixed(f"balance.{y}", *[f"balance.{yy}" for yy in held]):
+                text += f" (the balances rest on different publications: {self.by(*[f'balance.{yy}' for yy in held + [y]])})"
         return text + "."
 
     @property
@@ -395,9 +444,16 @@ class Story:
                 groups.setdefault(self.r.publisher(u["source_ids"]), []).append((y, Interval.from_json(u)))
         out = []
         for who, items in groups.items():
-            amount = fmt.money_range(Interval(min(-iv.hi for _, iv in items), max(-iv.lo for _, iv in items)))
-            out.append(f"{fmt.year_list([y for y, _ in items])} ({'a deficit' if len(items) == 1 else 'deficits'} "
-                       f"of {amount}; {who})")
+            if len(items) == 1:
+                (y, iv), = items
+                out.append(f"{y} (a deficit of {fmt.money_range(Interval(-iv.hi, -iv.lo))}, derived; {who})")
+                continue
+            low = min(items, key=lambda t: -t[1].hi)
+            high = max(items, key=lambda t: -t[1].lo)
+            span = Interval(-low[1].hi, -high[1].lo)
+            unit = fmt.unit_for(span.lo, span.hi)
+            out.append(f"{fmt.year_list([y for y, _ in items])} (deficits between {fmt.money(span.lo, unit, fmt.DOWN)} in "
+                       f"{low[0]} and {fmt.money(span.hi, unit, fmt.UP)} in {high[0]}, derived; {who})")
         return _and(out) or "none"
 
     # -- markets ----------------------------------------------------------------------------------------
@@ -415,29 +471,22 @@ class Story:
             text = ("The article names the Netherlands as the largest market at \u201calmost $1 billion\u201d "
                     "(\u201ca quarter of all sales\u201d) and five more above $250 million each. ")
         text += (f"Against total exports of {fmt.money_range(self.n(f'exports.{y}').iv)}, the Netherlands\u2019 share "
-                 f"is {fmt.pct(share.iv)} (derived)")
-        if self.article_years:
-            text += f": \u201ca quarter\u201d is {c6.verdict}"
-            if c6.loose:
-                text += (f" when read as {self.says(c6).split(': ', 1)[1]}, the shares nearer a quarter than a fifth "
-                         f"or a third; read loosely ({says(replace(c6, claimed=c6.loose['claimed']))})"
-                         f", it is {c6.loose['verdict']}. The wording is {self.generous(c6)} by "
-                         f"{rests_on(c6, self.r, short=True)}")
-        return text + "."
-
-    @staticmethod
-    def generous(v: Verdict) -> str:
-        """How the article's own figures judge its wording: generous (outside the careful reading, inside
-        the loose one) or overstated (outside both)."""
-        if v.outcome == EXCLUDED and v.loose and v.loose["outcome"] != EXCLUDED:
-            return "generous"
-        return "overstated" if v.outcome == EXCLUDED else "fair"
+                 f"is {fmt.pct(share.iv)} (derived).")
+        if self.article_years and c6.outcome == EXCLUDED:
+            q = fraction_band("a quarter")
+            text += (f" \u201cA quarter\u201d rounds that share up: {fmt.pct(q)} is nearer a quarter than a fifth or a "
+                     f"third, and by {rests_on(c6, self.r, short=True)} the share is {fmt.pct(c6.evidence)}, nearer a "
+                     f"fifth: {c6.verdict} read strictly")
+            text += (f"; read loosely ({says(replace(c6, claimed=c6.loose['claimed']))}), {c6.loose['verdict']}."
+                     if c6.loose else ".")
+        elif self.article_years:
+            text += f" \u201cA quarter\u201d is {c6.verdict}."
+        return text
 
     @property
     def rank_text(self) -> str:
         rank = self.v["C6.rank"]
-        w = working(rank)
-        return f"Is it the largest market? {_cap(rank.verdict)}: {w[:1].lower() + w[1:]}"
+        return f"Is it the largest market? {_cap(rank.verdict)}. {working(rank)}"
 
     # -- the early 2000s ------------------------------------------------------------------------------
     @property
@@ -457,19 +506,21 @@ class Story:
                          f"{fmt.money_range(Interval.from_json(implied))} (derived)")
             text += "."
         else:
-            text = f"The figures held make it {fmt.ratio(c8.evidence)}: {c8.verdict}."
-        ict = self.n(f"ratio.ict_exports.{Y}/early2000s")
-        if ict:
-            text += (f" As context only, ICT service exports in {Y} were {fmt.ratio(ict.iv)} their level in each of "
-                     "those years (World Bank, a different measure).")
+            text = f"The figures held make it {fmt.ratio(c8.evidence)} (derived): {c8.verdict}."
+        ratios = [(w, self.n(f"ratio.{m}.{Y}/early2000s")) for m, w in MEASURES.items()
+                  if self.n(f"ratio.{m}.{Y}/early2000s")]
+        if ratios:
+            text += (f" As context only, {_and([f'{w} in {Y} were {fmt.ratio(x.iv)}' for w, x in ratios])} their "
+                     "level in each of those years (World Bank, other statistics; derived).")
         return text
 
     # -- what would settle the rest ---------------------------------------------------------------------
     @property
     def open_parts(self) -> list[dict]:
-        """Each open part, and the series that would settle it."""
+        """Each part not settled (open, or checked only in a way that could not have failed), and the
+        series that would settle it."""
         return [{"claim": x.claim_id, "part": x.part, "needs": settle_words(x)} for x in self.r.verdicts
-                if x.outcome == OPEN and not x.restates]
+                if (x.outcome == OPEN or x.could_fail is False) and not x.restates]
 
     # -- how the words are read -------------------------------------------------------------------------
     @property
@@ -525,8 +576,13 @@ def title(report: dict, series: list[dict]) -> str:
     y, b = report["report_year"], report["base_year"]
     text = (f"Russia\u2019s technology exports, {B} to {Y}: the claims of \u201cUp Threefold Since {B}\u201d, checked"
             if (y, b) == (Y, B) else
-            f"Russia\u2019s technology exports, {b} to {y}, and the claims of \u201cUp Threefold Since {B}\u201d")
+            f"Russia\u2019s technology exports, {b} to {y}: the claims of \u201cUp Threefold Since {B}\u201d, checked")
     return text + (" against your series" + (" (SYNTHETIC)" if synthetic(series) else "") if series else "")
+
+
+def _apart(a: Interval, b: Interval) -> float:
+    """How far apart two intervals are (0 if they overlap)."""
+    return max(0.0, a.lo - b.hi, b.lo - a.hi)
 
 
 def _growth(iv: Interval) -> Interval:

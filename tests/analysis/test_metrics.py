@@ -63,10 +63,12 @@ def test_growth_2021(quantities):
 
 
 def test_what_one_publication_alone_says_is_labelled(quantities, raw, tidy):
-    article = evidence.build_quantities(evidence.published_by(tidy, ["MT", "EWDN", "BNE"]))
-    n = metrics.numbers(quantities, evidence.tidy_wdi(raw["wdi"]), [], 2020, 2018, article=article).set_index("id")
+    views = evidence.views(tidy, raw["sources"])
+    assert sorted(views) == ["", "article", "oecd", "spb"]
+    n = metrics.numbers(quantities, evidence.tidy_wdi(raw["wdi"]), [], 2020, 2018, views=views).set_index("id")
     r = n.loc["article.ratio.exports.2019/2018"]
-    assert (r["measure"], r["year"], r["base_year"], r["published_by"]) == ("ratio", 2019, 2018, "the article")
+    assert (r["measure"], r["year"], r["base_year"], r["published_by"]) == ("ratio", 2019, 2018, "article")
+    assert n.loc["spb.exports.2021", "published_by"] == "spb" and n.loc["oecd.imports.2015", "lo"] > 2205
 
 
 def test_a_ratio_across_two_publications_says_so(quantities, raw, tidy):

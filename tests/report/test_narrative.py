@@ -80,7 +80,7 @@ def test_the_shipped_text_renders_in_order(tmp_path, shipped):
     assert headings == ["# Russia\u2019s technology exports, 2018 to 2020: the claims of \u201cUp Threefold Since 2018\u201d, "
                         "checked", "## In short", "## The verdicts, claim by claim", "## The years compared",
                         "## The one-year jump", "## Other measures, side by side", "## Imports and the balance",
-                        "## Markets", "## The early 2000s", "## What would settle the rest", "## How we read the article",
+                        "## Markets", "## The early 2000s", "## What would settle the rest", "## How we checked",
                         "## Glossary", "## Sources"]
     assert "at least 3.10\u00d7" in md and "\\$" in md and "(derived)" in md
 
@@ -97,32 +97,36 @@ class TestOpening:
         assert "**Our verdict: not confirmed.**" in text
         assert "Only the article publishes these figures for 2018 to 2020, and a claim cannot confirm itself." in text
         assert "exports rose at least 2.37\u00d7 in 2019 alone (derived)" in text
-        assert "rose 4.4% to 15.7% that year and 12.8% to 32.9% over 2018 to 2020 (World Bank)" in text
+        assert ("Other statistics of Russia\u2019s technology earnings (World Bank; context, not evidence) rose 4.4% to "
+                "15.7% that year and 12.8% to 32.9% over 2018 to 2020 (derived).") in text
         assert "agree" not in text and "consistent" not in text  # nothing reads as support
         box = re.sub(r"\\|\*", "", text[text.index("**The claim.**"):text.index("*Derived*")])
         assert 70 <= len(box.split()) <= 100, len(box.split())  # about 90 words before the first figure
 
     @pytest.mark.parametrize("year,base,opens", [
         (2011, 2006, "**2011 against 2006.**\nRussia\u2019s technology exports were $593 million in 2011 and "
-                     "$514\u2013532 million (derived) in 2006: 1.11\u20131.16\u00d7 (derived), a ratio across two "
-                     "publications (OECD MSTI for 2011, the 2021 paper for 2006)."),
+                     "$514\u2013532 million (derived) in 2006, across two publications (OECD MSTI for 2011, the 2021 "
+                     "paper for 2006): 1.11\u20131.16\u00d7 (derived)."),
         (2021, 2018, "**2021 against 2018.**\nRussia\u2019s technology exports were $4.55\u20134.65 billion in 2021 and "
-                     "$1.35\u20131.45 billion in 2018: 3.13\u20133.45\u00d7 (derived), a ratio across two publications"),
+                     "$1.35\u20131.45 billion in 2018, across two publications (the 2021 paper for 2021, The Moscow "
+                     "Times for 2018): 3.13\u20133.45\u00d7 (derived)."),
         (2019, 2018, "**2019 against 2018.**\nRussia\u2019s technology exports were at least $3.44 billion (derived) "
-                     "in 2019 and $1.35\u20131.45 billion in 2018: at least 2.37\u00d7 (derived), by the figures of The "
-                     "Moscow Times."),
+                     "in 2019 and $1.35\u20131.45 billion in 2018, by the figures of The Moscow Times: at least "
+                     "2.37\u00d7 (derived)."),
     ])
     def test_another_pair_of_years_opens_with_that_pair(self, tmp_path, raw, tidy, year, base, opens):
         results = analysed(tmp_path, raw, tidy, year, base)
         text = self.opening(tmp_path, results).replace("\\$", "$").replace("\\+", "+")
         assert opens in text
         assert "**The article\u2019s claim, briefly.**" in text and ": not confirmed." in text
+        assert "This pair of years does not test the article\u2019s claim about 2018 to 2020." in text
+        assert "**What would settle it.**" in text
 
     def test_no_finding_is_stated_twice_in_consecutive_sections(self, tmp_path, raw, tidy):
         md = markdown(narrative.render(TEXT, analysed(tmp_path, raw, tidy, 2019, 2018), tmp_path))
         assert "## The one-year jump" not in md  # the 2019 report's own years are that jump
-        years = md.split("## The years compared")[1].split("##")[0]
-        assert "2.37" not in years  # said in the opening; the section adds what the opening does not
+        sections = md.split("\n## ")
+        assert not any("2.37" in a and "2.37" in b for a, b in zip(sections[1:], sections[2:]))
 
 
 class TestCountedNowhereAsAgreement:
@@ -130,14 +134,16 @@ class TestCountedNowhereAsAgreement:
         md = markdown(narrative.render(TEXT, shipped, tmp_path))
         short = md.split("## In short")[1].split("##")[0].strip().splitlines()
         assert short == [
-            "- **Contradicted by its own figures (1):** the Netherlands\u2019 share of exports (C6).",
-            "- **Could not have failed (2):** exports in 2020 (C1) and exports in 2020 against 2018 (C9): nothing "
-            "published could contradict them, so they are not counted as agreement.",
+            "- **Contradicted by its own figures (1):** the Netherlands\u2019 share of exports (C6), read strictly "
+            "(allowed, read loosely).",
+            "- **Could not have failed (2):** exports in 2020 (C1) and exports in 2020 against 2018 (C9): the "
+            "article\u2019s own figures could not contradict them (lower bounds never conflict), so they are not "
+            "counted as agreement; [what would](#what-would-settle-the-rest) is listed below.",
             "- **Open (9):** no figure held settles them; [what would](#what-would-settle-the-rest) is listed below."]
 
     def test_claimreview_never_rates_a_check_that_could_not_fail_as_a_pass(self, shipped):
         rating = {r["url"]: r["reviewRating"]["alternateName"] for r in reviews(shipped)}
-        assert rating["#claim-C1"] == rating["#claim-C9"] == "not settled: nothing published could contradict it"
+        assert rating["#claim-C1"] == rating["#claim-C9"] == "not settled: its own figures could not contradict it"
         assert rating["#claim-C3"] == "not settled: the figures that would settle it are not held"  # its ratio is C9's
         assert rating["#claim-C6"] == "partly contradicted by its own figures"  # "a quarter", read strictly
 
@@ -167,7 +173,7 @@ class TestClaimReview:
 
     def test_the_reviewer_and_the_address_are_as_given_never_invented(self, shipped):
         plain = reviews(shipped)[0]
-        assert plain["author"] == {"@type": "Organization", "name": "Russian tech exports fact-check"}
+        assert plain["author"] == {"@type": "Organization", "name": "Russian tech exports fact-check project"}
         given = reviews(shipped, reviewer="A Desk", reviewer_url="https://desk.example/", site_url="https://x.example/r")[0]
         assert given["author"] == {"@type": "Organization", "name": "A Desk", "url": "https://desk.example/"}
         assert given["url"] == "https://x.example/r#claim-C1"
@@ -214,7 +220,8 @@ def test_every_claim_shows_its_publication_in_the_table(tmp_path, shipped, raw):
 def test_the_working_is_written_from_the_records(shipped):
     v = {x.part_id: x for x in shipped.verdicts}
     assert claims.working(v["C3.ratio"]) == "at least $4.5 billion / $1.35\u20131.45 billion = at least 3.10\u00d7."
-    assert claims.working(v["C1.level"]).startswith("The other figures give at least $4.05 billion, derived: ")
+    assert claims.working(v["C1.level"]) == ("The other figures give at least $4.05 billion (derived: exports 2018 "
+                                             "\u00d7 ratio 2018 to 2020).")
     assert claims.working(v["C6.share"]) == "$0.9\u20131.0 billion of at least $4.5 billion = at most 22.3%."
     assert claims.working(v["C8.early"]) == ("No exports figure for 2000 to 2003. The claim implies an "
                                              "early-2000s level of at least $225 million (derived).")
@@ -224,9 +231,9 @@ def test_the_working_is_written_from_the_records(shipped):
 
 def test_the_wording_is_judged_by_the_articles_own_figures(tmp_path, shipped):
     md = markdown(narrative.render(TEXT, shipped, tmp_path))
-    assert ("\u201ca quarter\u201d is contradicted by its own figures when read as 22.5\u201329.2%, the shares nearer "
-            "a quarter than a fifth or a third; read loosely (20\u201330%), it is allowed by its own figures. The "
-            "wording is generous by the article\u2019s own figures.") in md
+    assert ("\u201cA quarter\u201d rounds that share up: 22.5\u201329.2% is nearer a quarter than a fifth or a third, "
+            "and by the article\u2019s own figures the share is at most 22.3%, nearer a fifth: contradicted by its own "
+            "figures read strictly; read loosely (20\u201330%), allowed by its own figures.") in md
 
 
 def test_deficit_words_for_any_year():
@@ -284,7 +291,7 @@ class TestTheTemplateReadsAsProse:
     def test_headings_are_words_not_placeholders(self, lines):
         headings = [x for x in lines if x.startswith("#")]
         assert headings[0] == "# {{ s.title }}"
-        assert all("{" not in h for h in headings[1:]) and len(headings) == 13
+        assert all("{" not in h for h in headings[1:]) and len(headings) == 14
 
     def test_the_template_decides_nothing_itself(self, lines):
         """Its conditions are the story's decisions (s.something), never comparisons of its own."""
@@ -299,9 +306,9 @@ class TestByline:
     def test_the_byline_and_its_links(self, tmp_path, shipped):
         md = markdown(narrative.render(TEXT, shipped, tmp_path))
         lines = md.split("\n\n")[1].splitlines()
-        assert lines[0] == "Checked by Russian tech exports fact-check on 1 December 2026."
+        assert lines[0] == "Checked by the Russian tech exports fact-check project on 1 December 2026."
         links = re.findall(r"\]\(([^)]+)\)", " ".join(lines[1:]))
-        assert links == ["#how-we-read-the-article", "verdicts.csv", "numbers.csv", "datapackage.json",
+        assert links == ["#how-we-checked", "verdicts.csv", "numbers.csv", "datapackage.json",
                          "appendix-analysis.html"]
 
     def test_a_reviewer_url_is_a_link_only_when_given(self, tmp_path, shipped):
@@ -319,15 +326,17 @@ class TestByline:
         assert story.Story.of(shipped).checked_on == "2027-01-05"
 
 
-def test_a_users_series_is_named_in_the_title_and_a_banner(tmp_path, shipped):
+def test_a_users_series_is_named_in_the_title_and_a_boxed_banner(tmp_path, shipped):
     shipped.sources.append({"source_id": "USER1", "title": "SYNTHETIC test fixture (invented numbers)",
                             "url": "synthetic_full_series.csv", "publisher": "your series", "role": "primary table",
                             "date": "", "short": "your series", "quote": "", "kind": "", "via": "", "licence": ""})
-    md = markdown(narrative.render(TEXT, shipped, tmp_path))
-    assert md.splitlines()[0].endswith("checked against your series (SYNTHETIC)")
-    assert ("**SYNTHETIC: the series says it is synthetic or a test, so its numbers are not data and nothing here is "
-            "a finding. This report rests on your series \u201cSYNTHETIC test fixture (invented numbers)\u201d "
-            "(synthetic\\_full\\_series.csv) wherever it gives a figure") in md
+    blocks = narrative.render(TEXT, shipped, tmp_path)
+    assert markdown(blocks).splitlines()[0].endswith("checked against your series (SYNTHETIC)")
+    banner = next(t for k, t in blocks if k == "html" and "banner" in t)
+    assert banner.startswith('<div class="banner synthetic" role="note"><strong>SYNTHETIC: the series says it is '
+                             "synthetic or a test, so its numbers are invented, not data, and nothing here is a finding. "
+                             "This report rests on your series \u201cSYNTHETIC test fixture (invented numbers)\u201d "
+                             "(synthetic_full_series.csv) wherever it gives a figure")
 
 
 def test_the_rows_of_a_series_not_used_are_counted_in_the_banner(tmp_path, shipped):
@@ -335,5 +344,24 @@ def test_the_rows_of_a_series_not_used_are_counted_in_the_banner(tmp_path, shipp
                             "role": "primary table", "date": "", "short": "your series", "quote": "", "kind": "",
                             "via": "", "licence": ""})
     shipped.extra["rows_not_used"] = 87912
-    md = markdown(narrative.render(TEXT, shipped, tmp_path))
-    assert "87,912 rows by category not used: the report uses the totals over all kinds of agreement only." in md
+    html = "".join(t for k, t in narrative.render(TEXT, shipped, tmp_path) if k == "html")
+    assert "87,912 rows by category not used: the report uses the totals over all kinds of agreement only." in html
+
+
+def test_a_users_series_is_compared_with_the_publications_held(tmp_path, raw, tidy):
+    """Where the series gives a level a publication excludes, the banner says so (a 'confirmed' resting on a
+    series that disagrees with the OECD elsewhere must not stand alone)."""
+    import pandas as pd
+
+    from ..synthetic import add_figures
+    user = pd.DataFrame([{"source_id": "USER1", "publisher": "your series", "short": "your series",
+                          "title": "Rosstat 2021", "date": "", "url": "t.csv", "quote": "", "kind": "",
+                          "role": "primary table", "via": "", "licence": ""}])
+    mine = {**raw, "sources": pd.concat([raw["sources"], user], ignore_index=True)}
+    t = add_figures(tidy, [dict(year=2011, flow="exports", value=700, source_id="USER1"),
+                           dict(year=2012, flow="exports", value=689, source_id="USER1")])
+    s = story.Story.of(analysed(tmp_path, mine, t))
+    assert s.disagreements == ["exports in 2011, $700 million against $593 million by OECD MSTI"]
+    assert "It disagrees with the publications held on 1 figure (listed under" in s.series_banner
+    md = markdown(narrative.render(TEXT, s.r, tmp_path))
+    assert "## Your series against the publications" in md and "- exports in 2011, \\$700 million against" in md

@@ -16,10 +16,9 @@ def report_folder(tmp_path_factory, raw, tidy, quantities):
     """A report folder's CSV files, written as the analysis stage writes them, and its data package."""
     folder = tmp_path_factory.mktemp("report")
     verdicts = claims.check_claims(tidy, raw["sources"], raw["claims"])
-    article = evidence.build_quantities(evidence.published_by(tidy, ["MT", "EWDN", "BNE"]))
     handover.write_csv(claims.to_frame(verdicts, raw["claims"]), folder / "verdicts.csv")
     handover.write_csv(metrics.numbers(quantities, evidence.tidy_wdi(raw["wdi"]), verdicts, 2021, 2018,
-                                      article=article), folder / "numbers.csv")
+                                      views=evidence.views(tidy, raw["sources"])), folder / "numbers.csv")
     package.write(folder, "2021 against 2018")
     return folder
 
