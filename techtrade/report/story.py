@@ -389,13 +389,15 @@ class Story:
 
     @property
     def oecd_text(self) -> str:
-        first, last = (self.n(f"oecd.exports.{y}") for y in (2011, 2015))
-        if not (first and last):
+        years = sorted(int(i.split(".")[2]) for i in self.r.numbers.rows if re.fullmatch(r"oecd\.exports\.\d{4}", i))
+        if not years:
             return ""
+        first, last = years[0], years[-1]
         return (f"The OECD\u2019s republication of Russia\u2019s technology balance of payments gives receipts of "
-                f"{fmt.money_range(first.iv)} in 2011 and {fmt.money_range(last.iv)} in 2015, and stops in 2015. "
-                "It publishes them in roubles and in US dollars; the dollar values are the OECD\u2019s, and Rosstat\u2019s own "
-                "dollar figures for those years are not held, so whether the two agree is not known.")
+                f"{fmt.money_range(self.n(f'oecd.exports.{first}').iv)} in {first} and "
+                f"{fmt.money_range(self.n(f'oecd.exports.{last}').iv)} in {last}, and stops in {last}. It publishes them "
+                "in roubles and in US dollars; the dollar values are the OECD\u2019s, and Rosstat\u2019s own dollar figures "
+                "for those years are not held, so whether the two agree is not known.")
 
     # -- imports, the balance, C5 ---------------------------------------------------------------------
     @property
