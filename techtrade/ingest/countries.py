@@ -12,7 +12,7 @@ state or a city is not a country.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 TOTAL = "World"
 #: The one name of the residual row (partners not named); never a market of its own.
@@ -37,7 +37,7 @@ def _country(text: str):
     """The ISO 3166 country ``text`` names exactly (with or without a leading 'The'), or None."""
     import pycountry
 
-    for t in dict.fromkeys([text, re.sub(r"^the ", "", text, flags=re.I)]):
+    for t in dict.fromkeys([text, re.sub(r"^the ", "", text, flags=re.IGNORECASE)]):
         if t.lower() in ALIASES:
             return pycountry.countries.get(alpha_2=ALIASES[t.lower()])
         for field in _FIELDS:
@@ -58,7 +58,7 @@ def _subdivisions() -> dict:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def canonical(name: str) -> tuple[str | None, str]:
     """(canonical name, "") for a country, the World total or the residual; (None, why) otherwise."""
     import pycountry

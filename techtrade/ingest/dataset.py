@@ -4,17 +4,17 @@ checked against its schema (schema.py) and for what it means; :func:`load_raw` l
 """
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
 
-from .. import config
-from .files import fail_rows, floats, read_csv_strict, validate
+from . import schema
+from .files import read_csv_strict
+from .schema import check_source_ids, validate
 from .userdata import load_user_series
 from .wdi import credit_vintages, load_wdi, load_wdi_any
 
-# The columns of each raw file (their checks are in techtrade/schema.py).
+# The columns of each raw file (their checks: schema.py).
 FIGURES_COLUMNS = ["figure_id", "claim_id", "year", "base_year", "flow", "partner", "category",
                    "measure", "value", "unit", "qualifier", "precision", "source_id", "quote"]
 SOURCES_COLUMNS = ["source_id", "publisher", "title", "date", "url", "quote", "role"]
@@ -36,20 +36,14 @@ def load_sources(path: str | Path) -> pd.DataFrame:
     resting on it may say."""
     path = Path(path)
     df = read_csv_strict(path, SOURCES_COLUMNS, ["short", "kind", "via", "licence"])
-    return validate(df, "SOURCES_SCHEMA", path)
+    return validate(df, schema.SOURCES, path)
 
 
 def load_oecd(path: str | Path, sources: pd.DataFrame) -> pd.DataFrame:
     """OECD MSTI's technology balance of payments for Russia, one row per variable and year."""
     path = Path(path)
-    df = validate(read_csv_strict(path, OECD_COLUMNS), "OECD_SCHEMA", path)
-    df = floats(df, ["value"])
-    df["year"] = pd.to_numeric(df["year"]).astype("int64")
-    fail_rows(path, df, ~df["value"].map(math.isfinite) | (df["value"] < 0), "value",
-               "not a finite, non-negative number")
-    fail_rows(path, df, df.duplicated(["variable", "year"], keep=False), "year",
-               "the same variable and year appear twice")
-    _check_source_ids(path, df, sources)
+    df = validate(read_csv_strict(path, OECD_COLUMNS), schema.OECD, path)
+    check_source_ids(path, df, sources["source_id"])
     return df
 
 
@@ -71,41 +65,17 @@ def oecd_figures(oecd: pd.DataFrame) -> pd.DataFrame:
 def load_figures(path: str | Path, sources: pd.DataFrame) -> pd.DataFrame:
     """The published technology-exchange figures, one row per figure, checked against the registry."""
     path = Path(path)
-    df = validate(read_csv_strict(path, FIGURES_COLUMNS), "FIGURES_SCHEMA", path)
-    df = floats(df, ["value", "precision"])
-    for c in ("year", "base_year"):
-        df[c] = pd.to_numeric(df[c]).astype("Int64")
-    fail_rows(path, df, ~df["value"].map(math.isfinite), "value", "not a finite number")
-    fail_rows(path, df, df["value"].abs() * df["unit"].map(config.UNITS_TO_USD_MN).astype("float64").fillna(1.0)
-               > config.MAX_USD_MN, "value", f"above {config.MAX_USD_MN:,.0f} USD million (or its equivalent): "
-               "not a plausible value")
-    nonneg = df["measure"].isin(["level", "ratio", "share", "rank", "ratio_to_early_2000s"])
-    fail_rows(path, df, nonneg & (df["value"] < 0), "value", "negative, but this measure cannot be")
-    fail_rows(path, df, (df["qualifier"] == "rounded") & ~(df["precision"] > 0), "precision",
-               "a rounded figure needs its rounding unit (e.g. 100 for '$1.4 billion' in USD mn)")
-    fail_rows(path, df, df["base_year"].notna() & (df["base_year"] >= df["year"]), "base_year",
-               "must be before the figure's year")
-    bad_unit = pd.Series([u not in config.MEASURE_UNITS[m] for m, u in zip(df["measure"], df["unit"])],
-                         index=df.index)
-    fail_rows(path, df, bad_unit, "unit", "does not fit the measure (levels are in USD, growth and "
-               "shares in percent, ratios in 'ratio')")
-    _check_source_ids(path, df, sources)
+    df = validate(read_csv_strict(path, FIGURES_COLUMNS), schema.FIGURES, path)
+    check_source_ids(path, df, sources["source_id"])
     return df
 
 
 def load_claims(path: str | Path, sources: pd.DataFrame) -> pd.DataFrame:
     """The article's claims, word for word, with the sources that carry them."""
     path = Path(path)
-    df = validate(read_csv_strict(path, CLAIMS_COLUMNS), "CLAIMS_SCHEMA", path)
-    _check_source_ids(path, df, sources)
+    df = validate(read_csv_strict(path, CLAIMS_COLUMNS), schema.CLAIMS, path)
+    check_source_ids(path, df, sources["source_id"])
     return df
-
-
-def _check_source_ids(path: Path, df: pd.DataFrame, sources: pd.DataFrame) -> None:
-    known = set(sources["source_id"])
-    unknown = df["source_id"].map(lambda s: any(p.strip() not in known for p in s.split(";")))
-    fail_rows(path, df, unknown, "source_id", f"names a source missing from the registry "
-               f"(known: {', '.join(sorted(known))})")
 
 
 def load_raw(inputs: dict[str, Path | None]) -> dict[str, pd.DataFrame]:
@@ -117,9 +87,9 @@ def load_raw(inputs: dict[str, Path | None]) -> dict[str, pd.DataFrame]:
     claims = load_claims(inputs["claims"], sources)
     wdi, vintages = credit_vintages(load_wdi_any(inputs["wdi"]), sources)
     sources = pd.concat([sources, vintages], ignore_index=True) if len(vintages) else sources
-    _check_source_ids(Path(inputs["wdi"]), wdi, sources)
+    check_source_ids(Path(inputs["wdi"]), wdi, sources["source_id"])
     ict = load_wdi(inputs["wdi_ict"])
-    _check_source_ids(Path(inputs["wdi_ict"]), ict, sources)
+    check_source_ids(Path(inputs["wdi_ict"]), ict, sources["source_id"])
     wdi = pd.concat([wdi, ict], ignore_index=True)  # each row keeps its own vintage's source id
     unused = (sources["publisher"] == "World Bank") & ~sources["source_id"].isin(set(wdi["source_id"]))
     sources = sources[~unused].reset_index(drop=True)  # a vintage replaced by another file is not cited

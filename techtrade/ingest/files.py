@@ -1,12 +1,12 @@
 """Reading a raw CSV file strictly (stage 01, ingest): a plain, rectangular UTF-8 table, read a row at a
-time with the physical line each row starts on; its schema checked (schema.py, pandera); every failure
-one line naming the file, the line and the column, and what is wrong (:class:`DataError`).
+time with the physical line each row starts on (the index of the table it returns, which schema.py's
+errors name); every failure one line naming the file, the line, and what is wrong (:class:`DataError`).
 """
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
 
@@ -139,50 +139,3 @@ def read_csv_strict(path: str | Path, required: list[str], optional: list[str] =
         raise DataError(f"{path}: header only, no data rows")
     return pd.DataFrame({h: pd.array(col, dtype="string") for h, col in zip(header, columns)},
                         index=pd.Index(lines, name="line"))
-
-
-def validate(df: pd.DataFrame, schema_name: str, path: Path) -> pd.DataFrame:
-    """Run a pandera schema; turn its first failure into a one-line DataError."""
-    import pandera.pandas as pa
-
-    from . import schema as schemas
-
-    schema = getattr(schemas, schema_name)
-    blank_to_na = df.replace("", pd.NA)
-    try:
-        schema.validate(blank_to_na, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        fc = exc.failure_cases
-        fc = fc[fc["index"].notna()] if fc["index"].notna().any() else fc
-        first = fc.iloc[0]
-        line = int(first["index"]) if pd.notna(first["index"]) else None
-        col = first["column"]
-        value = first["failure_case"]
-        check = str(first["check"])
-        if check == "not_nullable":
-            what = "is empty"
-        elif check.startswith("field_uniqueness") or "unique" in check:
-            what = f"{value!r} appears more than once"
-        else:
-            what = f"{value!r} {check}"
-        where = f"line {line}, " if line is not None else ""
-        n = len(fc)
-        more = f" ({n - 1} more problem(s) in this file)" if n > 1 else ""
-        raise DataError(f"{path}, {where}column {col!r}: {what}{more}") from None
-    return blank_to_na
-
-
-def floats(df: pd.DataFrame, cols) -> pd.DataFrame:
-    out = df.copy()
-    for c in cols:
-        out[c] = pd.to_numeric(out[c], errors="raise").astype("float64")
-    return out
-
-
-def fail_rows(path: Path, df: pd.DataFrame, mask: pd.Series, column: str, what: str):
-    if mask.any():
-        line = mask[mask].index[0]
-        value = df.loc[line, column]
-        shown = f"{value:g}" if isinstance(value, float) else repr(value)  # -5, not np.float64(-5.0)
-        raise DataError(f"{path}, line {line}, column {column!r}: {what} ({shown})"
-                        + (f"; {mask.sum() - 1} more such line(s)" if mask.sum() > 1 else ""))

@@ -1,8 +1,8 @@
 """A user's own primary series (``--data``): read, and checked for what it means.
 
-Beyond the schema (dataset.py), in this order: no text a spreadsheet would run as a formula; values
-finite, not negative, not absurd; partner names read exactly as countries (countries.py), the World
-total or the residual; no value a hundred times off the published figure for the same quantity (a unit
+Its cells and values are checked by its schema (schema.USER: no text a spreadsheet would run as a
+formula; values finite, not negative, not absurd); then what the rows mean, in this order: partner
+names read exactly as countries (countries.py), the World total or the residual; no value a hundred times off the published figure for the same quantity (a unit
 slip: checked before the totals, so that a slip is blamed on its own row); no key given twice; only
 the totals (category ``all``, in any case) used, the rest kept out and counted in a note; no partner,
 nor the partners together, above the World total. Every refusal is one line naming the file, the
@@ -20,11 +20,10 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .. import config
 from ..errors import DataError
-from ..handover import FORMULA_START
+from . import schema
 from .countries import TOTAL, canonical
-from .files import fail_rows, floats, read_csv_strict, validate
+from .files import read_csv_strict
 
 USER_COLUMNS = ["year", "flow", "partner", "category", "value_usd_mn", "source"]
 KEY = ["year", "flow", "partner", "category"]
@@ -37,14 +36,6 @@ class Note(NamedTuple):
 
     text: str
     rows_not_used: int = 0
-
-
-def _refuse_formulas(path: Path, df: pd.DataFrame, columns) -> None:
-    for col in columns:
-        if col in df.columns:
-            bad = df[col].fillna("").str.startswith(FORMULA_START)
-            fail_rows(path, df, bad, col, "starts like a spreadsheet formula (=, +, -, @); start the text "
-                                           "with a letter or a digit")
 
 
 def _half_unit(text: pd.Series) -> pd.Series:
@@ -65,16 +56,10 @@ def load_user_series(path: str | Path, shipped: pd.DataFrame | None = None
     """
     path = Path(path)
     read_notes: list[str] = []
-    df = validate(read_csv_strict(path, USER_COLUMNS, ["note"], notes=read_notes), "USER_SCHEMA", path)
+    raw = read_csv_strict(path, USER_COLUMNS, ["note"], notes=read_notes)
     notes = [Note(n) for n in read_notes]
-    _refuse_formulas(path, df, ["partner", "category", "source", "note"])
-    rounding = _half_unit(df["value_usd_mn"])
-    df = floats(df, ["value_usd_mn"])
-    df["year"] = pd.to_numeric(df["year"]).astype("Int64")
-    fail_rows(path, df, ~np.isfinite(df["value_usd_mn"]), "value_usd_mn", "not a finite number")
-    fail_rows(path, df, df["value_usd_mn"] < 0, "value_usd_mn", "negative; exports and imports cannot be")
-    fail_rows(path, df, df["value_usd_mn"] > config.MAX_USD_MN, "value_usd_mn",
-               f"above {config.MAX_USD_MN:,.0f} (USD million): not a plausible value; the column is in USD million")
+    rounding = _half_unit(raw["value_usd_mn"])
+    df = schema.validate(raw, schema.USER, path)
     df["partner"], read_as = _read_partners(path, df["partner"])
     notes += read_as
     category = df["category"].str.lower()

@@ -21,7 +21,9 @@ import pandas as pd
 from .. import config
 from ..build import stages
 from ..errors import DataError
-from .files import check_file, csv_rows, fail_rows, floats, ragged, read_csv_strict, validate
+from . import schema
+from .files import check_file, csv_rows, ragged, read_csv_strict
+from .schema import vintage_problem
 
 API = os.environ.get("TECHTRADE_WDI_API", "https://api.worldbank.org/v2")
 COUNTRY = "RUS"
@@ -43,15 +45,6 @@ class WdiError(RuntimeError):
 # A World Bank value is credited to the vintage it was read from: the shipped snapshots have their own
 # entries in the registry (WDI, WDI2026); a bulk download or an API snapshot is credited to
 # "WDI@<its Last Updated Date>", which becomes a registry entry of its own when the registry has none.
-def vintage_problem(updated: str) -> str | None:
-    """What is wrong with a vintage date (a 'Last Updated Date', the API's 'lastupdated'), or None."""
-    try:
-        date = datetime.date.fromisoformat(str(updated).strip()[:10])
-    except ValueError:
-        return "is not a date (YYYY-MM-DD)"
-    return "is in the future" if date > datetime.date.today() else None
-
-
 def vintage_id(updated: str, where: str) -> str:
     problem = vintage_problem(updated)
     if problem:
@@ -91,17 +84,7 @@ def load_wdi(path: str | Path) -> pd.DataFrame:
     """World Bank WDI series in long form (one row per indicator and year): amounts and shares, each
     credited to a registry entry or to a vintage ``WDI@<date>`` that is a date, not in the future."""
     path = Path(path)
-    df = validate(read_csv_strict(path, COLUMNS), "WDI_SCHEMA", path)
-    df = floats(df, ["value"])
-    df["year"] = pd.to_numeric(df["year"]).astype("int64")
-    fail_rows(path, df, ~df["value"].map(math.isfinite), "value", "not a finite number")
-    fail_rows(path, df, df["value"] < 0, "value", "negative; these indicators cannot be")
-    vintage = df["source_id"].map(lambda s: vintage_problem(s[4:]) if s.startswith("WDI@") else None)
-    fail_rows(path, df, vintage.notna(), "source_id", "a vintage WDI@<date> whose date is not a date "
-               "(YYYY-MM-DD) or is in the future")
-    dup = df.duplicated(["indicator_code", "year"], keep=False)
-    fail_rows(path, df, dup, "year", "the same indicator and year appear twice")
-    return df
+    return schema.validate(read_csv_strict(path, COLUMNS), schema.WDI, path)
 
 
 def load_wdi_any(path: str | Path) -> pd.DataFrame:
