@@ -126,3 +126,21 @@ def write(folder: str | Path, title: str) -> Path:
     path = Path(folder) / "datapackage.json"
     write_atomic(path, json.dumps(descriptor(title), indent=1, ensure_ascii=False) + "\n")
     return path
+
+
+def codebook() -> str:
+    """The columns of verdicts.csv and numbers.csv as Markdown (docs/outputs.md holds this text; a test
+    keeps the two the same): ``python -m techtrade.report.package`` prints it."""
+    out = []
+    for name, (path, what, fields, key) in TABLES.items():
+        out += [f"### `{path}`", "", f"{what} Key: `{key}`.", "", "| column | type | meaning |", "|---|---|---|"]
+        for f in fields:
+            codes = f.get("constraints", {}).get("enum")
+            more = f" Codes: {', '.join(f'`{c}`' for c in codes)}." if codes else ""
+            out.append(f"| `{f['name']}` | {f['type']} | {f['description'].replace('|', '/')}{more} |")
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(codebook(), end="")

@@ -52,3 +52,12 @@ def test_types_read_as_meant(report_folder):
     assert (verdicts["C2.growth"]["evidence_form"], verdicts["C1.level"]["evidence_form"]) == ("none", "at least")
     assert verdicts["C1.level"]["evidence_hi"] is None  # unbounded: the form says so, not the empty cell alone
     assert (verdicts["C6.rank"]["unit"], verdicts["C6.rank"]["evidence_unit"]) == ("rank", "USD mn")
+
+
+def test_the_documented_codebook_is_the_declared_one():
+    """docs/outputs.md holds the columns and codes as package.codebook() prints them: declared once."""
+    from techtrade.build import stages
+    text = (stages.ROOT / "docs" / "outputs.md").read_text()
+    start = text.index("-->\n", text.index("<!-- codebook")) + 4
+    assert text[start:text.index("<!-- end codebook -->")] == package.codebook()
+    assert "| `could_fail` | boolean |" in text and "Codes: `entailed`, `allowed`, `excluded`, `open`." in text
