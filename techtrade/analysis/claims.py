@@ -196,6 +196,13 @@ class Level(Check):
         return f"{who} {fmt.money_range(v.evidence)}{how}."
 
 
+def _no_other_figure(v: Verdict) -> str:
+    """The working of a two-year check without evidence: which years of which flow no other figure gives."""
+    years = [y for s in v.settle for y in s["years"]]
+    return f"No other figure gives {v.settle[0]['flow']} in {fmt.year_list(years)}." if years else \
+        "No other figure bears on it."
+
+
 class Change(Check):
     unit = "percent"
 
@@ -210,9 +217,7 @@ class Change(Check):
 
     def working(self, v):
         if v.evidence is None:
-            years = [y for s in v.settle for y in s["years"]]
-            return f"No other figure gives {v.settle[0]['flow']} in {fmt.year_list(years)}." if years else \
-                "No other figure bears on it."
+            return _no_other_figure(v)
         now, before = v.used
         return f"{_level_words(now)} against {_level_words(before)} = {fmt.pct(v.evidence, signed=True)}."
 
@@ -231,9 +236,7 @@ class Ratio(Check):
 
     def working(self, v):
         if v.evidence is None:
-            years = [y for s in v.settle for y in s["years"]]
-            return f"No other figure gives {v.settle[0]['flow']} in {fmt.year_list(years)}." if years else \
-                "No other figure bears on it."
+            return _no_other_figure(v)
         now, before = v.used
         return f"{_level_words(now)} / {_level_words(before)} = {fmt.ratio(v.evidence)}."
 
