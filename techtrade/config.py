@@ -3,6 +3,10 @@ are read, what input is accepted. (Which files each stage reads and writes: stag
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
+
+#: The project's folder (the one holding data/raw/ and notebooks/).
+ROOT = Path(__file__).resolve().parent.parent
 
 # The article being checked and its years.
 ARTICLE_YEAR = 2020

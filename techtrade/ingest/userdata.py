@@ -20,7 +20,9 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from .. import config
 from ..errors import DataError
+from ..intervals import Interval
 from . import schema
 from .countries import TOTAL, canonical
 from .files import read_csv_strict
@@ -154,10 +156,13 @@ def _partners_within_totals(path: Path, df: pd.DataFrame, rounding: pd.Series) -
 def check_magnitudes(path: Path, user: pd.DataFrame, shipped: pd.DataFrame) -> None:
     """A user's value a hundred times or more away from what the publications say of the same
     quantity is most likely in another unit (USD billion or thousand, not million): refused, naming
-    the first such row. ``user``: the rows (index: line) with KEY and ``value`` in USD million."""
-    from ..clean.evidence import figure_intervals
-
-    levels = figure_intervals(shipped[shipped["measure"] == "level"])  # each figure's interval, in USD million
+    the first such row. ``user``: the rows (index: line) with KEY and ``value`` in USD million; the
+    published levels taken as their qualifiers give them (the plain reading: magnitudes, not meanings)."""
+    levels = shipped[shipped["measure"] == "level"].copy()
+    factor = levels["unit"].map(config.UNITS_TO_USD_MN).astype("float64")
+    ivs = [Interval.from_published(v * f, q, None if pd.isna(p) else p * f)
+           for v, f, q, p in zip(levels["value"], factor, levels["qualifier"], levels["precision"])]
+    levels["lo"], levels["hi"] = [iv.lo for iv in ivs], [iv.hi for iv in ivs]
     m = user[KEY + ["value"]].rename_axis("line").reset_index().merge(
         levels[KEY + ["lo", "hi", "source_id", "figure_id"]].astype({"year": "Int64"}), on=KEY)
     top = m["hi"].where(np.isfinite(m["hi"]), m["lo"])

@@ -19,7 +19,6 @@ from pathlib import Path
 import pandas as pd
 
 from .. import config
-from ..build import stages
 from ..errors import DataError
 from . import schema
 from .files import check_file, csv_rows, ragged, read_csv_strict
@@ -217,7 +216,7 @@ def fetch_indicator(code: str, base_url: str = API, country: str = COUNTRY, time
     return rows, lastupdated
 
 
-def refresh(raw_dir: str | Path = stages.ROOT / "data" / "raw", base_url: str = API, timeout: float = 20.0,
+def refresh(raw_dir: str | Path = config.ROOT / "data" / "raw", base_url: str = API, timeout: float = 20.0,
             today: datetime.date | None = None) -> Path:
     """Fetch every indicator, validate, and write data/raw/wdi_russia_fetched_<date>.csv atomically; each
     value is credited to its indicator's vintage (the API's "lastupdated"), as ``WDI@<date>``."""

@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from .. import config, fmt
+from ..errors import DataError
 from ..results import Number, Results
 from .story import FIGURES, Story
 from .words import claim_reviews
@@ -193,8 +194,6 @@ def _where(exc: Exception, path) -> str:
 
 def _inside(figures_dir, name: str) -> Path:
     """A figure file named in the results, refused if the name would lead outside the figures folder."""
-    from ..errors import DataError
-
     base = Path(figures_dir).resolve()
     path = (base / str(name)).resolve()
     if base not in path.parents or path.suffix.lower() not in (".png", ".svg"):
