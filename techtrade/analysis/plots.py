@@ -16,6 +16,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt  # the backend is matplotlib's choice: inline in JupyterLab, Agg headless
 import pandas as pd
 import seaborn as sns
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
@@ -62,19 +63,25 @@ def export_levels(q: Quantities, first: int | None = None, last: int | None = No
             if (first is None or k.year >= first) and (last is None or k.year <= last)]
 
 
-def _draw_levels(d: Drawn, ax, rows, lims, entry: str = "{pub}") -> None:
+def _draw_levels(d: Drawn, ax, rows, lims, entry: str = "{pub}", label: bool = True) -> None:
     """Each level at its year, coloured by who published it, hollow if derived; its legend entry is
-    ``entry`` with the publisher's name."""
+    ``entry`` with the publisher's name. ``label``: a bound is labelled beside its cap (False: no mark
+    is)."""
     for k, r in rows:
         pub = publisher_of(r["source_ids"])
         d.mark(ax, k.year, r["iv"], PUBLISHER_COLOURS[pub], r["status"] == "derived", lims,
                entry=entry.format(pub=pub), series=f"form 1-TB exports, {pub}", unit=r["unit"],
-               source_ids=r["source_ids"])
+               source_ids=r["source_ids"], label_bounds=label)
 
 
 def _done(fig, d: Drawn):
-    """The figure, its labels placed, with the numbers it draws (figure_data)."""
-    place_labels(fig)
+    """The figure, its year ticks fitted to the layout, its arrows and labels placed, with the numbers it
+    draws (figure_data)."""
+    if not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)
+    fig.draw_without_rendering()   # the layout, as it will be saved
+    fit_year_ticks(fig, fig.canvas.get_renderer())
+    place_labels(fig)              # lays out again, with the ticks as fitted
     fig.techtrade_data = d.data
     return fig
 
@@ -85,18 +92,46 @@ def figure_data(fig) -> list[dict]:
     return list(getattr(fig, "techtrade_data", []))
 
 
+YEAR_STEPS = (1, 2, 5, 10, 20, 50)   # regular year ticks: every so many years, at multiples of it
+
+
 def _year_ticks(ax, years: list[int], must: tuple[int, ...], size: str) -> None:
-    """Year ticks, at most 6 on a phone and 10 on a desktop, that always include the first of ``must``
-    (the report year) and the others (the base year) where they do not crowd it; the rest of the grid
-    gives way to them."""
-    most = 6 if size == "narrow" else 10
+    """Year ticks from the first of ``years`` to the last: the report and base years (``must``, where
+    drawn) always, and regular ones between them, fitted once the layout is known (fit_year_ticks)."""
     first, last = min(years), max(years)
-    step = max(1, -(-(last - first) // (most - 1)))
-    ticks: list[int] = []
-    for y in [y for y in must if first <= y <= last] + list(range(first, last + 1, step)):
-        if all(abs(y - t) >= step for t in ticks):
-            ticks.append(y)
-    ax.set_xticks(sorted(ticks))
+    must = tuple(dict.fromkeys(y for y in must if first <= y <= last))
+    ax.techtrade_years = (first, last, must, 6 if size == "narrow" else 10)
+    ax.set_xticks(sorted(set(must) | {first, last}))   # until the layout is known
+
+
+def fit_year_ticks(fig, renderer) -> None:
+    """Each year axis's ticks (_year_ticks), as the layout allows: regular ones, every 1, 2, 5, 10 ...
+    years at multiples of it (the fewest years apart whose labels do not touch, at most 6 on a phone
+    and 10 on a desktop); the report and base years always, a regular tick too near either giving way.
+    If those two are too near each other to be written side by side (2018 and 2019 on a phone), the
+    base year's label goes a line lower, under its own grid line, so both are written in full."""
+    for ax in fig.axes:
+        spec = getattr(ax, "techtrade_years", None)
+        if spec is None:
+            continue
+        first, last, must, most = spec
+        x0, x1 = ax.get_xlim()
+        per_year = ax.bbox.width / (x1 - x0)
+        font = ax.xaxis.get_major_ticks()[0].label1.get_fontproperties()
+        w, _, _ = renderer.get_text_width_height_descent(str(last), font, ismath=False)
+        need = (w + renderer.points_to_pixels(4)) / per_year          # years between two labels' middles
+        step = next((k for k in YEAR_STEPS if k >= need and (last - first) // k + 1 <= most), YEAR_STEPS[-1])
+        regular = {y for y in range(first, last + 1) if y % step == 0}
+        ticks = sorted(set(must) | {y for y in regular if all(abs(y - m) >= need for m in must)})
+        ax.set_xticks(ticks)
+        low = {m for m in must[1:] if abs(m - must[0]) < need}
+        pad, line = plt.rcParams["xtick.major.pad"], font.get_size_in_points() * 1.2   # a line of text, and air
+        for y, tick in zip(ticks, ax.xaxis.get_major_ticks(len(ticks))):
+            tick.set_pad(pad + line if y in low else pad)
+            # a line lower, joined to the axis by a tick of the grid's colour, so it reads as its year's
+            tick.tick1line.set(visible=y in low, markersize=line + 1, color=plt.rcParams["grid.color"],
+                               markeredgewidth=0.8)
+        ax.techtrade_low_years = sorted(low)
 
 
 def ends_differ(q: Quantities, year: int, base: int, flow: str = "exports") -> bool:
@@ -280,7 +315,7 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, report_year: int = config.ART
     first, last = min(b, MEASURE_YEARS[0]), MEASURE_YEARS[1]
     panels = TWO_PANELS[size] if size == "wide" else {**TWO_PANELS[size], "figsize": (3.8, 7.4)}  # room for the legend
     fig, (ax, axr) = plt.subplots(**panels, layout="constrained",
-                                  gridspec_kw={"width_ratios" if size == "wide" else "height_ratios": [1.5, 1]})
+                                  gridspec_kw={"width_ratios": [1.8, 1]} if size == "wide" else {"height_ratios": [1.5, 1]})
     series = {}
     for _, code, label in MEASURES:
         s = wdi[(wdi["indicator_code"] == code) & wdi["year"].between(first, last)].sort_values("year")
@@ -293,10 +328,16 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, report_year: int = config.ART
     for label, s in series.items():
         d.series(ax, f"{label} (World Bank)", s["year"], s["value"] / 1e6, MEASURE_COLOURS[label],
                  source_ids=list(s["source_id"]))
-    _draw_levels(d, ax, tb, lims, entry="form 1-TB, {pub}")
+    # no value labelled here (their years are too close for a label to be beside its own mark only: the
+    # table under the figure gives each; the ratios, in the other panel, are); a mark that would cover a
+    # series' dot is moved aside once the layout is known (marks.dodge_marks)
+    _draw_levels(d, ax, tb, lims, entry="form 1-TB, {pub}", label=False)
+    ax.techtrade_dodge = True
     ax.set_ylim(*lims)
+    drawn = [k.year for k, _ in tb] + [int(v) for s in series.values() for v in s["year"]]
+    first, last = min(drawn), max(drawn)   # the years drawn, as the figure's title says
     ax.set_xlim(first - 0.6, last + 1.6)  # room on the right for a bound's label beside the last years
-    _year_ticks(ax, list(range(first, last + 1)), (y, b), "narrow")
+    _year_ticks(ax, list(range(first, last + 1)), (y, b), size)
     money_axis(ax)
     ax.set_ylabel("USD billion")
     ax.set_title("Levels", fontsize=10)
@@ -310,8 +351,8 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, report_year: int = config.ART
                      _ids(now["source_ids"], before["source_ids"])))
     for label, s in series.items():
         v, src = s.set_index("year")["value"], s.set_index("year")["source_id"]
-        if y in v.index and b in v.index:
-            rows.append((label, Interval.point(float(v[y]) / float(v[b])), MEASURE_COLOURS[label], False,
+        if y in v.index and b in v.index:   # a ratio of two published values: derived by us, hollow
+            rows.append((label, Interval.point(float(v[y]) / float(v[b])), MEASURE_COLOURS[label], True,
                          f"{label} (World Bank)", _ids(src[y], src[b])))
     rlims = value_limits([r[1] for r in rows] + [Interval.point(1.0)], room=0.4)
     for i, (label, iv, colour, derived, entry, src) in enumerate(reversed(rows)):

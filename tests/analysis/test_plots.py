@@ -14,7 +14,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.lines import Line2D
 from matplotlib.offsetbox import DrawingArea, HPacker, TextArea
 from matplotlib.patches import FancyArrowPatch, Rectangle
+from matplotlib.transforms import Bbox
 
+from techtrade import fmt
 from techtrade.analysis import marks, plots
 from techtrade.analysis.marks import DERIVED_LABEL, PUBLISHER_COLOURS
 from techtrade.build import stages
@@ -167,6 +169,25 @@ def _marks(artists, horizontal):
     return out
 
 
+def mark_boxes(ax):
+    """Every mark of a panel on the page, as (artist, box): a range's, a bound's (its cap and stem) and
+    its head's box, a dot's, and each dot of a series (never a reference line, nor a series' line)."""
+    r = renderer(ax.figure)
+    out = []
+    for a in list(ax.lines) + list(ax.patches):
+        if isinstance(a, (marks.RangeMark, marks.Shaft, FancyArrowPatch)):
+            out.append((a, a.get_window_extent(r)))
+        elif isinstance(a, Line2D) and a.get_marker() == "o":
+            rad = r.points_to_pixels(a.get_markersize()) / 2
+            out += [(a, Bbox.from_extents(x - rad, y - rad, x + rad, y + rad))
+                    for x, y in a.get_transform().transform(a.get_xydata())]
+    return out
+
+
+def distance(a, b) -> float:
+    return float(np.hypot(max(0.0, a.x0 - b.x1, b.x0 - a.x1), max(0.0, a.y0 - b.y1, b.y0 - a.y1)))
+
+
 def drawn_marks(fig):
     """Every mark on every panel, each at its place: a year, or the label of its row."""
     out = []
@@ -211,6 +232,7 @@ def test_a_bound_ends_well_inside_the_plot_with_its_label_beside_it(every_figure
     for key, fig, _ in cases(every_figure):
         r = renderer(fig)
         for ax in fig.axes:
+            unlabelled = key[1] == "measures" and ax is fig.axes[0]   # labels neither (test below)
             box = ax.bbox
             for shaft in [a for a in ax.lines if isinstance(a, marks.Shaft)]:
                 seen += 1
@@ -222,6 +244,8 @@ def test_a_bound_ends_well_inside_the_plot_with_its_label_beside_it(every_figure
                 assert lo + 0.05 * (hi - lo) <= tip[i] <= hi - 0.05 * (hi - lo), key  # not at the edge
                 head = _head(shaft, ax.patches).get_window_extent(r)
                 assert box.x0 <= head.x0 and head.x1 <= box.x1 and box.y0 <= head.y0 and head.y1 <= box.y1, key
+                if unlabelled:
+                    continue
                 near = [t for t in ax.texts if t.get_text()[:1] in "\u2265\u2264"
                         and t.get_window_extent(r).padded(r.points_to_pixels(2 * marks.GAP + 1)).contains(*cap)]
                 assert len(near) == 1, (key, "no label beside the cap")
@@ -235,6 +259,28 @@ def test_a_bound_ends_well_inside_the_plot_with_its_label_beside_it(every_figure
                     assert min(abs(lb.x0 - cap[0]), abs(lb.x1 - cap[0])) <= r.points_to_pixels(marks.GAP) + 2, key
                     assert abs(mid[1] - cap[1]) <= r.points_to_pixels(2 * marks.GAP + 6), key
     assert seen >= 30
+
+
+def test_each_label_is_nearer_its_own_mark_than_any_other(every_figure):
+    """Issue 17: in the measures figure "≥ $4.5bn" sat under and beside the 2021 paper's range, not the
+    2020 arrow, and the 2021 range was unlabelled, so it seemed to carry the 2020 label. Every label on
+    every figure is now nearer its own mark (a bound's cap, stem and head; a range; a dot) than any
+    other; and the measures figure's levels panel, whose marks are a year apart, labels none of them
+    (the table under the figure gives each): never some marks labelled and their neighbours not."""
+    seen = 0
+    for key, fig, _ in cases(every_figure):
+        r = renderer(fig)
+        for ax in fig.axes:
+            boxes = mark_boxes(ax)
+            for t in [t for t in ax.texts if getattr(t, "own", None)]:
+                seen += 1
+                box = t.get_window_extent(r)
+                own = min(distance(box, b) for a, b in boxes if a in t.own)
+                other = [distance(box, b) for a, b in boxes if a not in t.own]
+                assert not other or own < min(other), (key, t.get_text(), own, min(other))
+        if key[1] == "measures":
+            assert not fig.axes[0].texts, key   # label neither
+    assert seen >= 40
 
 
 def test_the_bound_labels_say_the_bound_as_fmt_writes_it(quantities):
@@ -254,6 +300,48 @@ def test_an_upper_bound_points_down_from_its_cap_and_says_at_most(quantities):
     assert_no_collisions(fig)
 
 
+def test_every_arrow_has_a_visible_stem_and_its_head_clear_of_reference_lines(every_figure):
+    """Issue 17: on a desktop the derived 2019 bound showed as a cap and a floating triangle (no stem to
+    be seen), and the 2020 balance's head sat on the zero line. Every arrow: a stem thinner than a
+    range, at least MIN_STEM_PT between its cap and its head, inked (dashed: in part) along that length
+    at desktop size; its head at least CLEAR_PT off every reference line of its panel."""
+    seen = 0
+    for key, fig, _ in cases(every_figure):
+        r = renderer(fig)
+        img = np.asarray(fig.canvas.buffer_rgba())[::-1, :, :3].astype(int)   # rows from the bottom
+        for ax in fig.axes:
+            refs = [a for a in ax.lines if type(a) is Line2D and len(a.get_xydata()) == 2 and a.get_marker() in ("None", "")]
+            for shaft in [a for a in ax.lines if isinstance(a, marks.Shaft)]:
+                seen += 1
+                head = _head(shaft, ax.patches)
+                hollow = _hex(head.get_facecolor()) == "#ffffff"
+                assert shaft.get_linewidth() < marks.LW, key
+                assert (shaft.get_linestyle() == "-") != hollow, key   # dashed where derived
+                base, tip = shaft.get_transform().transform(shaft.get_xydata())
+                i = 1 if abs(tip[1] - base[1]) > abs(tip[0] - base[0]) else 0
+                hb = head.get_window_extent(r)
+                near = (hb.y0, hb.y1) if i else (hb.x0, hb.x1)
+                start = min(near, key=lambda v: abs(v - base[i]))   # the head's end nearer the cap
+                stem = abs(start - base[i]) - r.points_to_pixels(marks.LW / 2)   # from the cap's edge
+                assert stem >= r.points_to_pixels(marks.MIN_STEM_PT) - 1, (key, stem)
+                # inked along the stem, on the page
+                ink = np.array([int(_hex(shaft.get_color())[j:j + 2], 16) for j in (1, 3, 5)])
+                lo, hi = sorted((base[i] + np.sign(start - base[i]) * r.points_to_pixels(marks.LW), start))
+                along = np.arange(int(np.ceil(lo)), int(np.floor(hi)))
+                across = int(round(base[1 - i]))
+                px = [img[v, across - 1:across + 2] if i else img[across - 1:across + 2, v] for v in along]
+                inked = np.mean([(np.abs(p - ink).sum(axis=1) < 150).any() for p in px])
+                assert inked >= (0.3 if hollow else 0.9), (key, inked)   # dashed: at least a dash clear of cap and head
+                for ref in refs:   # the head off every reference line
+                    path = ref.get_transform().transform_path(ref.get_path())
+                    assert not path.intersects_bbox(hb.padded(r.points_to_pixels(marks.CLEAR_PT) - 1), filled=False), key
+    assert seen >= 30
+    fig = every_figure["2020", "trade", "wide"][0]   # the case the editor saw: the head above the zero line
+    [shaft] = [a for a in fig.axes[1].lines if isinstance(a, marks.Shaft)]
+    zero = fig.axes[1].transData.transform((0, 0))[1]
+    assert _head(shaft, fig.axes[1].patches).get_window_extent(renderer(fig)).y0 > zero + 2
+
+
 # -- 2. ranges that can be seen, never more precise than they are ------------------------------------
 def test_a_rounded_value_is_a_visible_range_at_phone_size_and_keeps_its_ends(quantities):
     fig = plots.fig_exports(quantities, 2020, 2018, "narrow")
@@ -265,10 +353,43 @@ def test_a_rounded_value_is_a_visible_range_at_phone_size_and_keeps_its_ends(qua
     img = np.asarray(fig.canvas.buffer_rgba())[::-1, :, :3].astype(int)  # rows from the bottom, as display y
     x = int(round(ax.transData.transform((2018, 0))[0]))
     ink = np.array([int(PUBLISHER_COLOURS["the article"][i:i + 2], 16) for i in (1, 3, 5)])
-    rows = np.where((np.abs(img[:, x - 1:x + 2] - ink).sum(axis=2) < 60).any(axis=1))[0]
+    inked = (np.abs(img[:, x - 10:x + 11] - ink).sum(axis=2) < 120)
     true = ax.transData.transform([(2018, 1350), (2018, 1450)])[:, 1]
-    assert rows.max() - rows.min() + 1 >= 10  # 15 px on the phone, never a 2 px tick
+    lo = hi = int(true.mean())  # the run of inked rows about its middle (not a label further off)
+    while inked[lo - 1].any():
+        lo -= 1
+    while inked[hi + 1].any():
+        hi += 1
+    rows = np.arange(lo, hi + 1)
+    assert rows.max() - rows.min() + 1 >= 7  # two caps and a stem, never a 2 px tick
+    widths = inked[rows.min():rows.max() + 1].sum(axis=1)
+    cap = r2018.figure.dpi * marks.CAP_MS / 72
+    assert widths[:2].max() >= 0.7 * cap and widths[-2:].max() >= 0.7 * cap  # a cap at each end ...
+    assert widths[2:-2].min() <= 0.5 * cap  # ... and a stem between them: it reads as a range
     assert rows.min() <= true[0] and true[1] <= rows.max() + 1  # widened about its middle: never narrower
+
+
+def test_a_short_range_is_drawn_a_few_pixels_long_never_many_times_its_length(every_figure):
+    """A range too short to see is drawn MIN_RANGE_PT long (its caps and a little stem), never longer:
+    at most 3 times its true length, or MIN_RANGE_PT, whichever is larger (2006's $514–532 million in
+    the 2011 figures was drawn ~25 times its length)."""
+    seen = widened = 0
+    for key, fig, _ in cases(every_figure):
+        r = renderer(fig)
+        for ax in fig.axes:
+            for a in [a for a in ax.lines if isinstance(a, marks.RangeMark)]:
+                seen += 1
+                i = 0 if a.horizontal else 1
+                true = abs(np.diff(a.get_transform().transform(a.get_xydata())[:, i]))[0]
+                drawn = abs(np.diff(a.shown(r)[:, i]))[0]
+                assert drawn >= true - 0.01, key  # never shorter than it is
+                assert drawn <= max(3 * true, r.points_to_pixels(marks.MIN_RANGE_PT)) + 0.01, (key, true, drawn)
+                widened += drawn > true + 0.01
+    assert seen >= 30 and widened >= 5
+    fig = every_figure["2011", "measures", "wide"][0]  # the case the editor measured: a few pixels now
+    [r2006] = [a for a in fig.axes[0].lines if isinstance(a, marks.RangeMark) and a.get_xdata()[0] == 2006]
+    drawn = abs(np.diff(r2006.shown(renderer(fig))[:, 1]))[0]
+    assert drawn <= renderer(fig).points_to_pixels(marks.MIN_RANGE_PT) + 0.01
 
 
 # -- 3. legends made of the marks drawn, in the colours drawn ------------------------------------------
@@ -368,6 +489,26 @@ def test_exports_and_imports_of_a_year_never_hide_each_other(user_q, quantities,
             assert gap >= 0.9 * (da + db) / 2, (ya, yb)  # side by side, both whole (or nearly: never hidden)
 
 
+def test_no_mark_hides_a_series_dot(every_figure):
+    """Issue 17: in the 2011 measures figure the 2006 range sat on the start of the IP-receipts line and
+    the OECD's dots for 2011-2013 covered IP points. A form 1-TB mark that would cover a World Bank
+    series' dot of its year is moved aside (DODGE_PT), so both show; its data stay at its year."""
+    for key, fig, _ in cases(every_figure, "measures"):
+        ax = fig.axes[0]
+        boxes = mark_boxes(ax)
+        series = [a for a in ax.lines if isinstance(a, Line2D) and a.get_marker() == "o" and len(a.get_xydata()) > 2]
+        dots = [b for a, b in boxes if a in series]
+        others = [(a, b) for a, b in boxes if a not in series]
+        assert len(series) >= 1 and dots, key
+        for a, b in others:
+            hit = [d for d in dots if d.overlaps(b)]
+            assert not hit, (key, type(a).__name__)
+    fig = every_figure["2011", "measures", "wide"][0]
+    r2006 = [a for a in fig.axes[0].lines if isinstance(a, marks.RangeMark) and a.get_xdata()[0] == 2006]
+    assert len(r2006) == 1 and list(r2006[0].get_xdata()) == [2006, 2006]   # its data stay at its year ...
+    assert 0 < abs(r2006[0].dodged_pt) <= marks.DODGE_PT   # ... moved aside on the page only, a few points
+
+
 # -- 6. the partners: what differs, and a title that says what is only a bound -------------------------
 def test_five_identical_bounds_are_one_row_and_the_title_says_so(quantities, raw, tidy, wdi, tmp_path):
     fig = plots.fig_partners(quantities, 2020, 6, "wide")
@@ -446,6 +587,37 @@ def test_the_measures_figure_compares_the_reports_own_years(every_figure, quanti
         assert str(pair[0]) in [t.get_text() for t in fig.axes[0].get_xticklabels()]  # the report year labelled
 
 
+def test_the_report_and_base_years_are_both_labelled_and_the_other_ticks_regular(every_figure):
+    """Issue 17: the 2019 exports figure's ticks went "2016, 2019", the base year 2018 unlabelled next to
+    the report year. The report and base years are labelled whenever drawn (the base year a line lower
+    where the two would touch, as on a phone); the other ticks are every k years (k in YEAR_STEPS, at
+    multiples of k), one giving way only where it would crowd a labelled report or base year."""
+    seen = 0
+    for key, fig, _ in cases(every_figure):
+        r = renderer(fig)
+        for ax in fig.axes:
+            spec = getattr(ax, "techtrade_years", None)
+            if spec is None:
+                continue
+            first, last, must, _ = spec
+            ticks = [int(round(t)) for t in ax.get_xticks()]
+            labels = {int(round(t.get_position()[0])): t for t in ax.get_xticklabels() if t.get_text()}
+            assert all(labels[m].get_text() == str(m) for m in must), (key, must, sorted(labels))
+            regular = [t for t in ticks if t not in must]
+            if len(regular) >= 2:
+                k = min(b - a for a, b in zip(regular, regular[1:]))
+                assert k in plots.YEAR_STEPS and all(t % k == 0 for t in regular), (key, ticks)
+                missing = [t for t in range(first, last + 1) if t % k == 0 and t not in ticks]
+                assert all(any(abs(t - m) < k for m in must) for t in missing), (key, ticks, missing)
+            if len(must) == 2 and abs(must[0] - must[1]) == 1 and key[2] == "narrow":
+                seen += 1   # side by side they would touch: the base year a line lower, both in full
+                a, b = (labels[m].get_window_extent(r) for m in must)
+                assert b.y1 <= a.y0 + 1 and not a.overlaps(b), key
+    assert seen >= 2   # 2019 against 2018: the exports and the measures figures on a phone
+    renderer(every_figure["2019", "exports", "wide"][0])
+    assert {"2018", "2019"} <= {t.get_text() for t in every_figure["2019", "exports", "wide"][0].axes[0].get_xticklabels()}
+
+
 def test_the_exports_title_states_the_ratio(quantities):
     assert plots.fig_exports(quantities, 2020, 2018, "narrow").axes[0].get_title(loc="left") == \
         "2020 against 2018:\nat least 3.10\u00d7 (derived)"
@@ -482,7 +654,7 @@ def test_every_figure_has_readable_ticks_and_no_collisions(every_figure):
 def _expand(m):
     """A drawn mark as data rows: one per partner on a shared row."""
     kind, where, lo, hi, _, hollow = m
-    names = where.replace("\n", " ").split(", ") if isinstance(where, str) else [where]
+    names = where.replace("\n", " ").replace("*", "").split(", ") if isinstance(where, str) else [where]
     lo = None if lo is None or (kind == "at most") else round(float(lo), 6)
     hi = None if hi is None or (kind == "at least") else round(float(hi), 6)
     return [(kind, n, lo, hi, hollow) for n in names]
