@@ -220,12 +220,21 @@ NAMED = ("Netherlands", "United States", "Germany", "Switzerland", "China", "Bel
 
 
 def partner_order(q: Quantities, year: int, top_n: int) -> list[tuple[str, Interval]]:
-    """The partners drawn: those the article names first, then the others; within each, by the smallest
-    value each could have, then the largest, then the name (ties are common: "more than $250 million"
-    each). The first ``top_n``."""
+    """The partners drawn, by value: by the smallest value each could have, then the largest, then the
+    name (ties are common: "more than $250 million" each). The first ``top_n``, every partner the
+    article names, and every other partner that could be at least as large as the smallest of those:
+    no partner left out could be larger than one shown (so the figure shows the largest, whatever
+    ``top_n`` is, and hides no partner larger than one the article names)."""
     parts = q.partners(year)
-    ranked = sorted(parts.items(), key=lambda kv: (kv[0] not in NAMED, -kv[1].lo, -kv[1].hi, kv[0]))
-    return ranked[:top_n]
+    ranked = sorted(parts.items(), key=lambda kv: (-kv[1].lo, -kv[1].hi, kv[0]))
+    shown = {n for n, _ in ranked[:top_n]} | {n for n in parts if n in NAMED}
+    while shown:
+        cut = min(parts[n].lo for n in shown)
+        more = {n for n, iv in parts.items() if iv.hi >= cut} - shown
+        if not more:
+            break
+        shown |= more
+    return [(n, iv) for n, iv in ranked if n in shown]
 
 
 def partner_rows(q: Quantities, year: int, top_n: int) -> list[tuple[list[str], Interval, dict]]:
@@ -243,11 +252,12 @@ def partner_rows(q: Quantities, year: int, top_n: int) -> list[tuple[list[str], 
     return rows
 
 
-def names_label(names: list[str], width: int) -> str:
-    """Partners' names for one row, in lines of at most ``width`` characters, never breaking a name."""
+def names_label(names: list[str], width: int, marked: frozenset = frozenset()) -> str:
+    """Partners' names for one row, in lines of at most ``width`` characters, never breaking a name;
+    a name in ``marked`` (the article's, among others) with an asterisk."""
     lines = [""]
     for i, n in enumerate(names):
-        piece = n + ("," if i < len(names) - 1 else "")
+        piece = n + ("*" if n in marked else "") + ("," if i < len(names) - 1 else "")
         if lines[-1] and len(lines[-1]) + 1 + len(piece) > width:
             lines.append(piece)
         else:
@@ -255,13 +265,22 @@ def names_label(names: list[str], width: int) -> str:
     return "\n".join(lines)
 
 
+def marked_partners(names) -> frozenset:
+    """The partners the article names, marked with an asterisk where others are shown beside them
+    (where every partner shown is one it names, none is marked)."""
+    names = set(names)
+    named = names & set(NAMED)
+    return frozenset(named) if named and named != names else frozenset()
+
+
 def fig_partners(q: Quantities, report_year: int, top_n: int = 6, size: str = "wide"):
-    """The report year's partners, each as what the figures allow: a dot, a range or a bound; partners
-    with the same figure on one row."""
+    """The report year's partners (partner_order), each as what the figures allow: a dot, a range or a
+    bound; partners with the same figure on one row; the article's marked among others (marked_partners)."""
     rows = partner_rows(q, report_year, top_n)
     if not rows:
         return None
-    labels = [names_label(names, 30 if size == "wide" else 21) for names, _, _ in rows]
+    marked = marked_partners(n for names, _, _ in rows for n in names)
+    labels = [names_label(names, 30 if size == "wide" else 21, marked) for names, _, _ in rows]
     lines = [t.count("\n") + 1 for t in labels]
     pos = [0.0]   # bottom to top: a row of several lines takes more room
     for a, b in zip(lines[::-1], lines[::-1][1:]):
@@ -385,8 +404,9 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, report_year: int = config.ART
 
 def draw_all(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year: int, top_n: int = 6) -> list[dict]:
     """Every figure of the report: {name, figs ({size: figure}), source_ids (what it draws on), years (the
-    years it compares, for its caption), data (the numbers it draws, one dict per mark: figure_data)};
-    a figure the data cannot make for these years is left out."""
+    years it compares, for its caption), data (the numbers it draws, one dict per mark: figure_data),
+    marked (the partners marked with an asterisk as the article's: marked_partners)}; a figure the data
+    cannot make for these years is left out."""
     def ids(rows):
         return list(dict.fromkeys(s for _, r in rows for s in r["source_ids"].split(";") if s))
 
@@ -405,8 +425,10 @@ def draw_all(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year: int,
     for name, make, source_ids, (y, b) in makers:
         figs = {s: make(s) for s in SIZES}
         if all(f is not None for f in figs.values()):
-            out.append({"name": name, "figs": figs, "source_ids": source_ids, "years": [b, y],
-                        "data": figure_data(figs["wide"])})
+            data = figure_data(figs["wide"])
+            marked = sorted(marked_partners(d["x"] for d in data)) if name == "partners" else []
+            out.append({"name": name, "figs": figs, "source_ids": source_ids, "years": [b, y], "data": data,
+                        "marked": marked})
         else:
             for f in figs.values():
                 if f is not None:
@@ -416,9 +438,9 @@ def draw_all(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year: int,
 
 def save_all(drawn: list[dict], figures_dir: str | Path) -> list[dict]:
     """Save every figure draw_all made; return their records for the results (name, files, sources,
-    years, data)."""
+    years, data, marked)."""
     return [{"name": d["name"], "files": save(d["figs"], figures_dir, d["name"]), "source_ids": d["source_ids"],
-             "years": d["years"], "data": d["data"]} for d in drawn]
+             "years": d["years"], "data": d["data"], "marked": d.get("marked", [])} for d in drawn]
 
 
 def save(figs: dict, figures_dir: str | Path, name: str) -> dict[str, str]:

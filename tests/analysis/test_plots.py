@@ -6,6 +6,7 @@ the same bytes."""
 import itertools
 import json
 import math
+import re
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -45,11 +46,30 @@ def wdi(raw):
 
 
 @pytest.fixture(scope="module")
-def user_q():
-    """The synthetic full series (a test fixture, not data) as a user's own table."""
+def user_raw():
+    """The synthetic full series (a test fixture, not data) as a user's own table: the raw inputs."""
     inputs, _ = stages.paths("01_ingest")
     inputs["user_series"] = FIXTURES / "synthetic_full_series.csv"
-    return evidence.build_quantities(evidence.figure_intervals(dataset.load_raw(inputs)["figures"]))
+    return dataset.load_raw(inputs)
+
+
+@pytest.fixture(scope="module")
+def user_q(user_raw):
+    return evidence.build_quantities(evidence.figure_intervals(user_raw["figures"]))
+
+
+@pytest.fixture(scope="module")
+def stories(raw, tidy, user_raw, wdi, tmp_path_factory):
+    """Each case's figures as the report declares them (story.FIGURES): {case: {name: (text, record)}}."""
+    out = {}
+    for case, r, y, b in [("2011", raw, 2011, 2006), ("2019", raw, 2019, 2018), ("2020", raw, 2020, 2018),
+                          ("2021", raw, 2021, 2018), ("user", user_raw, 2020, 2018)]:
+        t = tidy if r is raw else evidence.figure_intervals(r["figures"])
+        path = tmp_path_factory.mktemp(f"story{case}")
+        records = plots.save_all(plots.draw_all(evidence.build_quantities(t), wdi, y, b), path)
+        s = story.Story.of(analysed(path, r, t, y, b, figures=records))
+        out[case] = {f["name"]: (s.figure_text(f["name"]), f) for f in records}
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -525,32 +545,61 @@ def test_five_identical_bounds_are_one_row_and_the_title_says_so(quantities, raw
     assert_no_collisions(fig)
     records = plots.save_all(plots.draw_all(quantities, wdi, 2020, 2018), tmp_path)
     text = story.Story.of(analysed(tmp_path, raw, tidy, figures=records)).figure_text("partners")
-    assert text["title"] == "The markets in 2020: five of the six partners shown known only to be at least $250 million"
+    # what the figure draws, each figure as fmt writes it (issue 17: "five of the six partners shown ..." confused)
+    assert text["title"] == "Markets in 2020: the Netherlands $0.9\u20131.0 billion; five others each at least $250 million"
     assert text["alt"] == ("Netherlands: $0.9\u20131.0 billion; Belarus, China, Germany, Switzerland and United States: "
                            "at least $250 million each; the figures do not settle which market was largest.")
-    assert "sort" not in text["caption"]
+    assert "sort" not in text["caption"] and "first 6" not in text["caption"]
+    assert "All six partners with a figure, ordered by value" in text["caption"]
+    assert "asterisk" not in text["caption"] and "*" not in "".join(t.get_text() for t in ax.get_yticklabels())
 
 
-def test_with_a_user_series_the_partners_stay_a_chart_of_exact_values(user_q, raw, tidy, wdi, tmp_path):
+def test_with_a_user_series_the_partners_stay_a_chart_of_exact_values(user_q, stories):
     fig = plots.fig_partners(user_q, 2020, 6, "narrow")
     found = drawn_marks(fig)
-    assert len(found) == 6 and {m[0] for m in found} == {"exact"}  # one dot a partner
-    assert len(fig.axes[0].texts) == 6 and legend(fig) == ["your series"]
+    assert len(found) == 8 and {m[0] for m in found} == {"exact"}  # one dot a row (China and Cyprus: $300m each)
+    assert len(fig.axes[0].texts) == 8 and legend(fig) == ["your series"]
     assert_no_collisions(fig)
-    records = [{"name": "partners", "data": plots.figure_data(fig)}]
-    text = story.Story.of(analysed(tmp_path, raw, tidy, figures=records)).figure_text("partners")
+    text, record = stories["user"]["partners"]
     assert text["title"] == "Technology exports by partner, 2020" and text["alt"].endswith(".")
     assert "do not settle" not in text["alt"]
+    assert record["marked"] == sorted(plots.NAMED)
+
+
+def test_no_partner_larger_than_one_the_article_names_is_hidden(user_q, quantities, stories):
+    """Issue 17: "the first 6 shown" hid Kazakhstan ($400m) and India ($350m), larger than four of the
+    partners the article names. Now: by value, every partner at least as large as the smallest shown
+    (the first top_n, and every one the article names), the article's marked where others are shown."""
+    shown = plots.partner_order(user_q, 2020, 6)
+    every = user_q.partners(2020)
+    smallest = min(iv.lo for n, iv in shown)
+    assert {n for n, iv in every.items() if iv.hi >= smallest} == {n for n, _ in shown}
+    assert {"Kazakhstan", "India"} <= {n for n, _ in shown} and set(plots.NAMED) <= {n for n, _ in shown}
+    assert [iv.lo for _, iv in shown] == sorted((iv.lo for _, iv in shown), reverse=True)   # by value
+    fig = plots.fig_partners(user_q, 2020, 6, "wide")
+    names = [t.get_text() for _, t in sorted(zip(fig.axes[0].get_yticks(), fig.axes[0].get_yticklabels()),
+                                             key=lambda pt: -pt[0])]   # top to bottom
+    assert names[:3] == ["Netherlands*", "United States*", "Kazakhstan"]   # the article's marked among others
+    assert "India" in names and all(("*" in x) == any(n in x for n in plots.NAMED) for x in names)
+    caption = stories["user"]["partners"][0]["caption"]
+    assert "An asterisk marks the partners the article names." in caption and "first 6" not in caption
+    # with fewer partners asked for, those shown are still the largest, and their number is said
+    q = evidence.build_quantities(add_figures(_tidy(), [dict(year=2020, flow="exports", partner=p, value=v, source_id="USER1")
+                                                        for p, v in [("Kazakhstan", 400), ("India", 100)]]))
+    assert [n for n, _ in plots.partner_order(q, 2020, 1)] == ["Netherlands", "Kazakhstan", "Belarus", "China",
+                                                               "Germany", "Switzerland", "United States"]
 
 
 def test_partners_are_ordered_by_a_stated_rule(quantities):
-    assert [n for n, _ in plots.partner_order(quantities, 2020, 3)] == ["Netherlands", "Belarus", "China"]
+    # by the least each could be, then the most, then the name; the article's partners always shown
+    assert [n for n, _ in plots.partner_order(quantities, 2020, 3)] == ["Netherlands", "Belarus", "China", "Germany",
+                                                                         "Switzerland", "United States"]
     q = evidence.build_quantities(add_figures(_tidy(), [dict(year=2020, flow="exports", partner="Kazakhstan",
                                                              value=400, source_id="USER1")]))
-    assert [n for n, _ in plots.partner_order(q, 2020, 7)] == ["Netherlands", "Belarus", "China", "Germany",
-                                                                "Switzerland", "United States", "Kazakhstan"]
+    assert [n for n, _ in plots.partner_order(q, 2020, 7)] == ["Netherlands", "Kazakhstan", "Belarus", "China",
+                                                                "Germany", "Switzerland", "United States"]
     assert [names for names, _, _ in plots.partner_rows(q, 2020, 7)] == [
-        ["Netherlands"], ["Belarus", "China", "Germany", "Switzerland", "United States"], ["Kazakhstan"]]
+        ["Netherlands"], ["Kazakhstan"], ["Belarus", "China", "Germany", "Switzerland", "United States"]]
     assert plots.fig_partners(quantities, 2021) is None
     assert plots.names_label(["Belarus", "China", "Germany", "Switzerland", "United States"], 21) == \
         "Belarus, China,\nGermany, Switzerland,\nUnited States"  # never "United / States"
@@ -623,6 +672,71 @@ def test_the_exports_title_states_the_ratio(quantities):
         "2020 against 2018:\nat least 3.10\u00d7 (derived)"
     assert plots.fig_exports(quantities, 2018, 2006).axes[0].get_title(loc="left") == \
         "2018 against 2006: 2.54\u20132.83\u00d7 (derived, two publications)"
+
+
+def test_the_measures_title_and_caption_say_the_years_drawn(every_figure, stories):
+    """Issue 17: the title said "..., 2018 to 2020" while the levels axis ran 2010 to 2024. Title and
+    caption now name the years the levels panel draws, and the pair its other panel compares; the axis
+    ends where the marks do."""
+    for case in ("2011", "2019", "2020", "2021", "user"):
+        text, record = stories[case]["measures"]
+        b, y = record["years"]
+        for size in ("wide", "narrow"):
+            ax = every_figure[case, "measures", size][0].axes[0]
+            years = {int(round(m[1])) for m in _marks(list(ax.lines) + list(ax.patches), False)}
+            first, last = min(years), max(years)
+            assert text["title"] == (f"Technology exports by form 1-TB beside other measures, {first} to {last}, "
+                                     f"and {y} against {b}"), (case, text["title"])
+            assert text["caption"].startswith(f"Levels in current US dollars, {first} to {last}, and each measure"
+                                              f"\u2019s {y} against {b}."), case
+            lo, hi = ax.get_xlim()
+            assert first - 1 < lo < first and last < hi < last + 2, (case, size)
+    assert "2006 to 2024" in stories["2011"]["measures"][0]["title"]
+
+
+def test_the_trade_title_and_caption_agree_on_the_years_with_a_balance(stories):
+    """Issue 17: the 2019 trade figure's title said "to 2015", its caption "up to 2019", and 2019 has no
+    balance. Both name the years drawn; the caption and the alt text say there is none for 2019."""
+    text, record = stories["2019"]["trade"]
+    assert text["title"] == "Exports, imports and the balance: 2006 and 2011 to 2015"
+    assert ("up to 2019: 2006 and 2011 to 2015. There is none for 2019: no imports figure is held for it."
+            in text["caption"])
+    assert text["alt"] == "No balance for 2019; the latest, 2015: a deficit of $551 million."
+    for case, figs in stories.items():
+        text, record = figs["trade"]
+        years = sorted({d["x"] for d in record["data"] if d["series"] == "balance"})
+        assert text["title"].endswith(": " + fmt.year_list(years)), case
+        assert ("There is none for" in text["caption"]) == (record["years"][1] not in years), case
+
+
+def test_captions_describe_only_what_is_drawn(stories):
+    """Issue 17: the user series' captions spoke of arrows, ranges and the OECD's own conversion, none of
+    them drawn. A caption names a mark's meaning only if the figure draws that mark."""
+    for case, figs in stories.items():
+        for name, (text, record) in figs.items():
+            data, caption = record["data"], text["caption"]
+            kinds = {d["kind"] for d in data}
+            assert ("An arrow marks a bound" in caption) == bool(kinds & {"at least", "at most"}), (case, name)
+            assert ("A range too short to see" in caption) == ("range" in kinds), (case, name)
+            assert ("OECD" in caption) == any("OECD" in d["series"] for d in data), (case, name)
+            assert ("what we derive" in caption) <= any(d["derived"] for d in data), (case, name)
+    user = " ".join(t["caption"] for t, _ in stories["user"].values())
+    assert "arrow" not in user and "range" not in user and "conversion" not in user
+
+
+def test_world_bank_ratios_are_derived_hollow_and_said_so(every_figure, stories):
+    """Issue 17: a ratio of two published values is ours: drawn hollow (the legend says "derived by us
+    (hollow)"), its data row derived, and "(derived)" after it in the alt texts."""
+    for key, fig, data in cases(every_figure, "measures"):
+        axr = fig.axes[1]
+        found = _marks(list(axr.lines) + list(axr.patches), True)
+        assert found and all(m[5] for m in found), key
+        assert all(d["derived"] for d in data if d["unit"] == "ratio"), key
+        assert DERIVED_LABEL in legend(fig) and ("exact", marks.NEUTRAL, True) in dict(legend_entries(fig))[DERIVED_LABEL]
+    for case, figs in stories.items():
+        for name in ("measures", "exports"):
+            alt = figs[name][0]["alt"]
+            assert "\u00d7" in alt and not re.search("\u00d7(?! \\(derived\\))", alt), (case, name, alt)
 
 
 # -- 8. legends that fit, under the whole figure ------------------------------------------------------
