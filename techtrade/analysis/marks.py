@@ -2,16 +2,20 @@
 is known about it is its shape.
 
 - a value known exactly is a dot;
-- a rounded value is a range with caps, drawn at least MIN_RANGE_PT long (never a 2 px tick);
-- a bound is a cap at the bound and a short arrow from it the way the true value lies, ending well
-  inside the axes (an arrowhead at the axis edge reads as a value), with its label beside the cap
-  ("≥ $4.5bn", "≤ $1bn", "≥ 3.10×": fmt's words, the unit shortened);
-- a derived value is hollow (an arrow also dashed).
+- a rounded value is a range with caps; one too short to see is drawn MIN_RANGE_PT long, a few pixels,
+  just enough for its two caps to show (never a 2 px tick, never many times its length);
+- a bound is a cap at the bound and a short arrow from it the way the true value lies: a thinner stem
+  that can be seen (at least MIN_STEM_PT between the cap and the head) and a head clear of any
+  reference line, ending well inside the axes (an arrowhead at the axis edge reads as a value), with
+  its label beside the cap ("≥ $4.5bn", "≤ $1bn", "≥ 3.10×": fmt's words, the unit shortened);
+- a derived value is hollow (an arrow's stem also dashed).
 
 :class:`Drawn` draws each mark and keeps, for each, its legend key and the numbers behind it (the
 figure's data alternative). The legend shows the marks themselves, in the colours drawn, and nothing
 that is not drawn. :func:`place_labels` puts each label beside what it labels, clear of every other
-text and mark. Every number is written by fmt.py.
+text and mark, and nearer its own mark than any other (so that no label seems another mark's);
+:func:`fit_arrows` keeps each arrow's stem visible and its head off the reference lines. Every number
+is written by fmt.py.
 """
 from __future__ import annotations
 
@@ -41,10 +45,14 @@ DERIVED_LABEL = "derived by us (hollow)"
 DOT, RANGE, AT_LEAST, AT_MOST, SERIES = "exact", "range", "at least", "at most", "series"
 KINDS = (SERIES, DOT, RANGE, AT_LEAST, AT_MOST)     # the order of marks in a legend entry
 
-LW = 2.2             # line width of ranges and arrows (pt)
+LW = 2.2             # line width of ranges and of a bound's cap (pt)
+STEM_LW = 1.3        # line width of a bound's stem: thinner than a range, so an arrow is not read as one
 DOT_MS = 6.5         # a dot's diameter (pt)
 CAP_MS = 9.0         # a cap's width (pt)
-MIN_RANGE_PT = 9.0   # a range is never drawn shorter than this
+MIN_RANGE_PT = 4.5   # a range is never drawn shorter than this: its two caps (LW thick) and a little stem
+MIN_STEM_PT = 11.0   # a bound's stem, between its cap and its head, is at least this long
+CLEAR_PT = 3.0       # an arrowhead stays this far from a reference line (the zero of a balance, 1×)
+DODGE_PT = 8.0       # a mark that would cover a series' dot is moved aside, at most this far
 ARROW = 0.12         # a bound's arrow: this share of its axis ...
 ROOM = 0.10          # ... and at least this share between its tip and the edge of the axes
 LABEL_SIZE = 8.5     # labels on the plot (11 px and more on a 390 px phone)
@@ -152,11 +160,12 @@ class _OnPage(Line2D):
 
 
 class RangeMark(_OnPage):
-    """A range with caps at its ends. On the page it is at least MIN_RANGE_PT long: a range shorter than
-    that (a rounded value on a wide axis: $1.35–1.45 billion on a 0–6 billion axis is 2 px on a phone)
-    is widened about its middle, for visibility only. Widened, it claims *less* precision than the
-    figure has, never more; its data (``get_data``, the figure's data table, any label) keep the true
-    ends. Hollow (derived): an outline with a white core."""
+    """A range with caps at its ends. On the page it is at least MIN_RANGE_PT long (a few pixels: its
+    two caps and a little stem between them): a range shorter than that ($514–532 million on a 0–8
+    billion axis is under a pixel) is widened about its middle to that length, for visibility only,
+    never more. Widened, it claims *less* precision than the figure has, never more; its data
+    (``get_data``, the figure's data table, any label) keep the true ends. Hollow (derived): an outline
+    with a white core."""
 
     def __init__(self, pos, lo, hi, colour, hollow=False, horizontal=False, cap=CAP_MS, **kw):
         xs, ys = ([lo, hi], [pos, pos]) if horizontal else ([pos, pos], [lo, hi])
@@ -192,11 +201,13 @@ class RangeMark(_OnPage):
 
 
 class Shaft(_OnPage):
-    """A bound's cap and shaft; on the page the shaft stops inside its head (``arrow``), so that
+    """A bound's cap and stem; on the page the stem stops inside its head (``arrow``; ``head``), so that
     the head's point is the arrow's end."""
 
+    head = None
+
     def get_window_extent(self, renderer=None):
-        """What is drawn: the shaft, and the cap at its base (not a cap's width around both ends)."""
+        """What is drawn: the stem, and the cap at its base (not a cap's width around both ends)."""
         xy = self.shown(renderer)
         w, cap = self._px(LW / 2, renderer), self._px(self.get_markersize() / 2, renderer)
         shaft = Bbox.from_extents(*(xy.min(0) - w), *(xy.max(0) + w))
@@ -228,11 +239,13 @@ def _xy(pos, v, horizontal):
 def draw_interval(ax, pos: float, iv: Interval, colour: str, derived: bool, lims: tuple[float, float],
                   horizontal: bool = False, floor: float | None = 0.0, offset_pt: float = 0.0,
                   write: Callable = money_label, label_values: bool = False, each: bool = False,
-                  width: float = CAP_MS) -> Key | None:
+                  width: float = CAP_MS, label_bounds: bool = True) -> Key | None:
     """One value at ``pos`` (a year, or a row): a dot, a range, or a bound (a cap and an arrow ARROW of
     the axis ``lims`` long, labelled beside the cap with ``write``: '≥ $4.5bn'; '... each' for a row
     that stands for several). ``label_values`` labels dots and ranges too (beside them, never over
-    them). Hollow when derived. Returns what it drew, as its legend shows it."""
+    them); ``label_bounds=False`` labels no bound (a panel whose values are too close together for a
+    label to be beside its own mark only). Hollow when derived. Returns what it drew, as its legend
+    shows it."""
     kind = kind_of(iv, floor)
     if kind is None:
         return None
@@ -240,10 +253,11 @@ def draw_interval(ax, pos: float, iv: Interval, colour: str, derived: bool, lims
     face = "white" if derived else colour
     if kind == DOT:
         x, y = _xy(pos, iv.lo, horizontal)
-        ax.add_line(Line2D([x], [y], marker="o", ms=min(DOT_MS, width), mfc=face, mec=colour, mew=1.6,
-                           linestyle="none", zorder=4, transform=tr))
+        own = [ax.add_line(Line2D([x], [y], marker="o", ms=min(DOT_MS, width), mfc=face, mec=colour, mew=1.6,
+                                  linestyle="none", zorder=4, transform=tr))]
     elif kind == RANGE:
-        ax.add_line(RangeMark(pos, iv.lo, iv.hi, colour, derived, horizontal, cap=min(CAP_MS, width), transform=tr))
+        own = [ax.add_line(RangeMark(pos, iv.lo, iv.hi, colour, derived, horizontal, cap=min(CAP_MS, width),
+                                     transform=tr))]
     else:
         base = iv.lo if kind == AT_LEAST else iv.hi
         length = ARROW * (lims[1] - lims[0])
@@ -252,25 +266,28 @@ def draw_interval(ax, pos: float, iv: Interval, colour: str, derived: bool, lims
                             cap=min(CAP_MS, width))
         ax.add_line(shaft)
         ax.add_patch(head)
-        text = bound_text(write(iv)) + (" each" if each else "")
-        _label(ax, text, _xy(pos, base, horizontal), tr, _bound_places(kind, horizontal))
+        if label_bounds:
+            text = bound_text(write(iv)) + (" each" if each else "")
+            _label(ax, text, _xy(pos, base, horizontal), tr, _bound_places(kind, horizontal)).own = [shaft, head]
         return Key(kind, colour, derived)
     if label_values:
-        _label(ax, write(iv), _xy(pos, iv.hi, horizontal), tr, _value_places(pos, iv, horizontal))
+        _label(ax, write(iv), _xy(pos, iv.hi, horizontal), tr, _value_places(pos, iv, horizontal)).own = own
     return Key(kind, colour, derived)
 
 
 def arrow(base, tip, colour: str, hollow: bool, transform, cap: float = CAP_MS) -> tuple[Line2D, FancyArrowPatch]:
-    """A bound's mark: a cap at ``base`` and a shaft to ``tip`` (dashed when derived), and the head
-    at ``tip`` (hollow when derived), a patch of its own so that it is never dashed."""
+    """A bound's mark: a cap at ``base`` and a thinner stem to ``tip`` (dashed when derived: short dashes,
+    so that even a short stem shows two), and the head at ``tip`` (hollow when derived), a patch of its
+    own so that it is never dashed (``shaft.head``)."""
     (x0, y0), (x1, y1) = base, tip
-    shaft = Shaft([x0, x1], [y0, y1], color=colour, lw=LW, linestyle=(0, (2.5, 1.5)) if hollow else "-",
-                   marker="|" if y0 == y1 else "_", markevery=[0], ms=cap, mew=LW, solid_capstyle="butt",
-                   dash_capstyle="butt", zorder=3, transform=transform)
+    shaft = Shaft([x0, x1], [y0, y1], color=colour, lw=STEM_LW, linestyle=(0, (2.4, 1.3)) if hollow else "-",
+                  marker="|" if y0 == y1 else "_", markevery=[0], ms=cap, mew=LW, solid_capstyle="butt",
+                  dash_capstyle="butt", zorder=3, transform=transform)
     near = (x1 - (x1 - x0) * 1e-3, y1 - (y1 - y0) * 1e-3)   # the head's direction: along the shaft
     head = FancyArrowPatch(near, tip, arrowstyle="-|>,head_length=0.55,head_width=0.3", mutation_scale=HEAD_PT / 0.55,
                            lw=1.3, color=colour, fc="white" if hollow else colour, shrinkA=0, shrinkB=0, zorder=4,
                            transform=transform, joinstyle="round")
+    shaft.head = head
     return shaft, head
 
 
@@ -279,9 +296,9 @@ def _bound_places(kind: str, horizontal: bool) -> list[tuple]:
     if horizontal:  # along the shaft, above or below it, from the cap on; or before the cap
         return [(0, GAP, "left", "bottom"), (0, -GAP, "left", "top"),
                 (-GAP if kind == AT_LEAST else GAP, 0, "right" if kind == AT_LEAST else "left", "center")]
-    away = -1 if kind == AT_LEAST else 1   # shifted away from the arrow's tip, if it must
+    away = -1 if kind == AT_LEAST else 1   # shifted a little along the stem, or away from the tip, if it must
     return [(side * GAP, away * dy, "right" if side < 0 else "left", "center")
-            for dy in (0, 2 * GAP) for side in (-1, 1)]
+            for dy in (0, -GAP / 2, 2 * GAP) for side in (-1, 1)]
 
 
 def _value_places(pos, iv: Interval, horizontal: bool) -> list[tuple]:
@@ -313,6 +330,104 @@ def note(ax, text: str, places: list[tuple], xy=(0, 0), xycoords=("axes fraction
 
 
 # -- placing labels ----------------------------------------------------------------------------------
+def is_reference(artist) -> bool:
+    """A reference line (the zero of a balance, 1× of a ratio): a straight line of two points, no marker."""
+    return (type(artist) is Line2D and len(artist.get_xydata()) == 2
+            and artist.get_marker() in (None, "None", "none", "") and artist.get_linestyle() not in ("None", "none", ""))
+
+
+def mark_boxes(artist, renderer) -> list[Bbox]:
+    """Where a mark is on the page: a range's or a bound's box, a head's, each dot's (a series: each of
+    its dots, not the line between them); [] for a reference line or anything hidden."""
+    if not artist.get_visible() or is_reference(artist):
+        return []
+    if isinstance(artist, _OnPage) or not isinstance(artist, Line2D):
+        return [artist.get_window_extent(renderer)]
+    if artist.get_marker() in (None, "None", "none", ""):
+        return []
+    r = renderer.points_to_pixels(artist.get_markersize()) / 2
+    pts = artist.get_transform().transform(artist.get_xydata())
+    return [Bbox.from_extents(x - r, y - r, x + r, y + r) for x, y in pts]
+
+
+def box_distance(a: Bbox, b: Bbox) -> float:
+    """How far apart two boxes are on the page (0 if they touch or overlap)."""
+    return float(np.hypot(max(0.0, a.x0 - b.x1, b.x0 - a.x1), max(0.0, a.y0 - b.y1, b.y0 - a.y1)))
+
+
+def fit_arrows(fig, renderer) -> None:
+    """Each bound's arrow, now that the layout is known: a stem of at least MIN_STEM_PT between its cap
+    and its head, and a head at least CLEAR_PT off every reference line of its panel (it stops short of
+    the line if its stem stays long enough, else it goes past it); never nearer the edge of the axes
+    than ROOM / 2 of it. Only the tip moves; the cap (the value) stays where it is."""
+    px = renderer.points_to_pixels
+    for ax in fig.axes:
+        refs = [a.get_transform().transform(a.get_xydata()) for a in ax.lines if is_reference(a)]
+        for shaft in [a for a in ax.lines if isinstance(a, Shaft) and a.head is not None]:
+            tr = shaft.get_transform()
+            base, tip = tr.transform(shaft.get_xydata())
+            i = 1 if abs(tip[0] - base[0]) < abs(tip[1] - base[1]) else 0     # along the arrow
+            sign = 1.0 if tip[i] >= base[i] else -1.0
+            drawn = shaft.head.get_window_extent(renderer)   # the head as drawn, its outline included
+            head = max(px(HEAD_PT), drawn.height if i == 1 else drawn.width)
+            clear, stem = px(CLEAR_PT), px(MIN_STEM_PT + LW / 2)   # from the cap's middle: its edge, then the stem
+            want = max(abs(tip[i] - base[i]), head + stem)
+            for ref in refs:
+                if abs(ref[0, i] - ref[1, i]) > 0.5:   # along the arrow, not across it
+                    continue
+                lo, hi = sorted(ref[:, 1 - i])
+                if not lo - px(CAP_MS) <= base[1 - i] <= hi + px(CAP_MS):
+                    continue
+                c = (ref[0, i] - base[i]) * sign          # from the cap to the line, along the arrow
+                if c > 0 and want - head - clear < c < want + clear:   # the head would sit on the line
+                    want = c - clear if c - clear - head >= stem else c + clear + head
+            (x0, y0), (x1, y1) = ax.bbox.get_points()
+            edge = ((x0, x1) if i == 0 else (y0, y1))[sign > 0]
+            room = ROOM / 2 * (x1 - x0 if i == 0 else y1 - y0)
+            want = min(want, abs(edge - base[i]) - room)
+            if abs(want - abs(tip[i] - base[i])) < 0.01:
+                continue
+            new = base.copy()
+            new[i] = base[i] + sign * want
+            (bx, by), _ = shaft.get_xydata()                     # the cap stays exactly where its data say
+            nx, ny = tr.inverted().transform([new])[0]
+            nx, ny = (bx, ny) if i == 1 else (nx, by)            # and the tip moves along the arrow only
+            shaft.set_data([bx, nx], [by, ny])
+            shaft.head.set_positions((nx - (nx - bx) * 1e-3, ny - (ny - by) * 1e-3), (nx, ny))
+
+
+def _series_dots(ax, renderer) -> list[Bbox]:
+    """The dots of the panel's published series (a line through three or more dots), on the page."""
+    return [b for a in ax.lines if type(a) is Line2D and len(a.get_xydata()) > 2 for b in mark_boxes(a, renderer)]
+
+
+def dodge_marks(fig, renderer) -> None:
+    """In a panel that asks for it (``ax.techtrade_dodge``), each value mark (a dot, a range, a bound)
+    that would cover a dot of a published series is moved sideways, the least it takes (at most
+    DODGE_PT; to the right unless only the left clears it), so that both show; its data stay what they are (the year), only the page
+    moves. Works in points, so the same at any resolution."""
+    px = renderer.points_to_pixels
+    for ax in fig.axes:
+        if not getattr(ax, "techtrade_dodge", False):
+            continue
+        dots = [d.padded(px(0.5)) for d in _series_dots(ax, renderer)]
+        for a in [a for a in ax.lines if isinstance(a, (RangeMark, Shaft)) or (type(a) is Line2D and len(a.get_xydata()) == 1)]:
+            parts = [a] + ([a.head] if isinstance(a, Shaft) and a.head is not None else [])
+            box = Bbox.union([p.get_window_extent(renderer) for p in parts])
+            if not any(box.overlaps(d) for d in dots):
+                continue
+
+            def cover(pt):
+                moved = box.translated(px(pt), 0)
+                return sum(max(0.0, min(moved.x1, d.x1) - max(moved.x0, d.x0)) * max(0.0, min(moved.y1, d.y1) - max(moved.y0, d.y0))
+                           for d in dots)
+            steps = [k * DODGE_PT / 8 * side for side in (1, -1) for k in range(1, 9)]   # rightwards if it can
+            pt = next((p for p in steps if cover(p) == 0), min(steps, key=cover))
+            for p in parts:
+                p.set_transform(p.get_transform() + ScaledTranslation(pt / 72, 0, fig.dpi_scale_trans))
+                p.dodged_pt = pt
+
+
 def mark_hits(artist, box: Bbox, renderer) -> int:
     """How badly ``box`` (display coordinates) would cover a mark: 0 if it does not; 1 if it only
     crosses the line of a series between its dots (a label's white ground lets the line show either
@@ -346,27 +461,35 @@ def text_boxes(fig, renderer, skip=()) -> list[Bbox]:
 
 
 def place_labels(fig) -> None:
-    """Each label at the first of its places that lies inside its axes and touches no other text and
-    no mark (reference lines included); if none does, the least bad: one that only crosses a series'
-    line between its dots, on its white ground."""
-    labels = [t for ax in fig.axes for t in ax.texts if getattr(t, "places", None)]
-    if not labels:
-        return
+    """Each arrow fitted (fit_arrows), then each label at the first of its places that lies inside its
+    axes, touches no other text and no mark (reference lines included) and is nearer its own mark than
+    any other; if none does, the least bad: one that only crosses a series' line between its dots, on
+    its white ground."""
     if not hasattr(fig.canvas, "get_renderer"):  # a figure closed by pyplot: draw it as it will be saved
         FigureCanvasAgg(fig)
     fig.draw_without_rendering()   # the layout, as it will be saved
     r = fig.canvas.get_renderer()
+    fit_arrows(fig, r)
+    dodge_marks(fig, r)
+    labels = [t for ax in fig.axes for t in ax.texts if getattr(t, "places", None)]
+    if not labels:
+        return
     boxes = text_boxes(fig, r, skip=labels)
+    near = r.points_to_pixels(2.5)   # a label is this much nearer its own mark than any other, at least
     for t in labels:
         ax = t.axes
         inside = ax.bbox.padded(1)
         marks = list(ax.lines) + list(ax.patches)
+        own = [b for a in getattr(t, "own", []) for b in mark_boxes(a, r)]
+        others = [b for a in marks if a not in getattr(t, "own", []) for b in mark_boxes(a, r)]
         best = None
         for place in t.places:
             _put(t, place)
             b = t.get_window_extent(r).padded(r.points_to_pixels(1.5))  # a little air around each label
             bad = (not (inside.x0 <= b.x0 and b.x1 <= inside.x1 and inside.y0 <= b.y0 and b.y1 <= inside.y1)) * HARD * 10
             bad += HARD * sum(b.overlaps(o) for o in boxes) + sum(mark_hits(m, b, r) for m in marks)
+            if own and others and min(box_distance(b, o) for o in own) + near >= min(box_distance(b, o) for o in others):
+                bad += HARD // 2   # (about as) near another mark as its own: it would seem that one's label
             if best is None or bad < best[0]:
                 best = (bad, place)
             if not bad:

@@ -16,6 +16,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt  # the backend is matplotlib's choice: inline in JupyterLab, Agg headless
 import pandas as pd
 import seaborn as sns
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
@@ -62,19 +63,25 @@ def export_levels(q: Quantities, first: int | None = None, last: int | None = No
             if (first is None or k.year >= first) and (last is None or k.year <= last)]
 
 
-def _draw_levels(d: Drawn, ax, rows, lims, entry: str = "{pub}") -> None:
+def _draw_levels(d: Drawn, ax, rows, lims, entry: str = "{pub}", label: bool = True) -> None:
     """Each level at its year, coloured by who published it, hollow if derived; its legend entry is
-    ``entry`` with the publisher's name."""
+    ``entry`` with the publisher's name. ``label``: a bound is labelled beside its cap (False: no mark
+    is)."""
     for k, r in rows:
         pub = publisher_of(r["source_ids"])
         d.mark(ax, k.year, r["iv"], PUBLISHER_COLOURS[pub], r["status"] == "derived", lims,
                entry=entry.format(pub=pub), series=f"form 1-TB exports, {pub}", unit=r["unit"],
-               source_ids=r["source_ids"])
+               source_ids=r["source_ids"], label_bounds=label)
 
 
 def _done(fig, d: Drawn):
-    """The figure, its labels placed, with the numbers it draws (figure_data)."""
-    place_labels(fig)
+    """The figure, its year ticks fitted to the layout, its arrows and labels placed, with the numbers it
+    draws (figure_data)."""
+    if not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)
+    fig.draw_without_rendering()   # the layout, as it will be saved
+    fit_year_ticks(fig, fig.canvas.get_renderer())
+    place_labels(fig)              # lays out again, with the ticks as fitted
     fig.techtrade_data = d.data
     return fig
 
@@ -85,18 +92,46 @@ def figure_data(fig) -> list[dict]:
     return list(getattr(fig, "techtrade_data", []))
 
 
+YEAR_STEPS = (1, 2, 5, 10, 20, 50)   # regular year ticks: every so many years, at multiples of it
+
+
 def _year_ticks(ax, years: list[int], must: tuple[int, ...], size: str) -> None:
-    """Year ticks, at most 6 on a phone and 10 on a desktop, that always include the first of ``must``
-    (the report year) and the others (the base year) where they do not crowd it; the rest of the grid
-    gives way to them."""
-    most = 6 if size == "narrow" else 10
+    """Year ticks from the first of ``years`` to the last: the report and base years (``must``, where
+    drawn) always, and regular ones between them, fitted once the layout is known (fit_year_ticks)."""
     first, last = min(years), max(years)
-    step = max(1, -(-(last - first) // (most - 1)))
-    ticks: list[int] = []
-    for y in [y for y in must if first <= y <= last] + list(range(first, last + 1, step)):
-        if all(abs(y - t) >= step for t in ticks):
-            ticks.append(y)
-    ax.set_xticks(sorted(ticks))
+    must = tuple(dict.fromkeys(y for y in must if first <= y <= last))
+    ax.techtrade_years = (first, last, must, 6 if size == "narrow" else 10)
+    ax.set_xticks(sorted(set(must) | {first, last}))   # until the layout is known
+
+
+def fit_year_ticks(fig, renderer) -> None:
+    """Each year axis's ticks (_year_ticks), as the layout allows: regular ones, every 1, 2, 5, 10 ...
+    years at multiples of it (the fewest years apart whose labels do not touch, at most 6 on a phone
+    and 10 on a desktop); the report and base years always, a regular tick too near either giving way.
+    If those two are too near each other to be written side by side (2018 and 2019 on a phone), the
+    base year's label goes a line lower, under its own grid line, so both are written in full."""
+    for ax in fig.axes:
+        spec = getattr(ax, "techtrade_years", None)
+        if spec is None:
+            continue
+        first, last, must, most = spec
+        x0, x1 = ax.get_xlim()
+        per_year = ax.bbox.width / (x1 - x0)
+        font = ax.xaxis.get_major_ticks()[0].label1.get_fontproperties()
+        w, _, _ = renderer.get_text_width_height_descent(str(last), font, ismath=False)
+        need = (w + renderer.points_to_pixels(4)) / per_year          # years between two labels' middles
+        step = next((k for k in YEAR_STEPS if k >= need and (last - first) // k + 1 <= most), YEAR_STEPS[-1])
+        regular = {y for y in range(first, last + 1) if y % step == 0}
+        ticks = sorted(set(must) | {y for y in regular if all(abs(y - m) >= need for m in must)})
+        ax.set_xticks(ticks)
+        low = {m for m in must[1:] if abs(m - must[0]) < need}
+        pad, line = plt.rcParams["xtick.major.pad"], font.get_size_in_points() * 1.2   # a line of text, and air
+        for y, tick in zip(ticks, ax.xaxis.get_major_ticks(len(ticks))):
+            tick.set_pad(pad + line if y in low else pad)
+            # a line lower, joined to the axis by a tick of the grid's colour, so it reads as its year's
+            tick.tick1line.set(visible=y in low, markersize=line + 1, color=plt.rcParams["grid.color"],
+                               markeredgewidth=0.8)
+        ax.techtrade_low_years = sorted(low)
 
 
 def ends_differ(q: Quantities, year: int, base: int, flow: str = "exports") -> bool:
@@ -185,12 +220,21 @@ NAMED = ("Netherlands", "United States", "Germany", "Switzerland", "China", "Bel
 
 
 def partner_order(q: Quantities, year: int, top_n: int) -> list[tuple[str, Interval]]:
-    """The partners drawn: those the article names first, then the others; within each, by the smallest
-    value each could have, then the largest, then the name (ties are common: "more than $250 million"
-    each). The first ``top_n``."""
+    """The partners drawn, by value: by the smallest value each could have, then the largest, then the
+    name (ties are common: "more than $250 million" each). The first ``top_n``, every partner the
+    article names, and every other partner that could be at least as large as the smallest of those:
+    no partner left out could be larger than one shown (so the figure shows the largest, whatever
+    ``top_n`` is, and hides no partner larger than one the article names)."""
     parts = q.partners(year)
-    ranked = sorted(parts.items(), key=lambda kv: (kv[0] not in NAMED, -kv[1].lo, -kv[1].hi, kv[0]))
-    return ranked[:top_n]
+    ranked = sorted(parts.items(), key=lambda kv: (-kv[1].lo, -kv[1].hi, kv[0]))
+    shown = {n for n, _ in ranked[:top_n]} | {n for n in parts if n in NAMED}
+    while shown:
+        cut = min(parts[n].lo for n in shown)
+        more = {n for n, iv in parts.items() if iv.hi >= cut} - shown
+        if not more:
+            break
+        shown |= more
+    return [(n, iv) for n, iv in ranked if n in shown]
 
 
 def partner_rows(q: Quantities, year: int, top_n: int) -> list[tuple[list[str], Interval, dict]]:
@@ -208,11 +252,12 @@ def partner_rows(q: Quantities, year: int, top_n: int) -> list[tuple[list[str], 
     return rows
 
 
-def names_label(names: list[str], width: int) -> str:
-    """Partners' names for one row, in lines of at most ``width`` characters, never breaking a name."""
+def names_label(names: list[str], width: int, marked: frozenset = frozenset()) -> str:
+    """Partners' names for one row, in lines of at most ``width`` characters, never breaking a name;
+    a name in ``marked`` (the article's, among others) with an asterisk."""
     lines = [""]
     for i, n in enumerate(names):
-        piece = n + ("," if i < len(names) - 1 else "")
+        piece = n + ("*" if n in marked else "") + ("," if i < len(names) - 1 else "")
         if lines[-1] and len(lines[-1]) + 1 + len(piece) > width:
             lines.append(piece)
         else:
@@ -220,13 +265,22 @@ def names_label(names: list[str], width: int) -> str:
     return "\n".join(lines)
 
 
+def marked_partners(names) -> frozenset:
+    """The partners the article names, marked with an asterisk where others are shown beside them
+    (where every partner shown is one it names, none is marked)."""
+    names = set(names)
+    named = names & set(NAMED)
+    return frozenset(named) if named and named != names else frozenset()
+
+
 def fig_partners(q: Quantities, report_year: int, top_n: int = 6, size: str = "wide"):
-    """The report year's partners, each as what the figures allow: a dot, a range or a bound; partners
-    with the same figure on one row."""
+    """The report year's partners (partner_order), each as what the figures allow: a dot, a range or a
+    bound; partners with the same figure on one row; the article's marked among others (marked_partners)."""
     rows = partner_rows(q, report_year, top_n)
     if not rows:
         return None
-    labels = [names_label(names, 30 if size == "wide" else 21) for names, _, _ in rows]
+    marked = marked_partners(n for names, _, _ in rows for n in names)
+    labels = [names_label(names, 30 if size == "wide" else 21, marked) for names, _, _ in rows]
     lines = [t.count("\n") + 1 for t in labels]
     pos = [0.0]   # bottom to top: a row of several lines takes more room
     for a, b in zip(lines[::-1], lines[::-1][1:]):
@@ -280,7 +334,7 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, report_year: int = config.ART
     first, last = min(b, MEASURE_YEARS[0]), MEASURE_YEARS[1]
     panels = TWO_PANELS[size] if size == "wide" else {**TWO_PANELS[size], "figsize": (3.8, 7.4)}  # room for the legend
     fig, (ax, axr) = plt.subplots(**panels, layout="constrained",
-                                  gridspec_kw={"width_ratios" if size == "wide" else "height_ratios": [1.5, 1]})
+                                  gridspec_kw={"width_ratios": [1.8, 1]} if size == "wide" else {"height_ratios": [1.5, 1]})
     series = {}
     for _, code, label in MEASURES:
         s = wdi[(wdi["indicator_code"] == code) & wdi["year"].between(first, last)].sort_values("year")
@@ -293,10 +347,16 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, report_year: int = config.ART
     for label, s in series.items():
         d.series(ax, f"{label} (World Bank)", s["year"], s["value"] / 1e6, MEASURE_COLOURS[label],
                  source_ids=list(s["source_id"]))
-    _draw_levels(d, ax, tb, lims, entry="form 1-TB, {pub}")
+    # no value labelled here (their years are too close for a label to be beside its own mark only: the
+    # table under the figure gives each; the ratios, in the other panel, are); a mark that would cover a
+    # series' dot is moved aside once the layout is known (marks.dodge_marks)
+    _draw_levels(d, ax, tb, lims, entry="form 1-TB, {pub}", label=False)
+    ax.techtrade_dodge = True
     ax.set_ylim(*lims)
+    drawn = [k.year for k, _ in tb] + [int(v) for s in series.values() for v in s["year"]]
+    first, last = min(drawn), max(drawn)   # the years drawn, as the figure's title says
     ax.set_xlim(first - 0.6, last + 1.6)  # room on the right for a bound's label beside the last years
-    _year_ticks(ax, list(range(first, last + 1)), (y, b), "narrow")
+    _year_ticks(ax, list(range(first, last + 1)), (y, b), size)
     money_axis(ax)
     ax.set_ylabel("USD billion")
     ax.set_title("Levels", fontsize=10)
@@ -310,8 +370,8 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, report_year: int = config.ART
                      _ids(now["source_ids"], before["source_ids"])))
     for label, s in series.items():
         v, src = s.set_index("year")["value"], s.set_index("year")["source_id"]
-        if y in v.index and b in v.index:
-            rows.append((label, Interval.point(float(v[y]) / float(v[b])), MEASURE_COLOURS[label], False,
+        if y in v.index and b in v.index:   # a ratio of two published values: derived by us, hollow
+            rows.append((label, Interval.point(float(v[y]) / float(v[b])), MEASURE_COLOURS[label], True,
                          f"{label} (World Bank)", _ids(src[y], src[b])))
     rlims = value_limits([r[1] for r in rows] + [Interval.point(1.0)], room=0.4)
     for i, (label, iv, colour, derived, entry, src) in enumerate(reversed(rows)):
@@ -344,8 +404,9 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, report_year: int = config.ART
 
 def draw_all(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year: int, top_n: int = 6) -> list[dict]:
     """Every figure of the report: {name, figs ({size: figure}), source_ids (what it draws on), years (the
-    years it compares, for its caption), data (the numbers it draws, one dict per mark: figure_data)};
-    a figure the data cannot make for these years is left out."""
+    years it compares, for its caption), data (the numbers it draws, one dict per mark: figure_data),
+    marked (the partners marked with an asterisk as the article's: marked_partners)}; a figure the data
+    cannot make for these years is left out."""
     def ids(rows):
         return list(dict.fromkeys(s for _, r in rows for s in r["source_ids"].split(";") if s))
 
@@ -364,8 +425,10 @@ def draw_all(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year: int,
     for name, make, source_ids, (y, b) in makers:
         figs = {s: make(s) for s in SIZES}
         if all(f is not None for f in figs.values()):
-            out.append({"name": name, "figs": figs, "source_ids": source_ids, "years": [b, y],
-                        "data": figure_data(figs["wide"])})
+            data = figure_data(figs["wide"])
+            marked = sorted(marked_partners(d["x"] for d in data)) if name == "partners" else []
+            out.append({"name": name, "figs": figs, "source_ids": source_ids, "years": [b, y], "data": data,
+                        "marked": marked})
         else:
             for f in figs.values():
                 if f is not None:
@@ -375,9 +438,9 @@ def draw_all(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year: int,
 
 def save_all(drawn: list[dict], figures_dir: str | Path) -> list[dict]:
     """Save every figure draw_all made; return their records for the results (name, files, sources,
-    years, data)."""
+    years, data, marked)."""
     return [{"name": d["name"], "files": save(d["figs"], figures_dir, d["name"]), "source_ids": d["source_ids"],
-             "years": d["years"], "data": d["data"]} for d in drawn]
+             "years": d["years"], "data": d["data"], "marked": d.get("marked", [])} for d in drawn]
 
 
 def save(figs: dict, figures_dir: str | Path, name: str) -> dict[str, str]:

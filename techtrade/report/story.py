@@ -600,70 +600,157 @@ def _drawn(s: Story, name: str) -> list[dict]:
     return next((f.get("data") or [] for f in s.r.figures if f["name"] == name), [])
 
 
+def _record(s: Story, name: str) -> dict:
+    return next((f for f in s.r.figures if f["name"] == name), {})
+
+
+_FORM = "form 1-TB exports, "   # the series of a form 1-TB level in a figure's data (plots._draw_levels)
+
+
+_PUBLISHERS = ("the article", "the 2021 paper", "OECD MSTI", "your series")   # as the legends order them
+
+
+def _publishers(rows: list[dict]) -> list[str]:
+    """Who published the form 1-TB levels drawn, as the legends order them: 'the article', 'your series' ..."""
+    pubs = {r["series"][len(_FORM):] for r in rows if r["series"].startswith(_FORM)}
+    return sorted(pubs, key=lambda p: (_PUBLISHERS.index(p) if p in _PUBLISHERS else len(_PUBLISHERS), p))
+
+
+def _as_given(pubs: list[str], them: str = "it") -> str:
+    """'as the article and the 2021 paper give it'; 'as your series gives it'."""
+    return f"as {_and(pubs)} give{'s' if len(pubs) == 1 else ''} {them}" if pubs else "as the publications give it"
+
+
+def _mark_words(rows: list[dict]) -> str:
+    """What the marks drawn mean, said only of those drawn: an arrow (a bound), a short range."""
+    kinds = {r["kind"] for r in rows}
+    out = []
+    if kinds & {"at least", "at most"}:
+        out.append("An arrow marks a bound: the value lies beyond it, by how much the figures do not say.")
+    if "range" in kinds:
+        out.append(_SHORT_RANGES)
+    return " ".join(out)
+
+
+def _year_span(rows: list[dict]) -> tuple[int, int] | None:
+    years = [r["x"] for r in rows if isinstance(r["x"], int) and r["unit"] != "ratio"]
+    return (min(years), max(years)) if years else None
+
+
 def _exports_fig(s: Story) -> dict:
     ratio = s.n(f"ratio.exports.{s.year}/{s.base}")
-    return dict(title=f"Russia\u2019s technology exports, as published or derived, to {s.year}",
-                caption="Exports of technologies (receipts), Rosstat form 1-TB, in current US dollars, each year as the "
-                        "publications that give it say, with what we derive from them. An arrow marks a bound: the value "
-                        f"lies beyond it, by how much the figures do not say. {_SHORT_RANGES}",
+    rows = _drawn(s, "exports")
+    derived = any(r["derived"] for r in rows)
+    span = _year_span(rows)
+    years = f"{span[0]} to {s.year}" if span and span[0] < s.year else f"to {s.year}"
+    return dict(title=f"Russia\u2019s technology exports, {years}, as published{' or derived' if derived else ''}",
+                caption=("Exports of technologies (receipts), Rosstat form 1-TB, in current US dollars, each year "
+                         f"{_as_given(_publishers(rows))}{', with what we derive from them' if derived else ''}. "
+                         + _mark_words(rows)).strip(),
                 alt=(f"Russia\u2019s technology exports: {s.base}, {s.level(f'exports.{s.base}')}; {s.year}, "
-                     f"{s.level(f'exports.{s.year}')}; {s.year} against {s.base}: {fmt.ratio(ratio.iv)}."))
+                     f"{s.level(f'exports.{s.year}')}; {s.year} against {s.base}: {fmt.ratio(ratio.iv)}"
+                     f"{' (derived)' if ratio and ratio.derived else ''}."))
 
 
 def _measures_fig(s: Story) -> dict:
     y, b = s.measures_pair
-    ict, ip = s.n(f"ratio.ict_exports.{y}/{b}"), s.n(f"ratio.ip_receipts.{y}/{b}")
-    vintage = {m: updated_on(s.n(f"{m}.{b}"), s.r) for m in ("ict_exports", "ip_receipts")}
-    return dict(title=f"Technology exports by form 1-TB beside other measures, {b} to {y}",
-                caption=f"Levels in current US dollars, and each measure\u2019s {y} against {b}. Form 1-TB exports as each "
-                        "publication gives them (the OECD\u2019s in its own conversion to dollars), with the World Bank\u2019s "
-                        f"ICT service exports{vintage['ict_exports']} and receipts for the use of intellectual property"
-                        f"{vintage['ip_receipts']}. {_SHORT_RANGES}",
-                alt=(f"From {b} to {y} form 1-TB exports grew {fmt.ratio(s.n(f'ratio.exports.{y}/{b}').iv)}"
-                     + "".join(f", {w} {fmt.ratio(x.iv)}" for w, x in (("ICT service exports", ict), ("IP receipts", ip))
-                               if x) + "."))
+    rows = _drawn(s, "measures")
+    span = _year_span(rows) or (b, y)
+    drawn = {r["series"] for r in rows}
+    measures = [(m, words, label) for m, words, label in
+                (("ict_exports", "ICT service exports", "ICT service exports"),
+                 ("ip_receipts", "receipts for the use of intellectual property", "IP receipts"))
+                if f"{label} (World Bank)" in drawn or not rows]
+    pubs = _publishers(rows)
+    ratios = [(label, s.n(f"ratio.{m}.{y}/{b}")) for m, _, label in measures]
+
+    def ratio_words(x) -> str:
+        return fmt.ratio(x.iv) + (" (derived)" if x.derived else "")
+
+    exports = s.n(f"ratio.exports.{y}/{b}")
+    return dict(title=(f"Technology exports by form 1-TB beside other measures, {fmt.years(*span)}, "
+                       f"and {y} against {b}"),
+                caption=(f"Levels in current US dollars, {fmt.years(*span)}, and each measure\u2019s {y} against {b}. "
+                         f"Form 1-TB exports {_as_given(pubs, 'them')}"
+                         + (" (the OECD\u2019s in its own conversion to dollars)" if "OECD MSTI" in pubs else "")
+                         + ", with the World Bank\u2019s "
+                         + _and([f"{words}{updated_on(s.n(f'{m}.{b}'), s.r)}" for m, words, _ in measures])
+                         + ". The levels are not labelled: the table under the figure gives each. "
+                         + _mark_words(rows)).strip(),
+                alt=(f"From {b} to {y} form 1-TB exports grew {ratio_words(exports) if exports else fmt.ratio(None)}"
+                     + "".join(f", {w} {ratio_words(x)}" for w, x in ratios if x) + "."))
 
 
 def _trade_fig(s: Story) -> dict:
     held = [y for y in s.balance_years if y <= s.year]
-    return dict(title=f"Exports, imports and the balance, to {max(held)}" if held else "Exports, imports and the balance",
-                caption=(f"Every year with both flows, up to {s.year}. The balance is derived: exports minus imports, "
-                         f"each with its uncertainty. {_SHORT_RANGES}"
-                         + ("" if s.n(f"balance.{s.year}") else f" No balance can be given for {s.year}: no imports "
-                            "figure is held for it.")),
-                alt=f"Balance in {s.year}: {fmt.balance(s.n(f'balance.{s.year}').iv)}.")
+    rows = _drawn(s, "trade")
+    flows = [r for r in rows if r["series"] != "balance"]
+    none = "" if s.n(f"balance.{s.year}") else (
+        f" There is none for {s.year}" + (": no imports figure is held for it." if not s.n(f"imports.{s.year}") else "."))
+    uncertain = any(r["kind"] != "exact" for r in flows)
+    if s.n(f"balance.{s.year}"):
+        alt = f"Balance in {s.year}: {fmt.balance(s.n(f'balance.{s.year}').iv)}."
+    elif held:
+        alt = (f"No balance for {s.year}; the latest, {max(held)}: {fmt.balance(s.n(f'balance.{max(held)}').iv)}.")
+    else:
+        alt = f"No balance for {s.year}."
+    return dict(title=f"Exports, imports and the balance: {fmt.year_list(held)}" if held
+                else "Exports, imports and the balance",
+                caption=(f"The years with both an exports and an imports figure, up to {s.year}: "
+                         f"{fmt.year_list(held)}.{none} The balance is derived: exports minus imports"
+                         f"{', each with its uncertainty' if uncertain else ''}. " + _mark_words(rows)).strip(),
+                alt=alt)
+
+
+def _partners_held(s: Story, year: int) -> int:
+    """How many partners the numbers give a level for that year (the partners not named left out)."""
+    return sum(1 for i, r in s.r.numbers.rows.items() if re.fullmatch(rf"exports\.{year}\.(.+)", i)
+               and not i.endswith(".Other partners") and r.get("status") != "missing")
 
 
 def _partners_fig(s: Story) -> dict:
-    """A chart whose values are bounds says so in its title: the markets in 2020 are the Netherlands'
-    $0.9\u20131.0 billion and five partners each only "at least $250 million" (drawn as one row)."""
+    """A chart whose values are bounds says so in its title, each figure as fmt writes it: "Markets in
+    2020: the Netherlands $0.9\u20131.0 billion; five others each at least $250 million" (the five are
+    one row, as drawn)."""
+    from .words import country
+
     y, rows = s.year, _drawn(s, "partners")
+    marked = _record(s, "partners").get("marked") or []
     bounds = [r for r in rows if r["kind"] in ("at least", "at most")]
-    n, k = len(rows), len(bounds)
-    same = {(r["lo"], r["hi"]) for r in bounds}
-    what = (f"known only to be {fmt.money_range(Interval.from_json(bounds[0]))}" if len(same) == 1
-            else "known only as a bound") if bounds else ""
-    if not bounds:
-        title = f"Technology exports by partner, {y}"
-    elif k == n:
-        title = f"The markets in {y}: every partner shown {what}"
-    else:
-        title = f"The markets in {y}: {fmt.count_words(k)} of the {fmt.count_words(n)} partners shown {what}"
     groups: list[tuple[list[str], dict]] = []   # partners with the same figure, as the figure draws them
     for r in rows:
         if groups and (groups[-1][1]["lo"], groups[-1][1]["hi"], groups[-1][1]["derived"]) == (r["lo"], r["hi"], r["derived"]):
             groups[-1][0].append(r["x"])
         else:
             groups.append(([r["x"]], r))
-    alt = "; ".join(f"{_and(names)}: {fmt.money_range(Interval.from_json(r))}{' each' if len(names) > 1 else ''}"
+    n, held = len(rows), max(_partners_held(s, y), len(rows))
+
+    def money(r) -> str:
+        return fmt.money_range(Interval.from_json(r))
+
+    if bounds and len(groups) <= 3:
+        title = f"Markets in {y}: " + "; ".join(
+            f"{country(names[0])} {money(r)}" if len(names) == 1 else
+            f"{_and([country(x) for x in names])} each {money(r)}" if i == 0 else
+            f"{fmt.count_words(len(names))} others each {money(r)}" for i, (names, r) in enumerate(groups))
+    elif bounds:
+        title = f"Markets in {y}: {fmt.count_words(len(bounds))} of the {fmt.count_words(n)} partners known only as a bound"
+    else:
+        title = f"Technology exports by partner, {y}" + (f": the {fmt.count_words(n)} largest" if n < held else "")
+    alt = "; ".join(f"{_and(names)}: {money(r)}{' each' if len(names) > 1 else ''}"
                     f"{' (derived)' if r['derived'] else ''}" for names, r in groups)
     if not rows:  # a record from before figures carried their data
         alt = f"The Netherlands: {fmt.money_range(s.n(f'exports.{y}.Netherlands').iv)}"
+    which = (f"All {fmt.count_words(n)} partners with a figure" if n >= held else
+             f"The {fmt.count_words(n)} largest of the {fmt.count_words(held)} partners with a figure "
+             "(every partner at least as large as the smallest shown)")
+    by = "ordered by value" + (" (by its bound, where only a bound is known)" if bounds else "")
     return dict(title=title,
-                caption=("Exports of technologies (receipts), Rosstat form 1-TB, to each partner, as the figures give "
-                         "them. An arrow marks a bound: the value lies beyond it, by how much the figures do not say. "
-                         "Partners with the same figure share a row. The partners the article names come first, then "
-                         f"the others by value; the first {s.r.report['top_n']} shown."),
+                caption=(f"Exports of technologies (receipts), Rosstat form 1-TB, to each partner, "
+                         f"{_as_given(_publishers(rows), 'them')}. {which}, {by}. "
+                         + ("Partners with the same figure share a row. " if any(len(g) > 1 for g, _ in groups) else "")
+                         + ("An asterisk marks the partners the article names. " if marked else "")
+                         + _mark_words(rows)).strip(),
                 alt=alt + ("; the figures do not settle which market was largest." if bounds or not rows else "."))
 
 

@@ -6,6 +6,7 @@ the same bytes."""
 import itertools
 import json
 import math
+import re
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -14,7 +15,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.lines import Line2D
 from matplotlib.offsetbox import DrawingArea, HPacker, TextArea
 from matplotlib.patches import FancyArrowPatch, Rectangle
+from matplotlib.transforms import Bbox
 
+from techtrade import fmt
 from techtrade.analysis import marks, plots
 from techtrade.analysis.marks import DERIVED_LABEL, PUBLISHER_COLOURS
 from techtrade.build import stages
@@ -43,11 +46,30 @@ def wdi(raw):
 
 
 @pytest.fixture(scope="module")
-def user_q():
-    """The synthetic full series (a test fixture, not data) as a user's own table."""
+def user_raw():
+    """The synthetic full series (a test fixture, not data) as a user's own table: the raw inputs."""
     inputs, _ = stages.paths("01_ingest")
     inputs["user_series"] = FIXTURES / "synthetic_full_series.csv"
-    return evidence.build_quantities(evidence.figure_intervals(dataset.load_raw(inputs)["figures"]))
+    return dataset.load_raw(inputs)
+
+
+@pytest.fixture(scope="module")
+def user_q(user_raw):
+    return evidence.build_quantities(evidence.figure_intervals(user_raw["figures"]))
+
+
+@pytest.fixture(scope="module")
+def stories(raw, tidy, user_raw, wdi, tmp_path_factory):
+    """Each case's figures as the report declares them (story.FIGURES): {case: {name: (text, record)}}."""
+    out = {}
+    for case, r, y, b in [("2011", raw, 2011, 2006), ("2019", raw, 2019, 2018), ("2020", raw, 2020, 2018),
+                          ("2021", raw, 2021, 2018), ("user", user_raw, 2020, 2018)]:
+        t = tidy if r is raw else evidence.figure_intervals(r["figures"])
+        path = tmp_path_factory.mktemp(f"story{case}")
+        records = plots.save_all(plots.draw_all(evidence.build_quantities(t), wdi, y, b), path)
+        s = story.Story.of(analysed(path, r, t, y, b, figures=records))
+        out[case] = {f["name"]: (s.figure_text(f["name"]), f) for f in records}
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -167,6 +189,25 @@ def _marks(artists, horizontal):
     return out
 
 
+def mark_boxes(ax):
+    """Every mark of a panel on the page, as (artist, box): a range's, a bound's (its cap and stem) and
+    its head's box, a dot's, and each dot of a series (never a reference line, nor a series' line)."""
+    r = renderer(ax.figure)
+    out = []
+    for a in list(ax.lines) + list(ax.patches):
+        if isinstance(a, (marks.RangeMark, marks.Shaft, FancyArrowPatch)):
+            out.append((a, a.get_window_extent(r)))
+        elif isinstance(a, Line2D) and a.get_marker() == "o":
+            rad = r.points_to_pixels(a.get_markersize()) / 2
+            out += [(a, Bbox.from_extents(x - rad, y - rad, x + rad, y + rad))
+                    for x, y in a.get_transform().transform(a.get_xydata())]
+    return out
+
+
+def distance(a, b) -> float:
+    return float(np.hypot(max(0.0, a.x0 - b.x1, b.x0 - a.x1), max(0.0, a.y0 - b.y1, b.y0 - a.y1)))
+
+
 def drawn_marks(fig):
     """Every mark on every panel, each at its place: a year, or the label of its row."""
     out = []
@@ -211,6 +252,7 @@ def test_a_bound_ends_well_inside_the_plot_with_its_label_beside_it(every_figure
     for key, fig, _ in cases(every_figure):
         r = renderer(fig)
         for ax in fig.axes:
+            unlabelled = key[1] == "measures" and ax is fig.axes[0]   # labels neither (test below)
             box = ax.bbox
             for shaft in [a for a in ax.lines if isinstance(a, marks.Shaft)]:
                 seen += 1
@@ -222,6 +264,8 @@ def test_a_bound_ends_well_inside_the_plot_with_its_label_beside_it(every_figure
                 assert lo + 0.05 * (hi - lo) <= tip[i] <= hi - 0.05 * (hi - lo), key  # not at the edge
                 head = _head(shaft, ax.patches).get_window_extent(r)
                 assert box.x0 <= head.x0 and head.x1 <= box.x1 and box.y0 <= head.y0 and head.y1 <= box.y1, key
+                if unlabelled:
+                    continue
                 near = [t for t in ax.texts if t.get_text()[:1] in "\u2265\u2264"
                         and t.get_window_extent(r).padded(r.points_to_pixels(2 * marks.GAP + 1)).contains(*cap)]
                 assert len(near) == 1, (key, "no label beside the cap")
@@ -235,6 +279,28 @@ def test_a_bound_ends_well_inside_the_plot_with_its_label_beside_it(every_figure
                     assert min(abs(lb.x0 - cap[0]), abs(lb.x1 - cap[0])) <= r.points_to_pixels(marks.GAP) + 2, key
                     assert abs(mid[1] - cap[1]) <= r.points_to_pixels(2 * marks.GAP + 6), key
     assert seen >= 30
+
+
+def test_each_label_is_nearer_its_own_mark_than_any_other(every_figure):
+    """Issue 17: in the measures figure "≥ $4.5bn" sat under and beside the 2021 paper's range, not the
+    2020 arrow, and the 2021 range was unlabelled, so it seemed to carry the 2020 label. Every label on
+    every figure is now nearer its own mark (a bound's cap, stem and head; a range; a dot) than any
+    other; and the measures figure's levels panel, whose marks are a year apart, labels none of them
+    (the table under the figure gives each): never some marks labelled and their neighbours not."""
+    seen = 0
+    for key, fig, _ in cases(every_figure):
+        r = renderer(fig)
+        for ax in fig.axes:
+            boxes = mark_boxes(ax)
+            for t in [t for t in ax.texts if getattr(t, "own", None)]:
+                seen += 1
+                box = t.get_window_extent(r)
+                own = min(distance(box, b) for a, b in boxes if a in t.own)
+                other = [distance(box, b) for a, b in boxes if a not in t.own]
+                assert not other or own < min(other), (key, t.get_text(), own, min(other))
+        if key[1] == "measures":
+            assert not fig.axes[0].texts, key   # label neither
+    assert seen >= 40
 
 
 def test_the_bound_labels_say_the_bound_as_fmt_writes_it(quantities):
@@ -254,6 +320,48 @@ def test_an_upper_bound_points_down_from_its_cap_and_says_at_most(quantities):
     assert_no_collisions(fig)
 
 
+def test_every_arrow_has_a_visible_stem_and_its_head_clear_of_reference_lines(every_figure):
+    """Issue 17: on a desktop the derived 2019 bound showed as a cap and a floating triangle (no stem to
+    be seen), and the 2020 balance's head sat on the zero line. Every arrow: a stem thinner than a
+    range, at least MIN_STEM_PT between its cap and its head, inked (dashed: in part) along that length
+    at desktop size; its head at least CLEAR_PT off every reference line of its panel."""
+    seen = 0
+    for key, fig, _ in cases(every_figure):
+        r = renderer(fig)
+        img = np.asarray(fig.canvas.buffer_rgba())[::-1, :, :3].astype(int)   # rows from the bottom
+        for ax in fig.axes:
+            refs = [a for a in ax.lines if type(a) is Line2D and len(a.get_xydata()) == 2 and a.get_marker() in ("None", "")]
+            for shaft in [a for a in ax.lines if isinstance(a, marks.Shaft)]:
+                seen += 1
+                head = _head(shaft, ax.patches)
+                hollow = _hex(head.get_facecolor()) == "#ffffff"
+                assert shaft.get_linewidth() < marks.LW, key
+                assert (shaft.get_linestyle() == "-") != hollow, key   # dashed where derived
+                base, tip = shaft.get_transform().transform(shaft.get_xydata())
+                i = 1 if abs(tip[1] - base[1]) > abs(tip[0] - base[0]) else 0
+                hb = head.get_window_extent(r)
+                near = (hb.y0, hb.y1) if i else (hb.x0, hb.x1)
+                start = min(near, key=lambda v: abs(v - base[i]))   # the head's end nearer the cap
+                stem = abs(start - base[i]) - r.points_to_pixels(marks.LW / 2)   # from the cap's edge
+                assert stem >= r.points_to_pixels(marks.MIN_STEM_PT) - 1, (key, stem)
+                # inked along the stem, on the page
+                ink = np.array([int(_hex(shaft.get_color())[j:j + 2], 16) for j in (1, 3, 5)])
+                lo, hi = sorted((base[i] + np.sign(start - base[i]) * r.points_to_pixels(marks.LW), start))
+                along = np.arange(int(np.ceil(lo)), int(np.floor(hi)))
+                across = int(round(base[1 - i]))
+                px = [img[v, across - 1:across + 2] if i else img[across - 1:across + 2, v] for v in along]
+                inked = np.mean([(np.abs(p - ink).sum(axis=1) < 150).any() for p in px])
+                assert inked >= (0.3 if hollow else 0.9), (key, inked)   # dashed: at least a dash clear of cap and head
+                for ref in refs:   # the head off every reference line
+                    path = ref.get_transform().transform_path(ref.get_path())
+                    assert not path.intersects_bbox(hb.padded(r.points_to_pixels(marks.CLEAR_PT) - 1), filled=False), key
+    assert seen >= 30
+    fig = every_figure["2020", "trade", "wide"][0]   # the case the editor saw: the head above the zero line
+    [shaft] = [a for a in fig.axes[1].lines if isinstance(a, marks.Shaft)]
+    zero = fig.axes[1].transData.transform((0, 0))[1]
+    assert _head(shaft, fig.axes[1].patches).get_window_extent(renderer(fig)).y0 > zero + 2
+
+
 # -- 2. ranges that can be seen, never more precise than they are ------------------------------------
 def test_a_rounded_value_is_a_visible_range_at_phone_size_and_keeps_its_ends(quantities):
     fig = plots.fig_exports(quantities, 2020, 2018, "narrow")
@@ -265,10 +373,43 @@ def test_a_rounded_value_is_a_visible_range_at_phone_size_and_keeps_its_ends(qua
     img = np.asarray(fig.canvas.buffer_rgba())[::-1, :, :3].astype(int)  # rows from the bottom, as display y
     x = int(round(ax.transData.transform((2018, 0))[0]))
     ink = np.array([int(PUBLISHER_COLOURS["the article"][i:i + 2], 16) for i in (1, 3, 5)])
-    rows = np.where((np.abs(img[:, x - 1:x + 2] - ink).sum(axis=2) < 60).any(axis=1))[0]
+    inked = (np.abs(img[:, x - 10:x + 11] - ink).sum(axis=2) < 120)
     true = ax.transData.transform([(2018, 1350), (2018, 1450)])[:, 1]
-    assert rows.max() - rows.min() + 1 >= 10  # 15 px on the phone, never a 2 px tick
+    lo = hi = int(true.mean())  # the run of inked rows about its middle (not a label further off)
+    while inked[lo - 1].any():
+        lo -= 1
+    while inked[hi + 1].any():
+        hi += 1
+    rows = np.arange(lo, hi + 1)
+    assert rows.max() - rows.min() + 1 >= 7  # two caps and a stem, never a 2 px tick
+    widths = inked[rows.min():rows.max() + 1].sum(axis=1)
+    cap = r2018.figure.dpi * marks.CAP_MS / 72
+    assert widths[:2].max() >= 0.7 * cap and widths[-2:].max() >= 0.7 * cap  # a cap at each end ...
+    assert widths[2:-2].min() <= 0.5 * cap  # ... and a stem between them: it reads as a range
     assert rows.min() <= true[0] and true[1] <= rows.max() + 1  # widened about its middle: never narrower
+
+
+def test_a_short_range_is_drawn_a_few_pixels_long_never_many_times_its_length(every_figure):
+    """A range too short to see is drawn MIN_RANGE_PT long (its caps and a little stem), never longer:
+    at most 3 times its true length, or MIN_RANGE_PT, whichever is larger (2006's $514–532 million in
+    the 2011 figures was drawn ~25 times its length)."""
+    seen = widened = 0
+    for key, fig, _ in cases(every_figure):
+        r = renderer(fig)
+        for ax in fig.axes:
+            for a in [a for a in ax.lines if isinstance(a, marks.RangeMark)]:
+                seen += 1
+                i = 0 if a.horizontal else 1
+                true = abs(np.diff(a.get_transform().transform(a.get_xydata())[:, i]))[0]
+                drawn = abs(np.diff(a.shown(r)[:, i]))[0]
+                assert drawn >= true - 0.01, key  # never shorter than it is
+                assert drawn <= max(3 * true, r.points_to_pixels(marks.MIN_RANGE_PT)) + 0.01, (key, true, drawn)
+                widened += drawn > true + 0.01
+    assert seen >= 30 and widened >= 5
+    fig = every_figure["2011", "measures", "wide"][0]  # the case the editor measured: a few pixels now
+    [r2006] = [a for a in fig.axes[0].lines if isinstance(a, marks.RangeMark) and a.get_xdata()[0] == 2006]
+    drawn = abs(np.diff(r2006.shown(renderer(fig))[:, 1]))[0]
+    assert drawn <= renderer(fig).points_to_pixels(marks.MIN_RANGE_PT) + 0.01
 
 
 # -- 3. legends made of the marks drawn, in the colours drawn ------------------------------------------
@@ -368,6 +509,26 @@ def test_exports_and_imports_of_a_year_never_hide_each_other(user_q, quantities,
             assert gap >= 0.9 * (da + db) / 2, (ya, yb)  # side by side, both whole (or nearly: never hidden)
 
 
+def test_no_mark_hides_a_series_dot(every_figure):
+    """Issue 17: in the 2011 measures figure the 2006 range sat on the start of the IP-receipts line and
+    the OECD's dots for 2011-2013 covered IP points. A form 1-TB mark that would cover a World Bank
+    series' dot of its year is moved aside (DODGE_PT), so both show; its data stay at its year."""
+    for key, fig, _ in cases(every_figure, "measures"):
+        ax = fig.axes[0]
+        boxes = mark_boxes(ax)
+        series = [a for a in ax.lines if isinstance(a, Line2D) and a.get_marker() == "o" and len(a.get_xydata()) > 2]
+        dots = [b for a, b in boxes if a in series]
+        others = [(a, b) for a, b in boxes if a not in series]
+        assert len(series) >= 1 and dots, key
+        for a, b in others:
+            hit = [d for d in dots if d.overlaps(b)]
+            assert not hit, (key, type(a).__name__)
+    fig = every_figure["2011", "measures", "wide"][0]
+    r2006 = [a for a in fig.axes[0].lines if isinstance(a, marks.RangeMark) and a.get_xdata()[0] == 2006]
+    assert len(r2006) == 1 and list(r2006[0].get_xdata()) == [2006, 2006]   # its data stay at its year ...
+    assert 0 < abs(r2006[0].dodged_pt) <= marks.DODGE_PT   # ... moved aside on the page only, a few points
+
+
 # -- 6. the partners: what differs, and a title that says what is only a bound -------------------------
 def test_five_identical_bounds_are_one_row_and_the_title_says_so(quantities, raw, tidy, wdi, tmp_path):
     fig = plots.fig_partners(quantities, 2020, 6, "wide")
@@ -384,32 +545,61 @@ def test_five_identical_bounds_are_one_row_and_the_title_says_so(quantities, raw
     assert_no_collisions(fig)
     records = plots.save_all(plots.draw_all(quantities, wdi, 2020, 2018), tmp_path)
     text = story.Story.of(analysed(tmp_path, raw, tidy, figures=records)).figure_text("partners")
-    assert text["title"] == "The markets in 2020: five of the six partners shown known only to be at least $250 million"
+    # what the figure draws, each figure as fmt writes it (issue 17: "five of the six partners shown ..." confused)
+    assert text["title"] == "Markets in 2020: the Netherlands $0.9\u20131.0 billion; five others each at least $250 million"
     assert text["alt"] == ("Netherlands: $0.9\u20131.0 billion; Belarus, China, Germany, Switzerland and United States: "
                            "at least $250 million each; the figures do not settle which market was largest.")
-    assert "sort" not in text["caption"]
+    assert "sort" not in text["caption"] and "first 6" not in text["caption"]
+    assert "All six partners with a figure, ordered by value" in text["caption"]
+    assert "asterisk" not in text["caption"] and "*" not in "".join(t.get_text() for t in ax.get_yticklabels())
 
 
-def test_with_a_user_series_the_partners_stay_a_chart_of_exact_values(user_q, raw, tidy, wdi, tmp_path):
+def test_with_a_user_series_the_partners_stay_a_chart_of_exact_values(user_q, stories):
     fig = plots.fig_partners(user_q, 2020, 6, "narrow")
     found = drawn_marks(fig)
-    assert len(found) == 6 and {m[0] for m in found} == {"exact"}  # one dot a partner
-    assert len(fig.axes[0].texts) == 6 and legend(fig) == ["your series"]
+    assert len(found) == 8 and {m[0] for m in found} == {"exact"}  # one dot a row (China and Cyprus: $300m each)
+    assert len(fig.axes[0].texts) == 8 and legend(fig) == ["your series"]
     assert_no_collisions(fig)
-    records = [{"name": "partners", "data": plots.figure_data(fig)}]
-    text = story.Story.of(analysed(tmp_path, raw, tidy, figures=records)).figure_text("partners")
+    text, record = stories["user"]["partners"]
     assert text["title"] == "Technology exports by partner, 2020" and text["alt"].endswith(".")
     assert "do not settle" not in text["alt"]
+    assert record["marked"] == sorted(plots.NAMED)
+
+
+def test_no_partner_larger_than_one_the_article_names_is_hidden(user_q, quantities, stories):
+    """Issue 17: "the first 6 shown" hid Kazakhstan ($400m) and India ($350m), larger than four of the
+    partners the article names. Now: by value, every partner at least as large as the smallest shown
+    (the first top_n, and every one the article names), the article's marked where others are shown."""
+    shown = plots.partner_order(user_q, 2020, 6)
+    every = user_q.partners(2020)
+    smallest = min(iv.lo for n, iv in shown)
+    assert {n for n, iv in every.items() if iv.hi >= smallest} == {n for n, _ in shown}
+    assert {"Kazakhstan", "India"} <= {n for n, _ in shown} and set(plots.NAMED) <= {n for n, _ in shown}
+    assert [iv.lo for _, iv in shown] == sorted((iv.lo for _, iv in shown), reverse=True)   # by value
+    fig = plots.fig_partners(user_q, 2020, 6, "wide")
+    names = [t.get_text() for _, t in sorted(zip(fig.axes[0].get_yticks(), fig.axes[0].get_yticklabels()),
+                                             key=lambda pt: -pt[0])]   # top to bottom
+    assert names[:3] == ["Netherlands*", "United States*", "Kazakhstan"]   # the article's marked among others
+    assert "India" in names and all(("*" in x) == any(n in x for n in plots.NAMED) for x in names)
+    caption = stories["user"]["partners"][0]["caption"]
+    assert "An asterisk marks the partners the article names." in caption and "first 6" not in caption
+    # with fewer partners asked for, those shown are still the largest, and their number is said
+    q = evidence.build_quantities(add_figures(_tidy(), [dict(year=2020, flow="exports", partner=p, value=v, source_id="USER1")
+                                                        for p, v in [("Kazakhstan", 400), ("India", 100)]]))
+    assert [n for n, _ in plots.partner_order(q, 2020, 1)] == ["Netherlands", "Kazakhstan", "Belarus", "China",
+                                                               "Germany", "Switzerland", "United States"]
 
 
 def test_partners_are_ordered_by_a_stated_rule(quantities):
-    assert [n for n, _ in plots.partner_order(quantities, 2020, 3)] == ["Netherlands", "Belarus", "China"]
+    # by the least each could be, then the most, then the name; the article's partners always shown
+    assert [n for n, _ in plots.partner_order(quantities, 2020, 3)] == ["Netherlands", "Belarus", "China", "Germany",
+                                                                         "Switzerland", "United States"]
     q = evidence.build_quantities(add_figures(_tidy(), [dict(year=2020, flow="exports", partner="Kazakhstan",
                                                              value=400, source_id="USER1")]))
-    assert [n for n, _ in plots.partner_order(q, 2020, 7)] == ["Netherlands", "Belarus", "China", "Germany",
-                                                                "Switzerland", "United States", "Kazakhstan"]
+    assert [n for n, _ in plots.partner_order(q, 2020, 7)] == ["Netherlands", "Kazakhstan", "Belarus", "China",
+                                                                "Germany", "Switzerland", "United States"]
     assert [names for names, _, _ in plots.partner_rows(q, 2020, 7)] == [
-        ["Netherlands"], ["Belarus", "China", "Germany", "Switzerland", "United States"], ["Kazakhstan"]]
+        ["Netherlands"], ["Kazakhstan"], ["Belarus", "China", "Germany", "Switzerland", "United States"]]
     assert plots.fig_partners(quantities, 2021) is None
     assert plots.names_label(["Belarus", "China", "Germany", "Switzerland", "United States"], 21) == \
         "Belarus, China,\nGermany, Switzerland,\nUnited States"  # never "United / States"
@@ -446,11 +636,107 @@ def test_the_measures_figure_compares_the_reports_own_years(every_figure, quanti
         assert str(pair[0]) in [t.get_text() for t in fig.axes[0].get_xticklabels()]  # the report year labelled
 
 
+def test_the_report_and_base_years_are_both_labelled_and_the_other_ticks_regular(every_figure):
+    """Issue 17: the 2019 exports figure's ticks went "2016, 2019", the base year 2018 unlabelled next to
+    the report year. The report and base years are labelled whenever drawn (the base year a line lower
+    where the two would touch, as on a phone); the other ticks are every k years (k in YEAR_STEPS, at
+    multiples of k), one giving way only where it would crowd a labelled report or base year."""
+    seen = 0
+    for key, fig, _ in cases(every_figure):
+        r = renderer(fig)
+        for ax in fig.axes:
+            spec = getattr(ax, "techtrade_years", None)
+            if spec is None:
+                continue
+            first, last, must, _ = spec
+            ticks = [int(round(t)) for t in ax.get_xticks()]
+            labels = {int(round(t.get_position()[0])): t for t in ax.get_xticklabels() if t.get_text()}
+            assert all(labels[m].get_text() == str(m) for m in must), (key, must, sorted(labels))
+            regular = [t for t in ticks if t not in must]
+            if len(regular) >= 2:
+                k = min(b - a for a, b in zip(regular, regular[1:]))
+                assert k in plots.YEAR_STEPS and all(t % k == 0 for t in regular), (key, ticks)
+                missing = [t for t in range(first, last + 1) if t % k == 0 and t not in ticks]
+                assert all(any(abs(t - m) < k for m in must) for t in missing), (key, ticks, missing)
+            if len(must) == 2 and abs(must[0] - must[1]) == 1 and key[2] == "narrow":
+                seen += 1   # side by side they would touch: the base year a line lower, both in full
+                a, b = (labels[m].get_window_extent(r) for m in must)
+                assert b.y1 <= a.y0 + 1 and not a.overlaps(b), key
+    assert seen >= 2   # 2019 against 2018: the exports and the measures figures on a phone
+    renderer(every_figure["2019", "exports", "wide"][0])
+    assert {"2018", "2019"} <= {t.get_text() for t in every_figure["2019", "exports", "wide"][0].axes[0].get_xticklabels()}
+
+
 def test_the_exports_title_states_the_ratio(quantities):
     assert plots.fig_exports(quantities, 2020, 2018, "narrow").axes[0].get_title(loc="left") == \
         "2020 against 2018:\nat least 3.10\u00d7 (derived)"
     assert plots.fig_exports(quantities, 2018, 2006).axes[0].get_title(loc="left") == \
         "2018 against 2006: 2.54\u20132.83\u00d7 (derived, two publications)"
+
+
+def test_the_measures_title_and_caption_say_the_years_drawn(every_figure, stories):
+    """Issue 17: the title said "..., 2018 to 2020" while the levels axis ran 2010 to 2024. Title and
+    caption now name the years the levels panel draws, and the pair its other panel compares; the axis
+    ends where the marks do."""
+    for case in ("2011", "2019", "2020", "2021", "user"):
+        text, record = stories[case]["measures"]
+        b, y = record["years"]
+        for size in ("wide", "narrow"):
+            ax = every_figure[case, "measures", size][0].axes[0]
+            years = {int(round(m[1])) for m in _marks(list(ax.lines) + list(ax.patches), False)}
+            first, last = min(years), max(years)
+            assert text["title"] == (f"Technology exports by form 1-TB beside other measures, {first} to {last}, "
+                                     f"and {y} against {b}"), (case, text["title"])
+            assert text["caption"].startswith(f"Levels in current US dollars, {first} to {last}, and each measure"
+                                              f"\u2019s {y} against {b}."), case
+            lo, hi = ax.get_xlim()
+            assert first - 1 < lo < first and last < hi < last + 2, (case, size)
+    assert "2006 to 2024" in stories["2011"]["measures"][0]["title"]
+
+
+def test_the_trade_title_and_caption_agree_on_the_years_with_a_balance(stories):
+    """Issue 17: the 2019 trade figure's title said "to 2015", its caption "up to 2019", and 2019 has no
+    balance. Both name the years drawn; the caption and the alt text say there is none for 2019."""
+    text, record = stories["2019"]["trade"]
+    assert text["title"] == "Exports, imports and the balance: 2006 and 2011 to 2015"
+    assert ("up to 2019: 2006 and 2011 to 2015. There is none for 2019: no imports figure is held for it."
+            in text["caption"])
+    assert text["alt"] == "No balance for 2019; the latest, 2015: a deficit of $551 million."
+    for case, figs in stories.items():
+        text, record = figs["trade"]
+        years = sorted({d["x"] for d in record["data"] if d["series"] == "balance"})
+        assert text["title"].endswith(": " + fmt.year_list(years)), case
+        assert ("There is none for" in text["caption"]) == (record["years"][1] not in years), case
+
+
+def test_captions_describe_only_what_is_drawn(stories):
+    """Issue 17: the user series' captions spoke of arrows, ranges and the OECD's own conversion, none of
+    them drawn. A caption names a mark's meaning only if the figure draws that mark."""
+    for case, figs in stories.items():
+        for name, (text, record) in figs.items():
+            data, caption = record["data"], text["caption"]
+            kinds = {d["kind"] for d in data}
+            assert ("An arrow marks a bound" in caption) == bool(kinds & {"at least", "at most"}), (case, name)
+            assert ("A range too short to see" in caption) == ("range" in kinds), (case, name)
+            assert ("OECD" in caption) == any("OECD" in d["series"] for d in data), (case, name)
+            assert ("what we derive" in caption) <= any(d["derived"] for d in data), (case, name)
+    user = " ".join(t["caption"] for t, _ in stories["user"].values())
+    assert "arrow" not in user and "range" not in user and "conversion" not in user
+
+
+def test_world_bank_ratios_are_derived_hollow_and_said_so(every_figure, stories):
+    """Issue 17: a ratio of two published values is ours: drawn hollow (the legend says "derived by us
+    (hollow)"), its data row derived, and "(derived)" after it in the alt texts."""
+    for key, fig, data in cases(every_figure, "measures"):
+        axr = fig.axes[1]
+        found = _marks(list(axr.lines) + list(axr.patches), True)
+        assert found and all(m[5] for m in found), key
+        assert all(d["derived"] for d in data if d["unit"] == "ratio"), key
+        assert DERIVED_LABEL in legend(fig) and ("exact", marks.NEUTRAL, True) in dict(legend_entries(fig))[DERIVED_LABEL]
+    for case, figs in stories.items():
+        for name in ("measures", "exports"):
+            alt = figs[name][0]["alt"]
+            assert "\u00d7" in alt and not re.search("\u00d7(?! \\(derived\\))", alt), (case, name, alt)
 
 
 # -- 8. legends that fit, under the whole figure ------------------------------------------------------
@@ -482,7 +768,7 @@ def test_every_figure_has_readable_ticks_and_no_collisions(every_figure):
 def _expand(m):
     """A drawn mark as data rows: one per partner on a shared row."""
     kind, where, lo, hi, _, hollow = m
-    names = where.replace("\n", " ").split(", ") if isinstance(where, str) else [where]
+    names = where.replace("\n", " ").replace("*", "").split(", ") if isinstance(where, str) else [where]
     lo = None if lo is None or (kind == "at most") else round(float(lo), 6)
     hi = None if hi is None or (kind == "at least") else round(float(hi), 6)
     return [(kind, n, lo, hi, hollow) for n in names]
