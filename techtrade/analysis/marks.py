@@ -37,7 +37,6 @@ from ..intervals import INF, Interval
 # Colours by publication (not by year): who says it is what the reader needs to see.
 PUBLISHER_COLOURS = {"the article": "#1f5f8b", "the 2021 paper": "#2e7d32", "OECD MSTI": "#b35c00",
                      "your series": "#00796b", "other": "#555555"}
-MEASURE_COLOURS = {"ICT service exports": "#7a5195", "IP receipts": "#c2185b"}
 INK = "#222222"
 NEUTRAL = "#555555"        # what colour does not tell apart: the derived entry of a legend, the balance
 DERIVED_LABEL = "derived by us (hollow)"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import config
+from .. import config, measures
 from ..clean.evidence import Key, Quantities
 from ..intervals import Interval
 from .claims import Verdict, number_id
@@ -19,10 +19,6 @@ NUMBER_COLUMNS = ["id", "measure", "flow", "partner", "year", "base_year", "publ
                   "status", "basis", "mixed", "source_ids", "figure_ids", "statistic", "label"]
 FORM_1TB = "technology exchange, Rosstat form 1-TB"
 WDI = "World Bank WDI"
-WDI_SERIES = {"ict_exports": ("BX.GSR.CCIS.CD", "ICT service exports"),
-              "ip_receipts": ("BX.GSR.ROYL.CD", "charges for the use of intellectual property, receipts"),
-              "ip_payments": ("BM.GSR.ROYL.CD", "charges for the use of intellectual property, payments"),
-              "hightech_exports": ("TX.VAL.TECH.CD", "high-technology goods exports")}
 #: Year pairs every report states: the article's (2020 against 2018) and its one-year jump (2019 against 2018).
 ARTICLE_PAIRS = ((config.ARTICLE_YEAR, config.ARTICLE_BASE_YEAR), (config.ARTICLE_YEAR - 1, config.ARTICLE_BASE_YEAR))
 
@@ -122,7 +118,8 @@ def numbers(q: Quantities, wdi: pd.DataFrame, verdicts: list[Verdict], report_ye
                              "percent", "derived", f"exports to {partner} / exports {report_year}",
                              *_src(q, Key(report_year, "exports", partner), Key(report_year, "exports")),
                              partner=partner, label=f"{partner}'s share of exports in {report_year}"))
-    for name, (code, label) in WDI_SERIES.items():
+    for m in measures.IN_NUMBERS:
+        name, code, label = m.name, m.code, m.label
         s = wdi[wdi["indicator_code"] == code].set_index("year")["value"]
         src = ";".join(sorted(set(wdi[wdi["indicator_code"] == code]["source_id"])))
         for y in sorted(set(s.index)):

@@ -20,13 +20,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
-from .. import config, fmt
+from .. import config, fmt, measures
 from ..clean.evidence import Quantities
 from ..intervals import Interval
 from .marks import (
     DOT_MS,
     INK,
-    MEASURE_COLOURS,
     NEUTRAL,
     PUBLISHER_COLOURS,
     Drawn,
@@ -305,17 +304,13 @@ def fig_partners(q: Quantities, report_year: int, top_n: int = 6, size: str = "w
     return _done(fig, d)
 
 
-MEASURES = (("ict_exports", "BX.GSR.CCIS.CD", "ICT service exports"),
-            ("ip_receipts", "BX.GSR.ROYL.CD", "IP receipts"))
-
-
 MEASURE_YEARS = (2010, 2024)  # the years the side-by-side figure covers (from the base year, if earlier)
 
 
 def measures_pair(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year: int) -> tuple[int, int]:
     """The years the measures figure compares: the report's own, where form 1-TB and the World Bank's
     ICT service exports both have them; else the article's."""
-    ict = set(wdi[wdi["indicator_code"] == MEASURES[0][1]]["year"])
+    ict = set(wdi[wdi["indicator_code"] == measures.DRAWN[0].code]["year"])  # ICT service exports
     mine = q.get(report_year, "exports") is not None and q.get(base_year, "exports") is not None
     if mine and {report_year, base_year} <= ict:
         return report_year, base_year
@@ -335,17 +330,17 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, report_year: int = config.ART
     panels = TWO_PANELS[size] if size == "wide" else {**TWO_PANELS[size], "figsize": (3.8, 7.4)}  # room for the legend
     fig, (ax, axr) = plt.subplots(**panels, layout="constrained",
                                   gridspec_kw={"width_ratios": [1.8, 1]} if size == "wide" else {"height_ratios": [1.5, 1]})
-    series = {}
-    for _, code, label in MEASURES:
-        s = wdi[(wdi["indicator_code"] == code) & wdi["year"].between(first, last)].sort_values("year")
+    series, colour = {}, {m.legend: m.colour for m in measures.DRAWN}
+    for m in measures.DRAWN:
+        s = wdi[(wdi["indicator_code"] == m.code) & wdi["year"].between(first, last)].sort_values("year")
         if not s.empty:
-            series[label] = s
+            series[m.legend] = s
     tb = export_levels(q, first, last)
     lims = value_limits([r["iv"] for _, r in tb] + [Interval.point(v / 1e6) for s in series.values()
                                                        for v in s["value"]])
     d = Drawn()
     for label, s in series.items():
-        d.series(ax, f"{label} (World Bank)", s["year"], s["value"] / 1e6, MEASURE_COLOURS[label],
+        d.series(ax, f"{label} (World Bank)", s["year"], s["value"] / 1e6, colour[label],
                  source_ids=list(s["source_id"]))
     # no value labelled here (their years are too close for a label to be beside its own mark only: the
     # table under the figure gives each; the ratios, in the other panel, are); a mark that would cover a
@@ -371,7 +366,7 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, report_year: int = config.ART
     for label, s in series.items():
         v, src = s.set_index("year")["value"], s.set_index("year")["source_id"]
         if y in v.index and b in v.index:   # a ratio of two published values: derived by us, hollow
-            rows.append((label, Interval.point(float(v[y]) / float(v[b])), MEASURE_COLOURS[label], True,
+            rows.append((label, Interval.point(float(v[y]) / float(v[b])), colour[label], True,
                          f"{label} (World Bank)", _ids(src[y], src[b])))
     rlims = value_limits([r[1] for r in rows] + [Interval.point(1.0)], room=0.4)
     for i, (label, iv, colour, derived, entry, src) in enumerate(reversed(rows)):
@@ -397,7 +392,7 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, report_year: int = config.ART
     axr.xaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 5, 10]))
     axr.grid(axis="y", visible=False)
     axr.set_title(f"{y} against {b}", fontsize=10)
-    add_legend(fig, d.legend([f"form 1-TB, {p}" for p in PUBLISHERS] + [f"{m} (World Bank)" for _, _, m in MEASURES]),
+    add_legend(fig, d.legend([f"form 1-TB, {p}" for p in PUBLISHERS] + [f"{m.legend} (World Bank)" for m in measures.DRAWN]),
                size=size)
     return _done(fig, d)
 
@@ -416,7 +411,7 @@ def draw_all(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year: int,
              if k.flow in ("exports", "imports") and k.year <= report_year and q.get(k.year, "balance") is not None]
     part = [(k, r) for k, r in q.select(year=report_year, flow="exports", measure="level") if k.partner != "World"]
     meas = export_levels(q, min(pair[1], MEASURE_YEARS[0]), MEASURE_YEARS[1])
-    wdi_ids = sorted(set(wdi[wdi["indicator_code"].isin([c for _, c, _ in MEASURES])]["source_id"]))
+    wdi_ids = sorted(set(wdi[wdi["indicator_code"].isin([m.code for m in measures.DRAWN])]["source_id"]))
     makers = [("measures", lambda s: fig_measures(q, wdi, report_year, base_year, s), ids(meas) + wdi_ids, pair),
               ("exports", lambda s: fig_exports(q, report_year, base_year, s), ids(ex), (report_year, base_year)),
               ("trade", lambda s: fig_trade(q, report_year, s), ids(trade), (report_year, report_year)),

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import config
+from .. import config, measures
 from ..errors import DataError
 from . import schema
 from .files import check_file, csv_rows, ragged, read_csv_strict
@@ -26,13 +26,8 @@ from .schema import vintage_problem
 
 API = os.environ.get("TECHTRADE_WDI_API", "https://api.worldbank.org/v2")
 COUNTRY = "RUS"
-INDICATORS = {
-    "TX.VAL.TECH.CD": ("High-technology exports (current US$)", "USD"),
-    "TX.VAL.TECH.MF.ZS": ("High-technology exports (% of manufactured exports)", "percent"),
-    "BX.GSR.ROYL.CD": ("Charges for the use of intellectual property, receipts (BoP, current US$)", "USD"),
-    "BM.GSR.ROYL.CD": ("Charges for the use of intellectual property, payments (BoP, current US$)", "USD"),
-    "GB.XPD.RSDV.GD.ZS": ("Research and development expenditure (% of GDP)", "percent"),
-}
+#: the indicators of the World Bank file (fetched by a refresh, read from a bulk download): measures.py
+INDICATORS = {m.code: (m.title, m.unit) for m in measures.FETCHED}
 COLUMNS = ["indicator_code", "indicator_name", "country", "year", "value", "unit", "source_id"]
 
 
@@ -69,7 +64,7 @@ def credit_vintages(df: pd.DataFrame, sources: pd.DataFrame) -> tuple[pd.DataFra
         if sid in set(sources["source_id"]):
             continue
         base = wb[wb["source_id"] == "WDI"].iloc[0].to_dict() if (wb["source_id"] == "WDI").any() else {}
-        names = "; ".join(INDICATORS[c][0] if c in INDICATORS else c for c in codes)
+        names = "; ".join(measures.BY_CODE[c].title if c in measures.BY_CODE else c for c in codes)
         new.append({**base, "source_id": sid, "publisher": "World Bank", "short": "World Bank",
                     "title": f"World Development Indicators, Russian Federation: {names}", "date": date,
                     "url": "https://data.worldbank.org/country/russian-federation",

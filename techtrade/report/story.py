@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from .. import config, fmt
+from .. import config, fmt, measures
 from ..analysis.claims import says, working
 from ..clean.readings import ALMOST_BELOW, fraction_band
 from ..intervals import Interval
@@ -35,9 +35,8 @@ from ..results import (
 from .words import deficit_words, rests_on, settle_words, updated_on, why_no_change
 
 Y, B = config.ARTICLE_YEAR, config.ARTICLE_BASE_YEAR
-#: The World Bank's other measures a sentence may name: numbers-table prefix -> words.
-MEASURES = {"ict_exports": "ICT service exports", "ip_receipts": "receipts for the use of intellectual property",
-            "hightech_exports": "high-technology goods exports"}
+#: The World Bank's other measures a sentence may name: numbers-table prefix -> words (measures.py).
+MEASURES = {m.name: m.words for m in measures.IN_PROSE}
 
 
 def _cap(text: str) -> str:
@@ -657,12 +656,9 @@ def _measures_fig(s: Story) -> dict:
     rows = _drawn(s, "measures")
     span = _year_span(rows) or (b, y)
     drawn = {r["series"] for r in rows}
-    measures = [(m, words, label) for m, words, label in
-                (("ict_exports", "ICT service exports", "ICT service exports"),
-                 ("ip_receipts", "receipts for the use of intellectual property", "IP receipts"))
-                if f"{label} (World Bank)" in drawn or not rows]
+    shown = [(m.name, m.words, m.legend) for m in measures.DRAWN if f"{m.legend} (World Bank)" in drawn or not rows]
     pubs = _publishers(rows)
-    ratios = [(label, s.n(f"ratio.{m}.{y}/{b}")) for m, _, label in measures]
+    ratios = [(label, s.n(f"ratio.{m}.{y}/{b}")) for m, _, label in shown]
 
     def ratio_words(x) -> str:
         return fmt.ratio(x.iv) + (" (derived)" if x.derived else "")
@@ -674,7 +670,7 @@ def _measures_fig(s: Story) -> dict:
                          f"Form 1-TB exports {_as_given(pubs, 'them')}"
                          + (" (the OECD\u2019s in its own conversion to dollars)" if "OECD MSTI" in pubs else "")
                          + ", with the World Bank\u2019s "
-                         + _and([f"{words}{updated_on(s.n(f'{m}.{b}'), s.r)}" for m, words, _ in measures])
+                         + _and([f"{words}{updated_on(s.n(f'{m}.{b}'), s.r)}" for m, words, _ in shown])
                          + ". The levels are not labelled: the table under the figure gives each. "
                          + _mark_words(rows)).strip(),
                 alt=(f"From {b} to {y} form 1-TB exports grew {ratio_words(exports) if exports else fmt.ratio(None)}"

@@ -17,7 +17,7 @@ from matplotlib.offsetbox import DrawingArea, HPacker, TextArea
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.transforms import Bbox
 
-from techtrade import fmt
+from techtrade import fmt, measures
 from techtrade.analysis import marks, plots
 from techtrade.analysis.marks import DERIVED_LABEL, PUBLISHER_COLOURS
 from techtrade.build import stages
@@ -845,7 +845,7 @@ def test_mark_colours_pass_wcag_aa_on_white():
     """Marks (non-text, WCAG 1.4.11) at least 3:1 against the white plot; label text 4.5:1."""
     def contrast(c):
         return (1.05) / (_luminance(c) + 0.05)
-    for c in [*PUBLISHER_COLOURS.values(), *marks.MEASURE_COLOURS.values(), *plots.FLOWS.values(), marks.NEUTRAL]:
+    for c in [*PUBLISHER_COLOURS.values(), *(m.colour for m in measures.DRAWN), *plots.FLOWS.values(), marks.NEUTRAL]:
         assert contrast(c) >= 3, c
     assert contrast(marks.INK) >= 4.5
     assert math.isfinite(contrast(marks.INK))

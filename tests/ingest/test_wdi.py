@@ -101,11 +101,14 @@ def test_refresh_writes_a_dated_snapshot_beside_the_shipped_one(server, raw_dir,
     assert (raw_dir / WDI_NAME).read_bytes() == (stages.ROOT / stages.RAW["wdi"]).read_bytes()
 
 
+FIRST = next(iter(wdi.INDICATORS))  # the first indicator fetched
+
+
 @pytest.mark.parametrize("mode,message", [
     ("bad", "World Bank API: BX.GSR.ROYL.CD page 1 is not JSON"),
-    ("error500", "World Bank API: HTTP 500 for TX.VAL.TECH.CD (page 1)"),
-    ("timeout", "World Bank API unreachable for TX.VAL.TECH.CD: timed out"),
-    ("apierror", "World Bank API: TX.VAL.TECH.CD: Invalid value: The provided parameter value is not valid"),
+    ("error500", f"World Bank API: HTTP 500 for {FIRST} (page 1)"),
+    ("timeout", f"World Bank API unreachable for {FIRST}: timed out"),
+    ("apierror", f"World Bank API: {FIRST}: Invalid value: The provided parameter value is not valid"),
 ])
 def test_a_failed_refresh_keeps_the_previous_snapshot(server, raw_dir, mode, message):
     Api.mode = mode
