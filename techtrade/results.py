@@ -20,6 +20,8 @@ OUTCOMES = (ENTAILED, ALLOWED, EXCLUDED, OPEN)
 
 #: Tiers: what the evidence of a verdict rests on (from the sources' roles in sources.csv).
 OWN, OTHER, PRIMARY, MIXED, NONE = "own", "other", "primary", "mixed", "none"
+#: The publication of every source of a user's own series (sources.csv's ``publication`` column).
+USER_SERIES = "your series"
 ROLE_TIER = {"the article": OWN, "same statistics, another publication": OTHER, "primary table": PRIMARY}
 
 #: The verdict's words: the outcome, as far as the tier allows. Only another publication of the same
@@ -208,13 +210,13 @@ class Results:
 
     @property
     def user_sources(self) -> list[dict]:
-        return [s for s in self.sources if s.get("source_id", "").startswith("USER")]
+        return [s for s in self.sources if s.get("publication") == USER_SERIES]
 
     def publication(self, source_ids) -> str:
         """The publication behind these sources, as one name: the article and its syndicated copies are one."""
         ids = [i for i in (source_ids.split(";") if isinstance(source_ids, str) else source_ids) if i]
-        roles = {s["source_id"]: s.get("role") for s in self.sources}
-        names = {"the article" if roles.get(i) == "the article" else i for i in ids}
+        pub = {s["source_id"]: s.get("publication") or s["source_id"] for s in self.sources}
+        names = {i if pub.get(i, USER_SERIES) == USER_SERIES else pub[i] for i in ids}  # each of a user's sources its own
         return ";".join(sorted(names))
 
     def publisher(self, source_ids) -> str:

@@ -12,7 +12,8 @@ def add_figures(tidy: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
     They come with priority 1, as a user's own series does: they take precedence where they overlap.
     """
     base = dict(priority=1, claim_id=pd.NA, base_year=pd.NA, partner="World", category="all", measure="level",
-                unit="USD mn", qualifier="exact", precision=float("nan"), source_id="TEST", quote="synthetic")
+                unit="USD mn", qualifier="exact", precision=float("nan"), source_id="TEST", quote="synthetic",
+                publication="SYNTHETIC test source")
     extra = pd.DataFrame([{**base, **r} for r in rows])
     extra["figure_id"] = [f"T{i:02d}" for i in range(len(extra))]
     return evidence.figure_intervals(pd.concat([tidy.drop(columns=["lo", "hi", "loose_lo", "loose_hi", "reading"]), extra], ignore_index=True))
@@ -21,6 +22,7 @@ def add_figures(tidy: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
 def with_test_source(sources: pd.DataFrame, role: str = "primary table") -> pd.DataFrame:
     """The registry plus the synthetic figures' source TEST, in the role a test gives it."""
     test = pd.DataFrame([{"source_id": "TEST", "publisher": "SYNTHETIC test source", "title": "synthetic",
+                          "publication": "SYNTHETIC test source",
                           "date": "", "url": "", "quote": "", "role": role}])
     return pd.concat([sources, test], ignore_index=True)
 

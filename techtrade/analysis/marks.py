@@ -33,10 +33,13 @@ from matplotlib.transforms import Bbox, IdentityTransform, ScaledTranslation
 
 from .. import fmt
 from ..intervals import INF, Interval
+from ..results import USER_SERIES
 
-# Colours by publication (not by year): who says it is what the reader needs to see.
-PUBLISHER_COLOURS = {"the article": "#1f5f8b", "the 2021 paper": "#2e7d32", "OECD MSTI": "#b35c00",
-                     "your series": "#00796b", "other": "#555555"}
+# Colours by publication (not by year): who says it is what the reader needs to see. The keys are the
+# publications of form 1-TB as sources.csv's ``publication`` column names them, in its order (the legends'),
+# then a user's series; a test holds the two together.
+PUBLISHER_COLOURS = {"the article": "#1f5f8b", "the 2006\u20132021 paper": "#2e7d32", "OECD MSTI": "#b35c00",
+                     USER_SERIES: "#00796b", "other": "#555555"}
 INK = "#222222"
 NEUTRAL = "#555555"        # what colour does not tell apart: the derived entry of a legend, the balance
 DERIVED_LABEL = "derived by us (hollow)"
@@ -60,17 +63,12 @@ HEAD_PT = 7.7        # an arrowhead's length (pt)
 HARD = 10            # placing a label: the cost of covering a value, a reference line or a text (a series' line: 1)
 
 
-def publisher_of(source_ids: str) -> str:
-    ids = [s for s in str(source_ids).split(";") if s]
-    if any(s.startswith("USER") for s in ids):
-        return "your series"
-    if any(s in ("MT", "EWDN", "BNE") for s in ids):
-        return "the article"
-    if "SPB" in ids:
-        return "the 2021 paper"
-    if "OECD" in ids:
-        return "OECD MSTI"
-    return "other"
+def publication_of(publications: str) -> str:
+    """The one publication a mark is credited to, of a quantity's (';'-joined, from sources.csv): a user's
+    series over any other; else the first; 'other' for one no colour is declared for."""
+    pubs = [p for p in str(publications).split(";") if p]
+    pub = USER_SERIES if USER_SERIES in pubs else (pubs[0] if pubs else "other")
+    return pub if pub in PUBLISHER_COLOURS else "other"
 
 
 def kind_of(iv: Interval, floor: float | None = 0.0) -> str | None:

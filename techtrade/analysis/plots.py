@@ -33,7 +33,7 @@ from .marks import (
     money_axis,
     note,
     place_labels,
-    publisher_of,
+    publication_of,
     value_limits,
 )
 
@@ -67,7 +67,7 @@ def _draw_levels(d: Drawn, ax, rows, lims, entry: str = "{pub}", label: bool = T
     ``entry`` with the publisher's name. ``label``: a bound is labelled beside its cap (False: no mark
     is)."""
     for k, r in rows:
-        pub = publisher_of(r["source_ids"])
+        pub = publication_of(r["publications"])
         d.mark(ax, k.year, r["iv"], PUBLISHER_COLOURS[pub], r["status"] == "derived", lims,
                entry=entry.format(pub=pub), series=f"form 1-TB exports, {pub}", unit=r["unit"],
                source_ids=r["source_ids"], label_bounds=label)
@@ -243,8 +243,8 @@ def partner_rows(q: Quantities, year: int, top_n: int) -> list[tuple[list[str], 
     rows: list[tuple[list[str], Interval, dict]] = []
     for name, iv in partner_order(q, year, top_n):
         r = q.row(year, "exports", partner=name)
-        if rows and rows[-1][1] == iv and (publisher_of(rows[-1][2]["source_ids"]), rows[-1][2]["status"]) \
-                == (publisher_of(r["source_ids"]), r["status"]):
+        if rows and rows[-1][1] == iv and (publication_of(rows[-1][2]["publications"]), rows[-1][2]["status"]) \
+                == (publication_of(r["publications"]), r["status"]):
             rows[-1][0].append(name)
         else:
             rows.append(([name], iv, r))
@@ -290,7 +290,7 @@ def fig_partners(q: Quantities, report_year: int, top_n: int = 6, size: str = "w
     lims = value_limits((iv for _, iv, _ in rows), room=0.3)  # room for the labels after the marks
     d = Drawn()
     for p, (names, iv, r) in zip(pos, rows):
-        pub = publisher_of(r["source_ids"])
+        pub = publication_of(r["publications"])
         d.mark(ax, p, iv, PUBLISHER_COLOURS[pub], r["status"] == "derived", lims, entry=pub,
                series=f"form 1-TB exports, {pub}", unit=r["unit"], source_ids=r["source_ids"], xs=names,
                horizontal=True, each=len(names) > 1, label_values=True)
@@ -323,7 +323,7 @@ def _ids(*source_ids: str) -> str:
 
 def fig_measures(q: Quantities, wdi: pd.DataFrame, report_year: int = config.ARTICLE_YEAR,
                  base_year: int = config.ARTICLE_BASE_YEAR, size: str = "wide"):
-    """Form 1-TB exports (the article, the 2021 paper, OECD MSTI) beside the World Bank's other
+    """Form 1-TB exports (the article, the 2006–2021 paper, OECD MSTI) beside the World Bank's other
     measures, and each one's report year against the base year (measures_pair)."""
     y, b = measures_pair(q, wdi, report_year, base_year)
     first, last = min(b, MEASURE_YEARS[0]), MEASURE_YEARS[1]
@@ -359,7 +359,7 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, report_year: int = config.ART
     rows = []
     now, before = q.row(y, "exports"), q.row(b, "exports")
     if now is not None and before is not None:
-        pub = publisher_of(now["source_ids"])
+        pub = publication_of(now["publications"])
         label = "form 1-TB exports" + (" (two publications)" if ends_differ(q, y, b) else "")
         rows.append((label, now["iv"] / before["iv"], PUBLISHER_COLOURS[pub], True, f"form 1-TB, {pub}",
                      _ids(now["source_ids"], before["source_ids"])))

@@ -21,7 +21,8 @@ from .readings import read
 
 KEY = ["year", "flow", "partner", "category", "measure", "base_year"]
 
-QUANTITY_COLUMNS = KEY + ["lo", "hi", "unit", "status", "qualifiers", "figure_ids", "source_ids", "basis"]
+QUANTITY_COLUMNS = KEY + ["lo", "hi", "unit", "status", "qualifiers", "figure_ids", "source_ids", "publications",
+                          "basis"]
 #: A quantity's row holds its interval as an Interval (``iv``); only its CSV form spells it as lo, hi.
 ROW_FIELDS = [c for c in QUANTITY_COLUMNS if c not in ("lo", "hi")] + ["iv"]
 
@@ -107,15 +108,22 @@ class Quantities:
             rec["base_year"] = None if pd.isna(rec["base_year"]) else int(rec["base_year"])
             rec["year"] = int(rec["year"])
             rec["iv"] = Interval.from_json({"lo": rec.pop("lo"), "hi": rec.pop("hi")})
-            for c in ("qualifiers", "figure_ids", "source_ids", "basis"):
+            for c in ("qualifiers", "figure_ids", "source_ids", "publications", "basis"):
                 rec[c] = "" if pd.isna(rec[c]) else str(rec[c])
             q.rows[_key(rec)] = rec
         return q
 
-    def _put(self, key: Key, iv: Interval, unit, status, qualifiers, figure_ids, source_ids, basis):
+    def _put(self, key: Key, iv: Interval, unit, status, qualifiers, figure_ids, source_ids, publications, basis):
         self.rows[key] = dict(year=key.year, flow=key.flow, partner=key.partner, category=key.category,
                               measure=key.measure, base_year=key.base_year, iv=iv, unit=unit, status=status,
-                              qualifiers=qualifiers, figure_ids=figure_ids, source_ids=source_ids, basis=basis)
+                              qualifiers=qualifiers, figure_ids=figure_ids, source_ids=source_ids,
+                              publications=publications, basis=basis)
+
+    def _put_from(self, key: Key, iv: Interval, basis: str, *rows: dict) -> None:
+        """A derived quantity, from the rows it is made of: their qualifiers, figures, sources and
+        publications joined."""
+        self._put(key, iv, "USD mn", "derived", *(_join(*(r[c] for r in rows)) for c in
+                                                  ("qualifiers", "figure_ids", "source_ids", "publications")), basis)
 
 
 def _join(*parts: str) -> str:
@@ -138,7 +146,7 @@ def build_quantities(tidy: pd.DataFrame, exclude_figures=()) -> Quantities:
     q = Quantities()
     excluded = set(exclude_figures)
     cols = ["figure_id", "year", "flow", "partner", "category", "measure", "base_year", "priority", "lo", "hi",
-            "unit", "qualifier", "source_id"]
+            "unit", "qualifier", "source_id", "publication"]
     groups: dict[Key, list[tuple]] = {}
     for rec in tidy[cols].itertuples(index=False, name=None):
         if rec[0] in excluded:
@@ -163,7 +171,7 @@ def build_quantities(tidy: pd.DataFrame, exclude_figures=()) -> Quantities:
         if overridden:
             basis += f" (takes precedence over {', '.join(overridden)})"
         q._put(key, iv, grp[0][10], "published", _join(*(r[11] for r in grp)), ";".join(r[0] for r in grp),
-               _join(*(r[12] for r in grp)), basis)
+               _join(*(r[12] for r in grp)), _join(*(r[13] for r in grp)), basis)
     _derive_levels(q)
     _derive_balances(q)
     return q
@@ -196,8 +204,7 @@ def _derive_levels(q: Quantities) -> None:
             continue
         if iv.lo <= 0 and iv.hi == math.inf:
             continue  # says nothing
-        q._put(Key(target, flow, partner, category, "level", None), iv, "USD mn", "derived",
-               _join(via["qualifiers"], r["qualifiers"]), _join(via["figure_ids"], r["figure_ids"]), _join(via["source_ids"], r["source_ids"]), basis)
+        q._put_from(Key(target, flow, partner, category, "level", None), iv, basis, via, r)
 
 
 def _derive_balances(q: Quantities) -> None:
@@ -205,9 +212,7 @@ def _derive_balances(q: Quantities) -> None:
     for year in sorted(set(q.years("exports")) & set(q.years("imports"))):
         ex, im = q.row(year, "exports"), q.row(year, "imports")
         iv = ex["iv"] - im["iv"]
-        q._put(Key(year, "balance"), iv, "USD mn", "derived",
-               _join(ex["qualifiers"], im["qualifiers"]), _join(ex["figure_ids"], im["figure_ids"]), _join(ex["source_ids"], im["source_ids"]),
-               f"exports {year} \u2212 imports {year}")
+        q._put_from(Key(year, "balance"), iv, f"exports {year} \u2212 imports {year}", ex, im)
 
 
 def deficit_history(q: Quantities, year: int, first: int | None = None) -> dict:

@@ -17,7 +17,7 @@ from .wdi import credit_vintages, load_wdi, load_wdi_any
 # The columns of each raw file (their checks: schema.py).
 FIGURES_COLUMNS = ["figure_id", "claim_id", "year", "base_year", "flow", "partner", "category",
                    "measure", "value", "unit", "qualifier", "precision", "source_id", "quote"]
-SOURCES_COLUMNS = ["source_id", "publisher", "title", "date", "url", "quote", "role"]
+SOURCES_COLUMNS = ["source_id", "publisher", "publication", "title", "date", "url", "quote", "role"]
 OECD_COLUMNS = ["variable", "variable_name", "country", "year", "value", "unit", "source_id"]
 #: OECD MSTI variables that are the levels of form 1-TB's flows (the rest are context: roubles, % of GERD)
 OECD_FLOWS = {"TBP_RUSD": "exports", "TBP_PUSD": "imports"}
@@ -78,6 +78,16 @@ def load_claims(path: str | Path, sources: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def credit_publications(figures: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """Each figure's publication(s), from the registry's ``publication`` column (the article and its
+    syndicated copies are one): the figures' ``publication`` column, ';'-joined where several."""
+    pub = dict(zip(sources["source_id"], sources["publication"]))
+    out = figures.copy()
+    out["publication"] = [";".join(dict.fromkeys(pub[i.strip()] for i in str(s).split(";") if i.strip()))
+                          for s in out["source_id"]]
+    return out
+
+
 def load_raw(inputs: dict[str, Path | None]) -> dict[str, pd.DataFrame]:
     """Load and validate the raw files a stage was given, by role (see stages.RAW): the shipped
     files, and a user's own series where there is one (``user_series``: a path, or None)."""
@@ -100,5 +110,6 @@ def load_raw(inputs: dict[str, Path | None]) -> dict[str, pd.DataFrame]:
         ufig, usrc, notes = load_user_series(inputs["user_series"], shipped=figures)
         figures = pd.concat([figures, ufig], ignore_index=False)
         sources = pd.concat([sources, usrc], ignore_index=True)
+    figures = credit_publications(figures, sources)
     return {"sources": sources, "figures": figures, "claims": claims, "wdi": wdi, "oecd": oecd,
             "notes": pd.DataFrame(notes, columns=NOTES_COLUMNS).astype({"note": "object", "rows_not_used": "int64"})}

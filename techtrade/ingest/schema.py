@@ -194,6 +194,7 @@ SOURCES = RawSchema(
     _cells({
         "source_id": _text(unique=True),
         "publisher": _text(),
+        "publication": _text(),
         "title": _text(),
         "url": _text(),
         "role": _text(config.ROLES),

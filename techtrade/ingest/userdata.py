@@ -23,6 +23,7 @@ import pandas as pd
 from .. import config
 from ..errors import DataError
 from ..intervals import Interval
+from ..results import USER_SERIES
 from . import schema
 from .countries import TOTAL, canonical
 from .files import read_csv_strict
@@ -85,7 +86,7 @@ def load_user_series(path: str | Path, shipped: pd.DataFrame | None = None
         "category": df["category"], "measure": "level", "value": df["value_usd_mn"], "unit": "USD mn",
         "qualifier": "exact", "precision": float("nan"), "source_id": df["source"].map(ids),
         "quote": df["note"] if "note" in df.columns else pd.NA, "priority": 1}, index=df.index)
-    sources = pd.DataFrame({"source_id": list(ids.values()), "publisher": "your series",
+    sources = pd.DataFrame({"source_id": list(ids.values()), "publisher": "your series", "publication": USER_SERIES,
                             "short": [f"your series \u201c{t}\u201d" for t in texts],
                             "title": texts, "date": "", "url": path.name, "quote": "",
                             "kind": "your own table (it takes precedence over the published figures)",

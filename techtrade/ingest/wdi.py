@@ -65,7 +65,7 @@ def credit_vintages(df: pd.DataFrame, sources: pd.DataFrame) -> tuple[pd.DataFra
             continue
         base = wb[wb["source_id"] == "WDI"].iloc[0].to_dict() if (wb["source_id"] == "WDI").any() else {}
         names = "; ".join(measures.BY_CODE[c].title if c in measures.BY_CODE else c for c in codes)
-        new.append({**base, "source_id": sid, "publisher": "World Bank", "short": "World Bank",
+        new.append({**base, "source_id": sid, "publisher": "World Bank", "short": "World Bank", "publication": "World Bank",
                     "title": f"World Development Indicators, Russian Federation: {names}", "date": date,
                     "url": "https://data.worldbank.org/country/russian-federation",
                     "quote": f"{'; '.join(codes)} (Last Updated Date {date})", "role": "a different measure",

@@ -111,11 +111,11 @@ class Story:
         2011, $700 million against $593 million by OECD MSTI'."""
         views = sorted({i.split(".", 1)[0] for i in self.r.numbers.rows
                         if re.fullmatch(r"[a-z]+\.(exports|imports)\.\d{4}", i)})
-        out = []
+        out, users = [], {s["source_id"] for s in self.r.user_sources}
         for flow in ("exports", "imports"):
             for id_ in sorted(i for i in self.r.numbers.rows if re.fullmatch(rf"{flow}\.\d{{4}}", i)):
                 mine = self.n(id_)
-                if not mine or not any(s.startswith("USER") for s in mine.source_ids.split(";")):
+                if not mine or not users & set(mine.source_ids.split(";")):
                     continue
                 for view in views:
                     theirs = self.n(f"{view}.{id_}")
@@ -606,17 +606,16 @@ def _record(s: Story, name: str) -> dict:
 _FORM = "form 1-TB exports, "   # the series of a form 1-TB level in a figure's data (plots._draw_levels)
 
 
-_PUBLISHERS = ("the article", "the 2021 paper", "OECD MSTI", "your series")   # as the legends order them
-
-
-def _publishers(rows: list[dict]) -> list[str]:
-    """Who published the form 1-TB levels drawn, as the legends order them: 'the article', 'your series' ..."""
+def _publishers(s: Story, rows: list[dict]) -> list[str]:
+    """Who published the form 1-TB levels drawn, in the sources list's order (the legends'): 'the article',
+    'your series' ..."""
     pubs = {r["series"][len(_FORM):] for r in rows if r["series"].startswith(_FORM)}
-    return sorted(pubs, key=lambda p: (_PUBLISHERS.index(p) if p in _PUBLISHERS else len(_PUBLISHERS), p))
+    order = list(dict.fromkeys(x.get("publication", "") for x in s.r.sources))
+    return sorted(pubs, key=lambda p: (order.index(p) if p in order else len(order), p))
 
 
 def _as_given(pubs: list[str], them: str = "it") -> str:
-    """'as the article and the 2021 paper give it'; 'as your series gives it'."""
+    """'as the article and the 2006–2021 paper give it'; 'as your series gives it'."""
     return f"as {_and(pubs)} give{'s' if len(pubs) == 1 else ''} {them}" if pubs else "as the publications give it"
 
 
@@ -644,7 +643,7 @@ def _exports_fig(s: Story) -> dict:
     years = f"{span[0]} to {s.year}" if span and span[0] < s.year else f"to {s.year}"
     return dict(title=f"Russia\u2019s technology exports, {years}, as published{' or derived' if derived else ''}",
                 caption=("Exports of technologies (receipts), Rosstat form 1-TB, in current US dollars, each year "
-                         f"{_as_given(_publishers(rows))}{', with what we derive from them' if derived else ''}. "
+                         f"{_as_given(_publishers(s, rows))}{', with what we derive from them' if derived else ''}. "
                          + _mark_words(rows)).strip(),
                 alt=(f"Russia\u2019s technology exports: {s.base}, {s.level(f'exports.{s.base}')}; {s.year}, "
                      f"{s.level(f'exports.{s.year}')}; {s.year} against {s.base}: {fmt.ratio(ratio.iv)}"
@@ -657,7 +656,7 @@ def _measures_fig(s: Story) -> dict:
     span = _year_span(rows) or (b, y)
     drawn = {r["series"] for r in rows}
     shown = [(m.name, m.words, m.legend) for m in measures.DRAWN if f"{m.legend} (World Bank)" in drawn or not rows]
-    pubs = _publishers(rows)
+    pubs = _publishers(s, rows)
     ratios = [(label, s.n(f"ratio.{m}.{y}/{b}")) for m, _, label in shown]
 
     def ratio_words(x) -> str:
@@ -743,7 +742,7 @@ def _partners_fig(s: Story) -> dict:
     by = "ordered by value" + (" (by its bound, where only a bound is known)" if bounds else "")
     return dict(title=title,
                 caption=(f"Exports of technologies (receipts), Rosstat form 1-TB, to each partner, "
-                         f"{_as_given(_publishers(rows), 'them')}. {which}, {by}. "
+                         f"{_as_given(_publishers(s, rows), 'them')}. {which}, {by}. "
                          + ("Partners with the same figure share a row. " if any(len(g) > 1 for g, _ in groups) else "")
                          + ("An asterisk marks the partners the article names. " if marked else "")
                          + _mark_words(rows)).strip(),

@@ -282,7 +282,7 @@ def test_a_bound_ends_well_inside_the_plot_with_its_label_beside_it(every_figure
 
 
 def test_each_label_is_nearer_its_own_mark_than_any_other(every_figure):
-    """Issue 17: in the measures figure "≥ $4.5bn" sat under and beside the 2021 paper's range, not the
+    """Issue 17: in the measures figure "≥ $4.5bn" sat under and beside the 2006–2021 paper's range, not the
     2020 arrow, and the 2021 range was unlabelled, so it seemed to carry the 2020 label. Every label on
     every figure is now nearer its own mark (a bound's cap, stem and head; a range; a dot) than any
     other; and the measures figure's levels panel, whose marks are a year apart, labels none of them
@@ -440,13 +440,13 @@ def test_every_legend_is_made_of_the_marks_drawn_and_nothing_else(every_figure):
 def test_colour_means_publisher_where_it_does(quantities, wdi):
     fig = plots.fig_exports(quantities, 2020, 2018, "wide")
     entries = dict(legend_entries(fig))
-    assert list(entries) == ["the article", "the 2021 paper", "OECD MSTI", DERIVED_LABEL]
+    assert list(entries) == ["the article", "the 2006\u20132021 paper", "OECD MSTI", DERIVED_LABEL]
     art = PUBLISHER_COLOURS["the article"]
     assert entries["the article"] == {("range", art, False), ("at least", art, False)}  # 2018, and 2020's bound
     assert entries["OECD MSTI"] == {("exact", PUBLISHER_COLOURS["OECD MSTI"], False)}
     assert {k for k, _, _ in entries[DERIVED_LABEL]} == {"range", "at least"}  # 2006, and 2019's bound
-    fig = plots.fig_exports(quantities, 2011, 2006, "wide")  # the 2021 paper's only mark there is derived
-    assert dict(legend_entries(fig))["the 2021 paper"] == {("range", PUBLISHER_COLOURS["the 2021 paper"], True)}
+    fig = plots.fig_exports(quantities, 2011, 2006, "wide")  # the 2006–2021 paper's only mark there is derived
+    assert dict(legend_entries(fig))["the 2006\u20132021 paper"] == {("range", PUBLISHER_COLOURS["the 2006\u20132021 paper"], True)}
 
 
 def test_a_user_series_trade_figure_says_derived_in_its_legend(user_q):
@@ -489,7 +489,7 @@ def test_the_measures_figure_labels_each_ratio_beside_it(quantities, wdi, size):
     assert row_names(axr) == ["IP receipts", "ICT service exports", "form 1-TB exports"]
     assert sorted(t.get_text() for t in axr.texts if "\u00d7" in t.get_text()) == ["1.13\u00d7", "1.33\u00d7",
                                                                                 "\u2265 3.10\u00d7"]
-    assert legend(fig) == ["form 1-TB, the article", "form 1-TB, the 2021 paper", "form 1-TB, OECD MSTI",
+    assert legend(fig) == ["form 1-TB, the article", "form 1-TB, the 2006\u20132021 paper", "form 1-TB, OECD MSTI",
                            "ICT service exports (World Bank)", "IP receipts (World Bank)", DERIVED_LABEL]
     assert_no_collisions(fig)
 
@@ -849,3 +849,15 @@ def test_mark_colours_pass_wcag_aa_on_white():
         assert contrast(c) >= 3, c
     assert contrast(marks.INK) >= 4.5
     assert math.isfinite(contrast(marks.INK))
+
+
+def test_every_publication_of_form_1tb_in_the_registry_has_a_colour_in_its_order(raw):
+    """sources.csv's publication column declares who published what; the figures colour each publication
+    of the same statistics, in the registry's order (the legends'), then a user's series."""
+    src = raw["sources"]
+    form_1tb = list(dict.fromkeys(src[src["role"] != "a different measure"]["publication"]))
+    assert form_1tb == ["the article", "the 2006\u20132021 paper", "OECD MSTI"]
+    assert list(PUBLISHER_COLOURS) == form_1tb + [marks.USER_SERIES, "other"]
+    assert marks.publication_of("the article;OECD MSTI") == "the article"
+    assert marks.publication_of("OECD MSTI;your series") == "your series"
+    assert marks.publication_of("World Bank") == "other"

@@ -84,7 +84,7 @@ def test_the_opening_says_what_holds_and_on_what(built_2020):
     assert "exports rose at least 2.37\u00d7 in a single year" in text  # the 2019 jump, as a finding
     assert "+4.4% (ICT service exports), +15.7% (receipts for the use of intellectual property)" in text
     assert "this report asserts no cause" in text
-    assert "2006 (a deficit of $580\u2013647 million, derived; the 2021 paper)" in text  # C5 with what exists
+    assert "2006 (a deficit of $580\u2013647 million, derived; the 2006\u20132021 paper)" in text  # C5 with what exists
     assert ("2011 to 2015 (deficits between $0.55 billion in 2015 and $1.70 billion in 2013, derived; OECD MSTI)."
             in text)
     assert "ICT service exports in 2020 were 9.9\u201313.4\u00d7" in text  # the early 2000s, as context
@@ -145,7 +145,7 @@ def test_a_sweep_builds_one_report_per_year_and_an_index(tmp_path):
     t2019 = visible(files["2019-vs-2018"]["report.html"].read_text())
     assert "by the figures of The Moscow Times: at least 2.37\u00d7 (derived)" in t2019
     t2021 = visible(files["2021-vs-2018"]["report.html"].read_text())
-    assert "2021 against 2018" in t2021 and ("across two publications (the 2021 paper for 2021, The Moscow Times for "
+    assert "2021 against 2018" in t2021 and ("across two publications (the 2006\u20132021 paper for 2021, The Moscow Times for "
                                              "2018): 3.13\u20133.45\u00d7 (derived)") in t2021
     assert "No partner figures are in the sources held for 2021" in t2021
     assert "threefold\u201d holds" not in t2021  # the article's claim is judged for its own years only

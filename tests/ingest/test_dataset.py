@@ -121,7 +121,7 @@ def test_header_only(raw_copy):
 
 def test_other_encoding(raw_copy):
     path = raw_copy / SOURCES
-    path.write_bytes(path.read_text().replace("Moscow", "Moskv\u00e4").encode("latin-1"))
+    path.write_bytes(path.read_text().replace("Moscow", "Moskv\u00e4").encode("latin-1", errors="replace"))
     assert "sources.csv, line 2: not UTF-8 text (byte 0xe4); save the file as UTF-8" in _error(raw_copy)
 
 

@@ -105,10 +105,10 @@ class TestOpening:
 
     @pytest.mark.parametrize("year,base,opens", [
         (2011, 2006, "**2011 against 2006.**\nRussia\u2019s technology exports were $593 million in 2011 and "
-                     "$514\u2013532 million (derived) in 2006, across two publications (OECD MSTI for 2011, the 2021 "
-                     "paper for 2006): 1.11\u20131.16\u00d7 (derived)."),
+                     "$514\u2013532 million (derived) in 2006, across two publications (OECD MSTI for 2011, the "
+                     "2006\u20132021 paper for 2006): 1.11\u20131.16\u00d7 (derived)."),
         (2021, 2018, "**2021 against 2018.**\nRussia\u2019s technology exports were $4.55\u20134.65 billion in 2021 and "
-                     "$1.35\u20131.45 billion in 2018, across two publications (the 2021 paper for 2021, The Moscow "
+                     "$1.35\u20131.45 billion in 2018, across two publications (the 2006\u20132021 paper for 2021, The Moscow "
                      "Times for 2018): 3.13\u20133.45\u00d7 (derived)."),
         (2019, 2018, "**2019 against 2018.**\nRussia\u2019s technology exports were at least $3.44 billion (derived) "
                      "in 2019 and $1.35\u20131.45 billion in 2018, by the figures of The Moscow Times: at least "
@@ -185,7 +185,7 @@ class TestClaimReview:
         assert json.loads(re.findall(r'json">(.*?)</script>', html)[0])["claimReviewed"].startswith("</script>")
 
     def test_a_user_series_that_names_no_publication_carries_none(self, shipped):
-        shipped.sources.append({"source_id": "USER1", "title": "SYNTHETIC test fixture", "url": "x.csv",
+        shipped.sources.append({"source_id": "USER1", "publication": "your series", "title": "SYNTHETIC test fixture", "url": "x.csv",
                                 "publisher": "your series", "role": "primary table"})
         assert words.claim_reviews(shipped, story.Story.of(shipped)) == ""
         shipped.sources[-1]["title"] = "Rosstat, Russia in figures 2021, table 21.9"
@@ -327,7 +327,7 @@ class TestByline:
 
 
 def test_a_users_series_is_named_in_the_title_and_a_boxed_banner(tmp_path, shipped):
-    shipped.sources.append({"source_id": "USER1", "title": "SYNTHETIC test fixture (invented numbers)",
+    shipped.sources.append({"source_id": "USER1", "publication": "your series", "title": "SYNTHETIC test fixture (invented numbers)",
                             "url": "synthetic_full_series.csv", "publisher": "your series", "role": "primary table",
                             "date": "", "short": "your series", "quote": "", "kind": "", "via": "", "licence": ""})
     blocks = narrative.render(TEXT, shipped, tmp_path)
@@ -340,7 +340,7 @@ def test_a_users_series_is_named_in_the_title_and_a_boxed_banner(tmp_path, shipp
 
 
 def test_the_rows_of_a_series_not_used_are_counted_in_the_banner(tmp_path, shipped):
-    shipped.sources.append({"source_id": "USER1", "title": "Rosstat 2021", "url": "t.csv", "publisher": "your series",
+    shipped.sources.append({"source_id": "USER1", "publication": "your series", "title": "Rosstat 2021", "url": "t.csv", "publisher": "your series",
                             "role": "primary table", "date": "", "short": "your series", "quote": "", "kind": "",
                             "via": "", "licence": ""})
     shipped.extra["rows_not_used"] = 87912
@@ -354,7 +354,7 @@ def test_a_users_series_is_compared_with_the_publications_held(tmp_path, raw, ti
     import pandas as pd
 
     from ..synthetic import add_figures
-    user = pd.DataFrame([{"source_id": "USER1", "publisher": "your series", "short": "your series",
+    user = pd.DataFrame([{"source_id": "USER1", "publication": "your series", "publisher": "your series", "short": "your series",
                           "title": "Rosstat 2021", "date": "", "url": "t.csv", "quote": "", "kind": "",
                           "role": "primary table", "via": "", "licence": ""}])
     mine = {**raw, "sources": pd.concat([raw["sources"], user], ignore_index=True)}
