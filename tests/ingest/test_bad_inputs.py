@@ -1,8 +1,10 @@
 """The corpus of bad inputs (tests/bad_inputs/): each gives its one-line error naming the file, the
-line or column and what is wrong. The corpus runs against the loaders the ingest stage uses; the way
-such an error reaches the command line (exit code 2, nothing published) is tested in test_runner.py."""
+line or column and what is wrong. The corpus runs against the loaders the ingest stage uses: a user's
+series against load_user_series with the shipped figures loaded once, as load_raw calls it once it has
+loaded them (test_a_bad_user_series_stops_load_raw: the same error through load_raw), a figures file
+through load_raw; the way such an error reaches the command line (exit code 2, nothing
+published) is tested in test_runner.py."""
 import csv
-import shutil
 import tracemalloc
 from pathlib import Path
 
@@ -30,24 +32,41 @@ def test_the_corpus_has_at_least_twenty_cases():
         p.relative_to(CORPUS).as_posix() for p in CORPUS.rglob("*.csv") if p.name != "expected.csv")
 
 
+@pytest.fixture(scope="module")
+def shipped_figures(raw):
+    """The shipped figures (the published ones and the OECD's), loaded once for the session (conftest's
+    raw): read them, never change them (load_user_series does not)."""
+    return raw["figures"]
+
+
 @pytest.mark.parametrize("case", [c for c in CASES if c["file"].startswith("series/")], ids=lambda c: c["file"])
-def test_bad_user_series(case):
+def test_bad_user_series(case, shipped_figures):
     path = CORPUS / case["file"]
     with pytest.raises(DataError) as exc:
-        dataset.load_raw({**shipped_inputs(), "user_series": path})
+        userdata.load_user_series(path, shipped=shipped_figures)
     msg = str(exc.value)
     assert "\n" not in msg and msg.startswith(str(path))
     assert case["error_contains"] in msg
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c["file"].startswith("figures/")], ids=lambda c: c["file"])
-def test_bad_figures_file(case, tmp_path):
-    raw = tmp_path / "raw"
-    shutil.copytree(stages.ROOT / "data" / "raw", raw, ignore=shutil.ignore_patterns("user"))
-    target = raw / Path(stages.RAW["figures"]).name
-    shutil.copy(CORPUS / case["file"], target)
+def test_a_bad_user_series_stops_load_raw(shipped_figures):
+    """Through load_raw, the same error as load_user_series gives with the shipped figures (a unit slip:
+    the check that needs them)."""
+    [case] = [c for c in CASES if c["file"] == "series/39_unit_slip_on_the_total.csv"]
+    path = CORPUS / case["file"]
     with pytest.raises(DataError) as exc:
-        dataset.load_raw(shipped_inputs(raw))
+        dataset.load_raw({**shipped_inputs(), "user_series": path})
+    with pytest.raises(DataError) as alone:
+        userdata.load_user_series(path, shipped=shipped_figures)
+    assert str(exc.value) == str(alone.value)
+    assert str(exc.value).startswith(str(path)) and case["error_contains"] in str(exc.value)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["file"].startswith("figures/")], ids=lambda c: c["file"])
+def test_bad_figures_file(case):
+    target = CORPUS / case["file"]   # given as the figures file, beside the other shipped files
+    with pytest.raises(DataError) as exc:
+        dataset.load_raw({**shipped_inputs(), "figures": target})
     msg = str(exc.value)
     assert "\n" not in msg and msg.startswith(str(target))
     assert case["error_contains"] in msg
