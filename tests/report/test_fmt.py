@@ -1,10 +1,11 @@
 """One number style: money, ratios, percentages, balances, years, quotes, axis ticks; and every written
-bound rounded outward (a property test over many random intervals and every formatter)."""
+bound rounded outward (a property test over many random intervals and every formatter: as many as the
+hypothesis profile says, conftest.py: 100 each in the quick set, 400 in a full run)."""
 import math
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from techtrade import fmt
@@ -57,7 +58,6 @@ def test_balances_in_words(iv, words):
 ])
 def test_ratios_take_the_times_sign(iv, words):
     assert fmt.ratio(iv) == words
-    assert "x" not in words
 
 
 @pytest.mark.parametrize("iv,signed,words", [
@@ -147,28 +147,25 @@ def intervals(low: float, high: float, floor: float | None = None):
     return st.one_of(*forms)
 
 
-@settings(max_examples=400, deadline=None)
 @given(intervals(0.05, 900_000, floor=0.0), st.sampled_from([None, 0, 1, 2]))
 def test_money_bounds_never_exclude_a_value_the_interval_allows(iv, decimals):
     text = fmt.money_range(iv, decimals=decimals)
-    assert holds(iv, *written(text.replace("at most", "at most"), money_scale(text))), (iv, text)
+    assert holds(iv, *written(text, money_scale(text))), (iv, text)
 
 
-@settings(max_examples=300, deadline=None)
 @given(intervals(-5000, 5000))
 def test_balance_bounds_never_exclude_a_value_the_interval_allows(iv):
     text = fmt.balance(iv)
     assert holds(iv, *balance_written(text)), (iv, text)
 
 
-@settings(max_examples=400, deadline=None)
 @given(intervals(0.01, 500, floor=0.0), st.sampled_from([None, 0, 1, 2, 3]))
 def test_ratio_bounds_never_exclude_a_value_the_interval_allows(iv, decimals):
     text = fmt.ratio(iv, decimals=decimals)
     assert holds(iv, *written(text)), (iv, text)
+    assert text.endswith("\u00d7") and "x" not in text, text   # the times sign, never a letter x
 
 
-@settings(max_examples=400, deadline=None)
 @given(intervals(-99.9, 900), st.booleans(), st.sampled_from([None, 0, 1, 2]))
 def test_percent_bounds_never_exclude_a_value_the_interval_allows(iv, signed, decimals):
     if not signed and iv.lo < 0:
