@@ -75,7 +75,7 @@ class QuietServer(ThreadingHTTPServer):
 def server(shipped):
     Api.series = {c: dict(zip(g["year"], g["value"])) for c, g in shipped.groupby("indicator_code")}
     httpd = QuietServer(("127.0.0.1", 0), Api)
-    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)  # shut down at once
     t.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/v2"
     httpd.shutdown()
@@ -114,7 +114,8 @@ def test_a_failed_refresh_keeps_the_previous_snapshot(server, raw_dir, mode, mes
     Api.mode = mode
     before = {p.name: p.read_bytes() for p in raw_dir.iterdir()}
     with pytest.raises(wdi.WdiError) as exc:
-        wdi.refresh(raw_dir, base_url=server, timeout=0.5, today=TODAY)
+        # the server answers at once, or (timeout) after 2 s: a tenth of a second is a timeout, not a slow answer
+        wdi.refresh(raw_dir, base_url=server, timeout=0.1 if mode == "timeout" else 5, today=TODAY)
     assert message in str(exc.value) and "\n" not in str(exc.value)
     assert {p.name: p.read_bytes() for p in raw_dir.iterdir()} == before  # nothing new, nothing partial
 
