@@ -86,6 +86,7 @@ def drawn(quantities, user_q, wdi, tmp_path_factory):
                 plt.close(fig)  # out of pyplot's hands; drawn on its own canvas (renderer)
                 if (case, d["name"], size) in SAVED:
                     fig.techtrade_svg = folder / case / plots.save({size: fig}, folder / case, d["name"])[size]
+                    fig.draw_without_rendering()   # saving laid it out at the SVG's 72 dpi: again on screen
                 renderer(fig)
     return out
 
@@ -117,13 +118,26 @@ def cases(every, name=None):
 
 # -- reading a figure back: its texts, its marks, its legend -------------------------------------------
 def renderer(fig):
-    """The figure drawn, as it will be saved (once: the tests only read a figure)."""
+    """A renderer for the figure as drawn (laid out by plots, its labels placed): boxes on the canvas are
+    read with it, never by drawing the figure again (a new layout would move what the tests read)."""
     if not hasattr(fig.canvas, "get_renderer"):
         FigureCanvasAgg(fig)
-    if getattr(fig, "drawn_for_tests", None) != fig.dpi:
-        fig.canvas.draw()
-        fig.drawn_for_tests = fig.dpi
     return fig.canvas.get_renderer()
+
+
+def pixels(fig):
+    """The figure rasterised as it is laid out (rows from the bottom, as display y): drawn with its layout
+    engine held back, so that nothing moves; once per figure."""
+    if getattr(fig, "pixels_for_tests", None) is None:
+        renderer(fig)
+        engine = fig.get_layout_engine()
+        fig.set_layout_engine("none")
+        try:
+            fig.canvas.draw()
+        finally:
+            fig.set_layout_engine(engine)
+        fig.pixels_for_tests = np.asarray(fig.canvas.buffer_rgba())[::-1, :, :3].astype(int)
+    return fig.pixels_for_tests
 
 
 def legend(fig):
@@ -354,7 +368,7 @@ def test_every_arrow_has_a_visible_stem_and_its_head_clear_of_reference_lines(ev
     seen = 0
     for key, fig, _ in cases(every_figure):
         r = renderer(fig)
-        img = np.asarray(fig.canvas.buffer_rgba())[::-1, :, :3].astype(int)   # rows from the bottom
+        img = pixels(fig)
         for ax in fig.axes:
             refs = [a for a in ax.lines if type(a) is Line2D and len(a.get_xydata()) == 2 and a.get_marker() in ("None", "")]
             for shaft in [a for a in ax.lines if isinstance(a, marks.Shaft)]:
