@@ -65,55 +65,92 @@ def user_q(user_tidy):
 
 #: The cases every figure is drawn for: each report year (against its base year) and the user series.
 CASES = {str(y): (y, 2006 if y <= 2018 else 2018) for y in YEARS} | {"user": (2020, 2018)}
+#: The cases whose figures the quick set reads (pytest -m "not slow": the article's years and a user's
+#: series); every case is read in a full run. Each costs about 1.3 s to draw (draw_all, both sizes).
+QUICK = ("2020", "user")
+#: The cases whose figure texts (story.FIGURES) are read.
+STORIES = ("2011", "2019", "2020", "2021", "user")
 #: The figures also saved as SVG (plots.save, as the build saves them): read as a phone shows them, and
 #: compared with the same figure drawn again.
 SAVED = [(case, name, "narrow") for case in ("2020", "user") for name in ("exports", "trade", "partners", "measures")]
 SAVED += [("2020", "exports", "wide")]
 
 
-@pytest.fixture(scope="module")
-def drawn(quantities, user_q, wdi, tmp_path_factory):
-    """draw_all for every case, once: {case: draw_all's list}. Each figure is then drawn on its own canvas
-    once (renderer), as the tests read it; those in SAVED are saved as SVG first (``svg``). Shared by the
-    tests, which only read them: a test that changes a figure (its size, its resolution) draws its own."""
-    plots.use_style()
-    folder = tmp_path_factory.mktemp("svg")
-    out = {}
-    for case, (y, b) in CASES.items():
-        out[case] = plots.draw_all(user_q if case == "user" else quantities, wdi, y, b)
-        for d in out[case]:
-            for size, fig in d["figs"].items():
-                plt.close(fig)  # out of pyplot's hands; drawn on its own canvas (renderer)
-                if (case, d["name"], size) in SAVED:
-                    fig.techtrade_svg = folder / case / plots.save({size: fig}, folder / case, d["name"])[size]
-                    fig.draw_without_rendering()   # saving laid it out at the SVG's 72 dpi: again on screen
-                renderer(fig)
-    return out
+def per_case(cases, values=None):
+    """One parameter per case of ``cases`` (the case, or its ``values``), those not in QUICK marked slow."""
+    return [pytest.param(*(v if values else (c,)), marks=() if c in QUICK else pytest.mark.slow)
+            for c, v in zip(cases, values or cases)]
+
+
+@pytest.fixture(scope="module", params=[pytest.param(QUICK, id="quick"),
+                                        pytest.param(tuple(CASES), id="every-case", marks=pytest.mark.slow)])
+def sweep(request):
+    """The cases a test over every figure reads: QUICK in the quick set; every case in a full run."""
+    return request.param
+
+
+def enough(sweep, every: int, quick: int) -> int:
+    """How many marks of a kind a test over ``sweep`` must at least have read (so that it cannot pass on
+    nothing): ``every`` over every case, ``quick`` over QUICK (2020: 16 arrows, 18 ranges; the user
+    series: none of either; 40 labels between them)."""
+    return every if set(sweep) == set(CASES) else quick
+
+
+class Figures:
+    """draw_all for each case, drawn the first time a test reads the case and kept for the module: the
+    tests only read them (a test that changes a figure, its size or its resolution, draws its own). A
+    figure in SAVED is saved as SVG (its path: ``techtrade_svg``) before any test reads it."""
+
+    def __init__(self, quantities, user_q, wdi, folder):
+        self.quantities, self.user_q, self.wdi, self.folder, self._drawn = quantities, user_q, wdi, folder, {}
+
+    def drawn(self, case: str) -> list[dict]:
+        """draw_all's list for ``case``."""
+        if case not in self._drawn:
+            y, b = CASES[case]
+            plots.use_style()
+            self._drawn[case] = plots.draw_all(self.user_q if case == "user" else self.quantities, self.wdi, y, b)
+            for d in self._drawn[case]:
+                for size, fig in d["figs"].items():
+                    plt.close(fig)  # out of pyplot's hands; read on its own canvas (renderer)
+                    if (case, d["name"], size) in SAVED:
+                        fig.techtrade_svg = self.folder / case / plots.save({size: fig}, self.folder / case, d["name"])[size]
+                        fig.draw_without_rendering()   # saving laid it out at the SVG's 72 dpi: again on screen
+        return self._drawn[case]
+
+    def __getitem__(self, key):
+        """(fig, data) for (case, name, size)."""
+        case, name, size = key
+        d = next(d for d in self.drawn(case) if d["name"] == name)
+        return d["figs"][size], d["data"]
+
+    def cases(self, cases, name=None) -> list[tuple]:
+        """(key, fig, data) for every figure of ``cases`` (of one ``name``, if given)."""
+        return [((case, d["name"], size), fig, d["data"]) for case in cases for d in self.drawn(case)
+                if name is None or d["name"] == name for size, fig in d["figs"].items()]
 
 
 @pytest.fixture(scope="module")
-def every_figure(drawn):
-    """Every figure drawn: {(case, name, size): (fig, data)}."""
-    return {(case, d["name"], size): (fig, d["data"]) for case, ds in drawn.items() for d in ds
-            for size, fig in d["figs"].items()}
+def every_figure(quantities, user_q, wdi, tmp_path_factory):
+    return Figures(quantities, user_q, wdi, tmp_path_factory.mktemp("svg"))
 
 
 @pytest.fixture(scope="module")
-def stories(drawn, raw, tidy, user_raw, user_tidy, tmp_path_factory):
+def stories(every_figure, raw, tidy, user_raw, user_tidy, tmp_path_factory):
     """Each case's figures as the report declares them (story.FIGURES), from the records save_all makes of
-    the figures drawn (their files not written: the story reads their data): {case: {name: (text, record)}}."""
-    out = {}
-    for case in ("2011", "2019", "2020", "2021", "user"):
-        (y, b), path = CASES[case], tmp_path_factory.mktemp(f"story{case}")
-        records = plots.save_all([{**d, "figs": {}} for d in drawn[case]], path)
-        r, t = (user_raw, user_tidy) if case == "user" else (raw, tidy)
-        s = story.Story.of(analysed(path, r, t, y, b, figures=records))
-        out[case] = {f["name"]: (s.figure_text(f["name"]), f) for f in records}
-    return out
+    the figures drawn (their files not written: the story reads their data): stories(case) ->
+    {name: (text, record)}, made the first time a test reads the case."""
+    made = {}
 
-
-def cases(every, name=None):
-    return [(k, fig, data) for k, (fig, data) in every.items() if name is None or k[1] == name]
+    def of(case):
+        if case not in made:
+            (y, b), path = CASES[case], tmp_path_factory.mktemp(f"story{case}")
+            records = plots.save_all([{**d, "figs": {}} for d in every_figure.drawn(case)], path)
+            r, t = (user_raw, user_tidy) if case == "user" else (raw, tidy)
+            s = story.Story.of(analysed(path, r, t, y, b, figures=records))
+            made[case] = {f["name"]: (s.figure_text(f["name"]), f) for f in records}
+        return made[case]
+    return of
 
 
 # -- reading a figure back: its texts, its marks, its legend -------------------------------------------
@@ -287,9 +324,9 @@ def legend_entries(fig):
 
 
 # -- 1. a bound: a cap and a short arrow inside the axes, its label beside the cap ------------------------
-def test_a_bound_ends_well_inside_the_plot_with_its_label_beside_it(every_figure):
+def test_a_bound_ends_well_inside_the_plot_with_its_label_beside_it(every_figure, sweep):
     seen = 0
-    for key, fig, _ in cases(every_figure):
+    for key, fig, _ in every_figure.cases(sweep):
         r = renderer(fig)
         for ax in fig.axes:
             unlabelled = key[1] == "measures" and ax is fig.axes[0]   # labels neither (test below)
@@ -318,17 +355,17 @@ def test_a_bound_ends_well_inside_the_plot_with_its_label_beside_it(every_figure
                 else:  # along the shaft from the cap (above or below it), or before the cap
                     assert min(abs(lb.x0 - cap[0]), abs(lb.x1 - cap[0])) <= r.points_to_pixels(marks.GAP) + 2, key
                     assert abs(mid[1] - cap[1]) <= r.points_to_pixels(2 * marks.GAP + 6), key
-    assert seen >= 30
+    assert seen >= enough(sweep, 30, 10)
 
 
-def test_each_label_is_nearer_its_own_mark_than_any_other(every_figure):
+def test_each_label_is_nearer_its_own_mark_than_any_other(every_figure, sweep):
     """Issue 17: in the measures figure "≥ $4.5bn" sat under and beside the 2006–2021 paper's range, not the
     2020 arrow, and the 2021 range was unlabelled, so it seemed to carry the 2020 label. Every label on
     every figure is now nearer its own mark (a bound's cap, stem and head; a range; a dot) than any
     other; and the measures figure's levels panel, whose marks are a year apart, labels none of them
     (the table under the figure gives each): never some marks labelled and their neighbours not."""
     seen = 0
-    for key, fig, _ in cases(every_figure):
+    for key, fig, _ in every_figure.cases(sweep):
         r = renderer(fig)
         for ax in fig.axes:
             boxes = mark_boxes(ax)
@@ -340,7 +377,7 @@ def test_each_label_is_nearer_its_own_mark_than_any_other(every_figure):
                 assert not other or own < min(other), (key, t.get_text(), own, min(other))
         if key[1] == "measures":
             assert not fig.axes[0].texts, key   # label neither
-    assert seen >= 40
+    assert seen >= enough(sweep, 40, 20)
 
 
 def test_the_bound_labels_say_the_bound_as_fmt_writes_it(every_figure):
@@ -360,15 +397,14 @@ def test_an_upper_bound_points_down_from_its_cap_and_says_at_most(tidy):
     assert_no_collisions(fig)
 
 
-def test_every_arrow_has_a_visible_stem_and_its_head_clear_of_reference_lines(every_figure):
+def test_every_arrow_has_a_visible_stem_and_its_head_clear_of_reference_lines(every_figure, sweep):
     """Issue 17: on a desktop the derived 2019 bound showed as a cap and a floating triangle (no stem to
     be seen), and the 2020 balance's head sat on the zero line. Every arrow: a stem thinner than a
     range, at least MIN_STEM_PT between its cap and its head, inked (dashed: in part) along that length
     at desktop size; its head at least CLEAR_PT off every reference line of its panel."""
     seen = 0
-    for key, fig, _ in cases(every_figure):
+    for key, fig, _ in every_figure.cases(sweep):
         r = renderer(fig)
-        img = pixels(fig)
         for ax in fig.axes:
             refs = [a for a in ax.lines if type(a) is Line2D and len(a.get_xydata()) == 2 and a.get_marker() in ("None", "")]
             for shaft in [a for a in ax.lines if isinstance(a, marks.Shaft)]:
@@ -389,13 +425,14 @@ def test_every_arrow_has_a_visible_stem_and_its_head_clear_of_reference_lines(ev
                 lo, hi = sorted((base[i] + np.sign(start - base[i]) * r.points_to_pixels(marks.LW), start))
                 along = np.arange(int(np.ceil(lo)), int(np.floor(hi)))
                 across = int(round(base[1 - i]))
+                img = pixels(fig)
                 px = [img[v, across - 1:across + 2] if i else img[across - 1:across + 2, v] for v in along]
                 inked = np.mean([(np.abs(p - ink).sum(axis=1) < 150).any() for p in px])
                 assert inked >= (0.3 if hollow else 0.9), (key, inked)   # dashed: at least a dash clear of cap and head
                 for ref in refs:   # the head off every reference line
                     path = ref.get_transform().transform_path(ref.get_path())
                     assert not path.intersects_bbox(hb.padded(r.points_to_pixels(marks.CLEAR_PT) - 1), filled=False), key
-    assert seen >= 30
+    assert seen >= enough(sweep, 30, 10)
     fig = every_figure["2020", "trade", "wide"][0]   # the case the editor saw: the head above the zero line
     [shaft] = [a for a in fig.axes[1].lines if isinstance(a, marks.Shaft)]
     zero = fig.axes[1].transData.transform((0, 0))[1]
@@ -429,12 +466,12 @@ def test_a_rounded_value_is_a_visible_range_at_phone_size_and_keeps_its_ends(qua
     assert rows.min() <= true[0] and true[1] <= rows.max() + 1  # widened about its middle: never narrower
 
 
-def test_a_short_range_is_drawn_a_few_pixels_long_never_many_times_its_length(every_figure):
+def test_a_short_range_is_drawn_a_few_pixels_long_never_many_times_its_length(every_figure, sweep):
     """A range too short to see is drawn MIN_RANGE_PT long (its caps and a little stem), never longer:
     at most 3 times its true length, or MIN_RANGE_PT, whichever is larger (2006's $514–532 million in
     the 2011 figures was drawn ~25 times its length)."""
     seen = widened = 0
-    for key, fig, _ in cases(every_figure):
+    for key, fig, _ in every_figure.cases(sweep):
         r = renderer(fig)
         for ax in fig.axes:
             for a in [a for a in ax.lines if isinstance(a, marks.RangeMark)]:
@@ -445,16 +482,20 @@ def test_a_short_range_is_drawn_a_few_pixels_long_never_many_times_its_length(ev
                 assert drawn >= true - 0.01, key  # never shorter than it is
                 assert drawn <= max(3 * true, r.points_to_pixels(marks.MIN_RANGE_PT)) + 0.01, (key, true, drawn)
                 widened += drawn > true + 0.01
-    assert seen >= 30 and widened >= 5
-    fig = every_figure["2011", "measures", "wide"][0]  # the case the editor measured: a few pixels now
+    assert seen >= enough(sweep, 30, 10) and widened >= 5
+
+
+@pytest.mark.parametrize("case", per_case(["2011"]))
+def test_the_short_range_the_editor_measured_is_a_few_pixels_now(every_figure, case):
+    fig = every_figure[case, "measures", "wide"][0]   # 2006, drawn ~25 times its length before
     [r2006] = [a for a in fig.axes[0].lines if isinstance(a, marks.RangeMark) and a.get_xdata()[0] == 2006]
     drawn = abs(np.diff(r2006.shown(renderer(fig))[:, 1]))[0]
     assert drawn <= renderer(fig).points_to_pixels(marks.MIN_RANGE_PT) + 0.01
 
 
 # -- 3. legends made of the marks drawn, in the colours drawn ------------------------------------------
-def test_every_legend_is_made_of_the_marks_drawn_and_nothing_else(every_figure):
-    for key, fig, _ in cases(every_figure):
+def test_every_legend_is_made_of_the_marks_drawn_and_nothing_else(every_figure, sweep):
+    for key, fig, _ in every_figure.cases(sweep):
         drawn = drawn_marks(fig)
         entries = legend_entries(fig)
         shown = {k for _, keys in entries for k in keys}
@@ -485,7 +526,11 @@ def test_colour_means_publisher_where_it_does(every_figure):
     assert entries["the article"] == {("range", art, False), ("at least", art, False)}  # 2018, and 2020's bound
     assert entries["OECD MSTI"] == {("exact", PUBLISHER_COLOURS["OECD MSTI"], False)}
     assert {k for k, _, _ in entries[DERIVED_LABEL]} == {"range", "at least"}  # 2006, and 2019's bound
-    fig = every_figure["2011", "exports", "wide"][0]  # the 2006–2021 paper's only mark there is derived
+
+
+@pytest.mark.parametrize("case", per_case(["2011"]))
+def test_a_publication_whose_only_mark_is_derived_is_shown_hollow_in_its_colour(every_figure, case):
+    fig = every_figure[case, "exports", "wide"][0]  # the 2006–2021 paper's only mark there is derived
     assert dict(legend_entries(fig))["the 2006\u20132021 paper"] == {("range", PUBLISHER_COLOURS["the 2006\u20132021 paper"], True)}
 
 
@@ -495,8 +540,8 @@ def test_a_user_series_trade_figure_says_derived_in_its_legend(every_figure):
 
 
 # -- 4. labels next to what they label; reference lines never through them ---------------------------
-def test_above_zero_a_surplus_sits_on_the_zero_line(every_figure):
-    for key, fig, _ in cases(every_figure, "trade"):
+def test_above_zero_a_surplus_sits_on_the_zero_line(every_figure, sweep):
+    for key, fig, _ in every_figure.cases(sweep, "trade"):
         axb = fig.axes[1]
         r = renderer(fig)
         [t] = [t for t in axb.texts if t.get_text() == "above 0: a surplus"]
@@ -505,8 +550,8 @@ def test_above_zero_a_surplus_sits_on_the_zero_line(every_figure):
         assert zero < box.y0 <= zero + r.points_to_pixels(6), key  # just above the line: the surplus side
 
 
-def test_the_1x_line_never_crosses_a_ratio_label(every_figure):
-    for key, fig, _ in cases(every_figure, "measures"):
+def test_the_1x_line_never_crosses_a_ratio_label(every_figure, sweep):
+    for key, fig, _ in every_figure.cases(sweep, "measures"):
         axr = fig.axes[1]
         r = renderer(fig)
         labels = [t.get_text() for t in axr.texts if t.get_text().endswith("\u00d7")]
@@ -549,11 +594,11 @@ def test_exports_and_imports_of_a_year_never_hide_each_other(every_figure, size)
             assert gap >= 0.9 * (da + db) / 2, (ya, yb)  # side by side, both whole (or nearly: never hidden)
 
 
-def test_no_mark_hides_a_series_dot(every_figure):
+def test_no_mark_hides_a_series_dot(every_figure, sweep):
     """Issue 17: in the 2011 measures figure the 2006 range sat on the start of the IP-receipts line and
     the OECD's dots for 2011-2013 covered IP points. A form 1-TB mark that would cover a World Bank
     series' dot of its year is moved aside (DODGE_PT), so both show; its data stay at its year."""
-    for key, fig, _ in cases(every_figure, "measures"):
+    for key, fig, _ in every_figure.cases(sweep, "measures"):
         ax = fig.axes[0]
         boxes = mark_boxes(ax)
         series = [a for a in ax.lines if isinstance(a, Line2D) and a.get_marker() == "o" and len(a.get_xydata()) > 2]
@@ -563,7 +608,11 @@ def test_no_mark_hides_a_series_dot(every_figure):
         for a, b in others:
             hit = [d for d in dots if d.overlaps(b)]
             assert not hit, (key, type(a).__name__)
-    fig = every_figure["2011", "measures", "wide"][0]
+
+
+@pytest.mark.parametrize("case", per_case(["2011"]))
+def test_the_2006_range_is_moved_aside_on_the_page_only(every_figure, case):
+    fig = every_figure[case, "measures", "wide"][0]   # where it covered the start of the IP-receipts line
     r2006 = [a for a in fig.axes[0].lines if isinstance(a, marks.RangeMark) and a.get_xdata()[0] == 2006]
     assert len(r2006) == 1 and list(r2006[0].get_xdata()) == [2006, 2006]   # its data stay at its year ...
     assert 0 < abs(r2006[0].dodged_pt) <= marks.DODGE_PT   # ... moved aside on the page only, a few points
@@ -583,7 +632,7 @@ def test_five_identical_bounds_are_one_row_and_the_title_says_so(every_figure, s
     assert legend(fig) == ["the article"]
     assert ax.get_title() == ""  # the page's title says what it shows
     assert_no_collisions(fig)
-    text = stories["2020"]["partners"][0]
+    text = stories("2020")["partners"][0]
     # what the figure draws, each figure as fmt writes it (issue 17: "five of the six partners shown ..." confused)
     assert text["title"] == "Markets in 2020: the Netherlands $0.9\u20131.0 billion; five others each at least $250 million"
     assert text["alt"] == ("Netherlands: $0.9\u20131.0 billion; Belarus, China, Germany, Switzerland and United States: "
@@ -599,7 +648,7 @@ def test_with_a_user_series_the_partners_stay_a_chart_of_exact_values(every_figu
     assert len(found) == 8 and {m[0] for m in found} == {"exact"}  # one dot a row (China and Cyprus: $300m each)
     assert len(fig.axes[0].texts) == 8 and legend(fig) == ["your series"]
     assert_no_collisions(fig)
-    text, record = stories["user"]["partners"]
+    text, record = stories("user")["partners"]
     assert text["title"] == "Technology exports by partner, 2020" and text["alt"].endswith(".")
     assert "do not settle" not in text["alt"]
     assert record["marked"] == sorted(plots.NAMED)
@@ -620,7 +669,7 @@ def test_no_partner_larger_than_one_the_article_names_is_hidden(user_q, tidy, ev
                                              key=lambda pt: -pt[0])]   # top to bottom
     assert names[:3] == ["Netherlands*", "United States*", "Kazakhstan"]   # the article's marked among others
     assert "India" in names and all(("*" in x) == any(n in x for n in plots.NAMED) for x in names)
-    caption = stories["user"]["partners"][0]["caption"]
+    caption = stories("user")["partners"][0]["caption"]
     assert "An asterisk marks the partners the article names." in caption and "first 6" not in caption
     # with fewer partners asked for, those shown are still the largest, and their number is said
     q = evidence.build_quantities(add_figures(tidy, [dict(year=2020, flow="exports", partner=p, value=v, source_id="USER1")
@@ -645,21 +694,23 @@ def test_partners_are_ordered_by_a_stated_rule(quantities, tidy):
 
 
 # -- 7. the report year labelled ------------------------------------------------------------------------
-def test_every_figure_labels_the_report_year(every_figure, quantities):
+@pytest.mark.parametrize("case", per_case([str(y) for y in YEARS]))
+def test_every_figure_labels_the_report_year(every_figure, quantities, case):
     """The exports figure always shows the report year; the trade figure does whenever the year has a
     balance (else its caption says there is none); the measures figure the years it compares."""
     def labels(fig):
         renderer(fig)
         return [t.get_text() for ax in fig.axes for t in ax.get_xticklabels()]
 
-    for year, size in itertools.product(YEARS, ("wide", "narrow")):
-        assert str(year) in labels(every_figure[str(year), "exports", size][0]), (year, size)
-        trade = labels(every_figure[str(year), "trade", size][0])
+    year = CASES[case][0]
+    for size in ("wide", "narrow"):
+        assert str(year) in labels(every_figure[case, "exports", size][0]), (year, size)
+        trade = labels(every_figure[case, "trade", size][0])
         assert (str(year) in trade) == (year in quantities.years("balance")), (year, size, trade)
 
 
-@pytest.mark.parametrize("year,base,pair", [(2021, 2018, (2021, 2018)), (2011, 2006, (2011, 2006)),
-                                            (2020, 2018, (2020, 2018)), (2018, 2006, (2018, 2006))])
+@pytest.mark.parametrize("year,base,pair", per_case(["2021", "2011", "2020", "2018"], [
+    (2021, 2018, (2021, 2018)), (2011, 2006, (2011, 2006)), (2020, 2018, (2020, 2018)), (2018, 2006, (2018, 2006))]))
 def test_the_measures_figure_compares_the_reports_own_years(every_figure, quantities, wdi, year, base, pair):
     assert plots.measures_pair(quantities, wdi, year, base) == pair
     for size in ("wide", "narrow"):
@@ -669,50 +720,68 @@ def test_the_measures_figure_compares_the_reports_own_years(every_figure, quanti
         assert str(pair[0]) in [t.get_text() for t in fig.axes[0].get_xticklabels()]  # the report year labelled
 
 
-def test_the_report_and_base_years_are_both_labelled_and_the_other_ticks_regular(every_figure):
+def test_the_report_and_base_years_are_both_labelled_and_the_other_ticks_regular(every_figure, sweep):
     """Issue 17: the 2019 exports figure's ticks went "2016, 2019", the base year 2018 unlabelled next to
     the report year. The report and base years are labelled whenever drawn (the base year a line lower
     where the two would touch, as on a phone); the other ticks are every k years (k in YEAR_STEPS, at
     multiples of k), one giving way only where it would crowd a labelled report or base year."""
+    for key, fig, _ in every_figure.cases(sweep):
+        year_ticks_checked(key, fig)
+
+
+def year_ticks_checked(key, fig) -> int:
+    """Check the figure's year ticks (the test above); returns how many of its axes label a report year
+    and a base year next to each other on a phone (the base year a line lower)."""
     seen = 0
-    for key, fig, _ in cases(every_figure):
-        r = renderer(fig)
-        for ax in fig.axes:
-            spec = getattr(ax, "techtrade_years", None)
-            if spec is None:
-                continue
-            first, last, must, _ = spec
-            ticks = [int(round(t)) for t in ax.get_xticks()]
-            labels = {int(round(t.get_position()[0])): t for t in ax.get_xticklabels() if t.get_text()}
-            assert all(labels[m].get_text() == str(m) for m in must), (key, must, sorted(labels))
-            regular = [t for t in ticks if t not in must]
-            if len(regular) >= 2:
-                k = min(b - a for a, b in zip(regular, regular[1:]))
-                assert k in plots.YEAR_STEPS and all(t % k == 0 for t in regular), (key, ticks)
-                missing = [t for t in range(first, last + 1) if t % k == 0 and t not in ticks]
-                assert all(any(abs(t - m) < k for m in must) for t in missing), (key, ticks, missing)
-            if len(must) == 2 and abs(must[0] - must[1]) == 1 and key[2] == "narrow":
-                seen += 1   # side by side they would touch: the base year a line lower, both in full
-                a, b = (labels[m].get_window_extent(r) for m in must)
-                assert b.y1 <= a.y0 + 1 and not a.overlaps(b), key
+    r = renderer(fig)
+    for ax in fig.axes:
+        spec = getattr(ax, "techtrade_years", None)
+        if spec is None:
+            continue
+        first, last, must, _ = spec
+        ticks = [int(round(t)) for t in ax.get_xticks()]
+        labels = {int(round(t.get_position()[0])): t for t in ax.get_xticklabels() if t.get_text()}
+        assert all(labels[m].get_text() == str(m) for m in must), (key, must, sorted(labels))
+        regular = [t for t in ticks if t not in must]
+        if len(regular) >= 2:
+            k = min(b - a for a, b in zip(regular, regular[1:]))
+            assert k in plots.YEAR_STEPS and all(t % k == 0 for t in regular), (key, ticks)
+            missing = [t for t in range(first, last + 1) if t % k == 0 and t not in ticks]
+            assert all(any(abs(t - m) < k for m in must) for t in missing), (key, ticks, missing)
+        if len(must) == 2 and abs(must[0] - must[1]) == 1 and key[2] == "narrow":
+            seen += 1   # side by side they would touch: the base year a line lower, both in full
+            a, b = (labels[m].get_window_extent(r) for m in must)
+            assert b.y1 <= a.y0 + 1 and not a.overlaps(b), key
+    return seen
+
+
+@pytest.mark.parametrize("case", per_case(["2019"]))
+def test_a_report_year_next_to_its_base_year_is_labelled_with_it(every_figure, case):
+    """The case the editor saw: 2019 against 2018."""
+    seen = sum(year_ticks_checked(key, fig) for key, fig, _ in every_figure.cases([case]))
     assert seen >= 2   # 2019 against 2018: the exports and the measures figures on a phone
-    renderer(every_figure["2019", "exports", "wide"][0])
-    assert {"2018", "2019"} <= {t.get_text() for t in every_figure["2019", "exports", "wide"][0].axes[0].get_xticklabels()}
+    fig = every_figure[case, "exports", "wide"][0]
+    renderer(fig)
+    assert {"2018", "2019"} <= {t.get_text() for t in fig.axes[0].get_xticklabels()}
 
 
 def test_the_exports_title_states_the_ratio(every_figure):
     assert every_figure["2020", "exports", "narrow"][0].axes[0].get_title(loc="left") == \
         "2020 against 2018:\nat least 3.10\u00d7 (derived)"
-    assert every_figure["2018", "exports", "wide"][0].axes[0].get_title(loc="left") == \
+
+
+@pytest.mark.parametrize("case", per_case(["2018"]))
+def test_the_exports_title_says_a_ratio_across_two_publications(every_figure, case):
+    assert every_figure[case, "exports", "wide"][0].axes[0].get_title(loc="left") == \
         "2018 against 2006: 2.54\u20132.83\u00d7 (derived, two publications)"
 
 
-def test_the_measures_title_and_caption_say_the_years_drawn(every_figure, stories):
+def test_the_measures_title_and_caption_say_the_years_drawn(every_figure, stories, sweep):
     """Issue 17: the title said "..., 2018 to 2020" while the levels axis ran 2010 to 2024. Title and
     caption now name the years the levels panel draws, and the pair its other panel compares; the axis
     ends where the marks do."""
-    for case in ("2011", "2019", "2020", "2021", "user"):
-        text, record = stories[case]["measures"]
+    for case in [c for c in sweep if c in STORIES]:
+        text, record = stories(case)["measures"]
         b, y = record["years"]
         for size in ("wide", "narrow"):
             ax = every_figure[case, "measures", size][0].axes[0]
@@ -724,57 +793,66 @@ def test_the_measures_title_and_caption_say_the_years_drawn(every_figure, storie
                                               f"\u2019s {y} against {b}."), case
             lo, hi = ax.get_xlim()
             assert first - 1 < lo < first and last < hi < last + 2, (case, size)
-    assert "2006 to 2024" in stories["2011"]["measures"][0]["title"]
 
 
-def test_the_trade_title_and_caption_agree_on_the_years_with_a_balance(stories):
-    """Issue 17: the 2019 trade figure's title said "to 2015", its caption "up to 2019", and 2019 has no
-    balance. Both name the years drawn; the caption and the alt text say there is none for 2019."""
-    text, record = stories["2019"]["trade"]
-    assert text["title"] == "Exports, imports and the balance: 2006 and 2011 to 2015"
-    assert ("up to 2019: 2006 and 2011 to 2015. There is none for 2019: no imports figure is held for it."
-            in text["caption"])
-    assert text["alt"] == "No balance for 2019; the latest, 2015: a deficit of $551 million."
-    for case, figs in stories.items():
-        text, record = figs["trade"]
+@pytest.mark.parametrize("case", per_case(["2011"]))
+def test_the_measures_title_runs_from_the_base_year_where_it_is_earlier(stories, case):
+    assert "2006 to 2024" in stories(case)["measures"][0]["title"]
+
+
+def test_the_trade_title_and_caption_agree_on_the_years_with_a_balance(stories, sweep):
+    """Both name the years drawn, and the caption says so when the report year has no balance."""
+    for case in [c for c in sweep if c in STORIES]:
+        text, record = stories(case)["trade"]
         years = sorted({d["x"] for d in record["data"] if d["series"] == "balance"})
         assert text["title"].endswith(": " + fmt.year_list(years)), case
         assert ("There is none for" in text["caption"]) == (record["years"][1] not in years), case
 
 
-def test_captions_describe_only_what_is_drawn(stories):
+@pytest.mark.parametrize("case", per_case(["2019"]))
+def test_a_report_year_without_a_balance_says_so_in_the_trade_title_caption_and_alt(stories, case):
+    """Issue 17: the 2019 trade figure's title said "to 2015", its caption "up to 2019", and 2019 has no
+    balance. Both name the years drawn; the caption and the alt text say there is none for 2019."""
+    text, record = stories(case)["trade"]
+    assert text["title"] == "Exports, imports and the balance: 2006 and 2011 to 2015"
+    assert ("up to 2019: 2006 and 2011 to 2015. There is none for 2019: no imports figure is held for it."
+            in text["caption"])
+    assert text["alt"] == "No balance for 2019; the latest, 2015: a deficit of $551 million."
+
+
+def test_captions_describe_only_what_is_drawn(stories, sweep):
     """Issue 17: the user series' captions spoke of arrows, ranges and the OECD's own conversion, none of
     them drawn. A caption names a mark's meaning only if the figure draws that mark."""
-    for case, figs in stories.items():
-        for name, (text, record) in figs.items():
+    for case in [c for c in sweep if c in STORIES]:
+        for name, (text, record) in stories(case).items():
             data, caption = record["data"], text["caption"]
             kinds = {d["kind"] for d in data}
             assert ("An arrow marks a bound" in caption) == bool(kinds & {"at least", "at most"}), (case, name)
             assert ("A range too short to see" in caption) == ("range" in kinds), (case, name)
             assert ("OECD" in caption) == any("OECD" in d["series"] for d in data), (case, name)
             assert ("what we derive" in caption) <= any(d["derived"] for d in data), (case, name)
-    user = " ".join(t["caption"] for t, _ in stories["user"].values())
+    user = " ".join(t["caption"] for t, _ in stories("user").values())
     assert "arrow" not in user and "range" not in user and "conversion" not in user
 
 
-def test_world_bank_ratios_are_derived_hollow_and_said_so(every_figure, stories):
+def test_world_bank_ratios_are_derived_hollow_and_said_so(every_figure, stories, sweep):
     """Issue 17: a ratio of two published values is ours: drawn hollow (the legend says "derived by us
     (hollow)"), its data row derived, and "(derived)" after it in the alt texts."""
-    for key, fig, data in cases(every_figure, "measures"):
+    for key, fig, data in every_figure.cases(sweep, "measures"):
         axr = fig.axes[1]
         found = _marks(list(axr.lines) + list(axr.patches), True)
         assert found and all(m[5] for m in found), key
         assert all(d["derived"] for d in data if d["unit"] == "ratio"), key
         assert DERIVED_LABEL in legend(fig) and ("exact", marks.NEUTRAL, True) in dict(legend_entries(fig))[DERIVED_LABEL]
-    for case, figs in stories.items():
+    for case in [c for c in sweep if c in STORIES]:
         for name in ("measures", "exports"):
-            alt = figs[name][0]["alt"]
+            alt = stories(case)[name][0]["alt"]
             assert "\u00d7" in alt and not re.search("\u00d7(?! \\(derived\\))", alt), (case, name, alt)
 
 
 # -- 8. legends that fit, under the whole figure ------------------------------------------------------
-def test_legends_sit_under_the_whole_figure_in_at_most_two_columns_on_a_phone(every_figure):
-    for key, fig, _ in cases(every_figure):
+def test_legends_sit_under_the_whole_figure_in_at_most_two_columns_on_a_phone(every_figure, sweep):
+    for key, fig, _ in every_figure.cases(sweep):
         r = renderer(fig)
         [lg] = fig.legends
         box = lg.get_window_extent(r)
@@ -785,8 +863,8 @@ def test_legends_sit_under_the_whole_figure_in_at_most_two_columns_on_a_phone(ev
 
 
 # -- every figure: readable ticks, no collisions --------------------------------------------------------
-def test_every_figure_has_readable_ticks_and_no_collisions(every_figure):
-    for key, fig, _ in cases(every_figure):
+def test_every_figure_has_readable_ticks_and_no_collisions(every_figure, sweep):
+    for key, fig, _ in every_figure.cases(sweep):
         renderer(fig)
         for ax in fig.axes:
             if key[1] in ("exports", "trade") or ax is fig.axes[0] and key[1] == "measures":
@@ -807,8 +885,8 @@ def _expand(m):
     return [(kind, n, lo, hi, hollow) for n in names]
 
 
-def test_the_data_holds_every_mark_drawn_and_nothing_else(every_figure):
-    for key, fig, data in cases(every_figure):
+def test_the_data_holds_every_mark_drawn_and_nothing_else(every_figure, sweep):
+    for key, fig, data in every_figure.cases(sweep):
         from_marks = sorted((row for m in drawn_marks(fig) for row in _expand(m)), key=str)
         from_data = sorted(((d["kind"], d["x"], None if d["lo"] is None or d["kind"] == "at most" else round(d["lo"], 6),
                             None if d["hi"] is None else round(d["hi"], 6), d["derived"]) for d in data), key=str)
@@ -819,22 +897,24 @@ def test_the_data_holds_every_mark_drawn_and_nothing_else(every_figure):
         assert all(d["source_ids"] for d in data), key
 
 
-def test_a_data_row_says_what_the_mark_says(drawn, tmp_path):
-    data = {d["name"]: d["data"] for d in drawn["2020"]}
+def test_a_data_row_says_what_the_mark_says(every_figure, tmp_path):
+    drawn = every_figure.drawn("2020")
+    data = {d["name"]: d["data"] for d in drawn}
     assert {"series": "form 1-TB exports, the article", "x": 2020, "kind": "at least", "lo": 4500.0, "hi": None,
             "unit": "USD mn", "derived": False, "source_ids": "MT"} in data["exports"]
     assert {"series": "form 1-TB exports, the article", "x": "Belarus", "kind": "at least", "lo": 250.0, "hi": None,
             "unit": "USD mn", "derived": False, "source_ids": "MT;EWDN;BNE"} in data["partners"]
     ratio = [d for d in data["measures"] if d["unit"] == "ratio" and d["x"] == "form 1-TB exports"]
     assert len(ratio) == 1 and ratio[0]["derived"] and ratio[0]["hi"] is None and ratio[0]["series"] == "2020 against 2018"
-    assert all(plots.figure_data(d["figs"]["narrow"]) == d["data"] for d in drawn["2020"])  # both sizes draw the same
-    saved = plots.save_all([{**d, "figs": {}} for d in drawn["2020"]], tmp_path)   # the records (no files written)
-    assert [s["data"] for s in saved] == [d["data"] for d in drawn["2020"]]  # passed on to the results
+    assert all(plots.figure_data(d["figs"]["narrow"]) == d["data"] for d in drawn)  # both sizes draw the same
+    saved = plots.save_all([{**d, "figs": {}} for d in drawn], tmp_path)   # the records (no files written)
+    assert [s["data"] for s in saved] == [d["data"] for d in drawn]  # passed on to the results
 
 
 # -- the records, the files ---------------------------------------------------------------------------
-def test_draw_all_names_each_figure_its_sources_and_its_years(drawn):
-    drawn = drawn["2021"]
+@pytest.mark.parametrize("case", per_case(["2021"]))
+def test_draw_all_names_each_figure_its_sources_and_its_years(every_figure, case):
+    drawn = every_figure.drawn(case)
     assert [d["name"] for d in drawn] == ["measures", "exports", "trade"]  # no partner figures for 2021
     ids = {d["name"]: d["source_ids"] for d in drawn}
     assert set(ids["exports"]) == {"MT", "SPB", "OECD"} and set(ids["measures"]) >= {"WDI", "WDI2026"}
