@@ -32,7 +32,7 @@ from ..results import (
     Verdict,
     summarise,
 )
-from .words import deficit_words, rests_on, settle_words, updated_on, why_no_change
+from .words import country, deficit_words, rests_on, settle_words, updated_on, why_no_change
 
 Y, B = config.ARTICLE_YEAR, config.ARTICLE_BASE_YEAR
 #: The World Bank's other measures a sentence may name: numbers-table prefix -> words (measures.py).
@@ -707,8 +707,6 @@ def _partners_fig(s: Story) -> dict:
     """A chart whose values are bounds says so in its title, each figure as fmt writes it: "Markets in
     2020: the Netherlands $0.9\u20131.0 billion; five others each at least $250 million" (the five are
     one row, as drawn)."""
-    from .words import country
-
     y, rows = s.year, _drawn(s, "partners")
     marked = _record(s, "partners").get("marked") or []
     bounds = [r for r in rows if r["kind"] in ("at least", "at most")]
