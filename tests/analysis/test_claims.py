@@ -1,5 +1,7 @@
 """Claim verdicts: records of intervals and ids, with the shipped figures and with synthetic test-only
 figures for every verdict, every tier and every branch of the bespoke checks."""
+import copy
+
 import pytest
 
 from techtrade import results
@@ -14,8 +16,20 @@ def check_all(tidy, raw):
     return claims.check_claims(tidy, raw["sources"], raw["claims"])
 
 
-def by_id(tidy, raw):
-    return {v.part_id: v for v in check_all(tidy, raw)}
+def by_id(verdicts):
+    return {v.part_id: v for v in verdicts}
+
+
+@pytest.fixture(scope="module")
+def shipped_verdicts(tidy, raw):
+    """The verdicts on the shipped figures, checked once for the module."""
+    return check_all(tidy, raw)
+
+
+@pytest.fixture
+def verdicts(shipped_verdicts):
+    """This test's own copy of the shipped verdicts (a test may change a record)."""
+    return copy.deepcopy(shipped_verdicts)
 
 
 def run(tidy, sources, part_id, role="primary table"):
@@ -55,8 +69,8 @@ SHIPPED = {
 }
 
 
-def test_every_part_has_a_stable_id_and_the_shipped_outcome_tier_and_could_fail(tidy, raw):
-    got = by_id(tidy, raw)
+def test_every_part_has_a_stable_id_and_the_shipped_outcome_tier_and_could_fail(verdicts):
+    got = by_id(verdicts)
     assert list(got) == [p.id for p in claims.PARTS]
     assert {k: (v.outcome, v.tier, v.could_fail) for k, v in got.items()} == SHIPPED
 
@@ -64,14 +78,13 @@ def test_every_part_has_a_stable_id_and_the_shipped_outcome_tier_and_could_fail(
 class TestCouldNotFail:
     """Two lower bounds never conflict: such a check says so and is never agreement."""
 
-    def test_c1_says_why_it_could_not_have_failed(self, tidy, raw):
-        c1 = by_id(tidy, raw)["C1.level"]
+    def test_c1_says_why_it_could_not_have_failed(self, verdicts):
+        c1 = by_id(verdicts)["C1.level"]
         assert c1.verdict == "allowed by its own figures" and c1.could_fail is False
         assert c1.untested_because == "the claim and the evidence are both lower bounds"
         assert c1.kind == results.UNTESTED and not c1.agrees
 
-    def test_no_check_that_could_not_fail_is_counted_as_agreement(self, tidy, raw):
-        verdicts = check_all(tidy, raw)
+    def test_no_check_that_could_not_fail_is_counted_as_agreement(self, verdicts):
         kinds = results.summarise(verdicts)
         assert [v.part_id for v in kinds[results.UNTESTED]] == ["C1.level", "C9.ratio"]
         assert not any(v.agrees for v in verdicts)  # nothing in the shipped data is agreement
@@ -105,8 +118,8 @@ class TestReadings:
         nl = tidy[tidy["figure_id"] == "F07"].iloc[0]
         assert (nl["lo"], nl["hi"], nl["reading"]) == (900, 1000, "almost")
 
-    def test_a_quarter_is_nearer_a_quarter_than_a_fifth_or_a_third(self, tidy, raw):
-        share = by_id(tidy, raw)["C6.share"]
+    def test_a_quarter_is_nearer_a_quarter_than_a_fifth_or_a_third(self, verdicts):
+        share = by_id(verdicts)["C6.share"]
         assert share.claimed.lo == pytest.approx(22.5) and share.claimed.hi == pytest.approx(175 / 6)
         assert share.evidence.hi == pytest.approx(1000 / 45)  # "almost $1 billion" of "more than $4.5 billion"
         assert (share.outcome, share.verdict) == (EXCLUDED, "contradicted by its own figures")
@@ -114,19 +127,19 @@ class TestReadings:
                                "words": "a quarter"}
         assert share.reading == "a quarter"
 
-    def test_no_loose_record_where_the_readings_agree(self, tidy, raw):
-        assert all(not v.loose for k, v in by_id(tidy, raw).items() if k != "C6.share")
+    def test_no_loose_record_where_the_readings_agree(self, verdicts):
+        assert all(not v.loose for k, v in by_id(verdicts).items() if k != "C6.share")
 
 
 class TestTiers:
     """What a verdict may say depends on what it rests on."""
 
-    def test_a_part_checked_only_against_its_own_publication_is_never_confirmed(self, tidy, raw):
-        for v in check_all(tidy, raw):
+    def test_a_part_checked_only_against_its_own_publication_is_never_confirmed(self, verdicts):
+        for v in verdicts:
             if v.tier == OWN:
                 assert v.verdict in WORDS[OWN].values() and "confirmed" not in v.verdict, v.part_id
                 assert set(v.source_ids) <= {"MT", "EWDN", "BNE"}
-        assert by_id(tidy, raw)["C3.ratio"].tier == OWN  # the headline rests on the article alone
+        assert by_id(verdicts)["C3.ratio"].tier == OWN  # the headline rests on the article alone
 
     @pytest.mark.parametrize("role,tier,verdict", [
         ("same statistics, another publication", OTHER, "confirmed by another publication"),
@@ -154,23 +167,23 @@ class TestTiers:
         v = run(t, raw["sources"], "C6.share")  # at most 11% of at least $4.5 billion: not "a quarter"
         assert (v.tier, v.verdict, v.loose) == (OWN, "contradicted by its own figures", {})
 
-    def test_a_different_measure_never_decides(self, tidy, raw):
+    def test_a_different_measure_never_decides(self, verdicts, tidy, raw):
         """The World Bank's series are not figures of the claims' statistic: however they read, no verdict
         moves, and a figure that rested on them would be refused."""
-        before = {v.part_id: (v.verdict, v.tier) for v in check_all(tidy, raw)}
+        before = {v.part_id: (v.verdict, v.tier) for v in verdicts}
         wdi_like = add_figures(tidy, [dict(year=2019, flow="exports", value=5489.35, source_id="WDI2026")])
         roles = dict(zip(raw["sources"]["source_id"], raw["sources"]["role"]))
         with pytest.raises(ValueError, match="evidence may rest only on the article, the same statistics"):
             claims.Checker(wdi_like, roles).run(claims.BY_ID["C2.growth"])
         assert {v.part_id: (v.verdict, v.tier) for v in check_all(tidy, raw)} == before
 
-    def test_open_rests_on_nothing(self, tidy, raw):
-        for v in check_all(tidy, raw):
+    def test_open_rests_on_nothing(self, verdicts):
+        for v in verdicts:
             assert (v.outcome == OPEN) == (v.tier == NONE) == (v.could_fail is None), v.part_id
 
 
-def test_records_carry_intervals_and_ids_not_text(tidy, raw):
-    got = by_id(tidy, raw)
+def test_records_carry_intervals_and_ids_not_text(verdicts):
+    got = by_id(verdicts)
     ratio = got["C3.ratio"]
     assert ratio.claimed == Interval(3, INF)
     assert ratio.evidence.lo == pytest.approx(4500 / 1450) and ratio.evidence.hi == INF
@@ -186,8 +199,7 @@ def test_records_carry_intervals_and_ids_not_text(tidy, raw):
     assert c8.detail["implied_early_level"] == {"lo": pytest.approx(4500 / 20), "hi": None}
 
 
-def test_a_restating_part_is_counted_once(tidy, raw):
-    verdicts = check_all(tidy, raw)
+def test_a_restating_part_is_counted_once(verdicts):
     c3 = {v.part_id: v for v in verdicts}["C3.ratio"]
     assert c3.restates == "C9.ratio" and c3.verdict == "follows from its own figures"  # the headline counts
     assert len(results.counted(verdicts)) == len(claims.PARTS) - 1
@@ -195,29 +207,28 @@ def test_a_restating_part_is_counted_once(tidy, raw):
     assert kinds == {"contradicted by its own figures": 1, results.UNTESTED: 2, results.OPEN_WORDS: 9}
 
 
-def test_every_claim_keeps_its_publication(tidy, raw):
+def test_every_claim_keeps_its_publication(verdicts, raw):
     """Each part carries its claim's publications from claims.csv, C5 (which has no figures) too."""
     registry = {c: s.split(";") for c, s in zip(raw["claims"]["claim_id"], raw["claims"]["source_id"])}
-    got = check_all(tidy, raw)
-    assert {v.claim_id for v in got} == set(registry)
-    for v in got:
+    assert {v.claim_id for v in verdicts} == set(registry)
+    for v in verdicts:
         assert v.claim_source_ids == registry[v.claim_id] and v.claim_source_ids, v.part_id
-    assert by_id(tidy, raw)["C5.deficit"].claim_source_ids == ["MT"]
+    assert by_id(verdicts)["C5.deficit"].claim_source_ids == ["MT"]
 
 
-def test_a_part_is_never_checked_against_its_own_figures(tidy, raw):
+def test_a_part_is_never_checked_against_its_own_figures(verdicts, tidy, raw):
     checker = claims.Checker(tidy, dict(zip(raw["sources"]["source_id"], raw["sources"]["role"])))
     own = {p.id: sorted(checker.own(p)["figure_id"]) for p in claims.PARTS}
     assert own["C3.ratio"] == own["C9.ratio"] == ["F04", "F17"]  # and its restatement's
     assert own["C1.level"] == ["F01"] and own["C7.each"] == ["F10", "F11", "F12", "F13", "F14"]
-    for v in check_all(tidy, raw):
+    for v in verdicts:
         assert not set(v.figure_ids) & set(own[v.part_id]), v.part_id
 
 
-def test_every_part_not_settled_names_the_series_that_would_settle_it(tidy, raw):
+def test_every_part_not_settled_names_the_series_that_would_settle_it(verdicts):
     """Open parts, and parts whose check could not have failed (Rosstat's table could still contradict
     them: only the article's own figures could not)."""
-    got = by_id(tidy, raw)
+    got = by_id(verdicts)
     for v in got.values():
         assert bool(v.settle) == (v.outcome == OPEN or v.could_fail is False), v.part_id
     assert got["C1.level"].settle == [{"flow": "exports", "partner": "World", "years": [2020]}]
@@ -227,8 +238,8 @@ def test_every_part_not_settled_names_the_series_that_would_settle_it(tidy, raw)
                                                     2016, 2017, 2018, 2019]
 
 
-def test_records_survive_json(tidy, raw):
-    for v in check_all(tidy, raw):
+def test_records_survive_json(verdicts):
+    for v in verdicts:
         assert results.Verdict.from_json(v.to_json()) == v
 
 
@@ -327,7 +338,7 @@ def test_c7_takes_the_smallest_of_the_five(tidy, raw):
 def test_a_new_claim_is_one_entry(tidy, raw, monkeypatch):
     part = claims.Part("C4.again", "C4", "imports in 2020 (again)", "level", flow="imports")
     monkeypatch.setattr(claims, "PARTS", claims.PARTS + (part,))
-    v = {x.part_id: x for x in check_all(tidy, raw)}["C4.again"]
+    v = by_id(check_all(tidy, raw))["C4.again"]
     assert v.outcome == OPEN and v.claimed == Interval(4550, 4650) and v.claim_source_ids == ["MT"]
 
 
