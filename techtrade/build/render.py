@@ -23,16 +23,17 @@ def _appendix_exporter():
     return HTMLExporter(config=c)
 
 
-def report_html(executed: str | Path) -> str:
-    """The narrative notebook as one self-contained page: its outputs only (the Markdown rendered with
-    mistune, nbconvert's own Markdown engine; the HTML blocks as they are), our styles, no code."""
+def report_html(executed: str | Path | dict) -> str:
+    """The narrative notebook (executed: its file, or its JSON) as one self-contained page: its outputs
+    only (the Markdown rendered with mistune, nbconvert's own Markdown engine; the HTML blocks as they
+    are), our styles, no code."""
     import json
 
     import mistune
     from jinja2 import Environment, FileSystemLoader
     from markupsafe import Markup
 
-    nb = json.loads(Path(executed).read_text(encoding="utf-8"))
+    nb = executed if isinstance(executed, dict) else json.loads(Path(executed).read_text(encoding="utf-8"))
     parts, title = [], "Report"
     for cell in nb["cells"]:
         if {"remove", "injected-parameters"} & set(cell.get("metadata", {}).get("tags", [])):
