@@ -129,7 +129,7 @@ def main(argv=None) -> int:
                                   force=args.force, jobs=args.jobs, timeout=args.timeout, reviewer=args.reviewer,
                                   reviewer_url=args.reviewer_url, site_url=args.site_url, log=log,
                                   note=lambda text: _say(f"run_report.py: note: {text}"))
-        files = runner.run(build)
+        result = runner.run(build)
     except (ParameterError, DataError) as exc:
         _say(f"run_report.py: error: {exc}")
         return 2
@@ -143,12 +143,12 @@ def main(argv=None) -> int:
         where = f" ({exc.filename})" if exc.filename else ""
         _say(f"run_report.py: build failed: {exc.strerror or exc}{where}; the previous outputs are untouched")
         return 1
-    for fs in files.values():
+    for fs in result.files.values():
         for path in fs.values():
             print(f"wrote {path}")
-    if len(files) > 1:
+    if len(result.files) > 1:
         print(f"wrote {build.output_dir / 'reports' / 'index.html'}")
-    log(f"done in {time.perf_counter() - t0:.1f} s (ran: {len(build.ran)}, reused: {len(build.reused)})")
+    log(f"done in {time.perf_counter() - t0:.1f} s (ran: {len(result.ran)}, reused: {len(result.reused)})")
     return 0
 
 

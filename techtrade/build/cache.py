@@ -17,7 +17,6 @@ import json
 import os
 import platform
 import re
-import shutil
 import sys
 import uuid
 from pathlib import Path
@@ -122,12 +121,9 @@ class Cache:
             shas[name] = sha = sha256_file(path)
             obj = self.object(kind, name, sha)
             if not (obj.is_file() and sha256_file(obj) == sha):
-                obj.parent.mkdir(parents=True, exist_ok=True)
-                _atomic_copy(path, obj)
-        self.records.mkdir(parents=True, exist_ok=True)
-        tmp = self.records / f".{key}.{uuid.uuid4().hex[:8]}"
-        tmp.write_text(json.dumps({"files": shas, "check": digest(key, kind, shas)}, indent=1, sort_keys=True))
-        os.replace(tmp, self.records / f"{key}.json")
+                write_atomic(obj, path.read_bytes())
+        write_atomic(self.records / f"{key}.json",
+                     json.dumps({"files": shas, "check": digest(key, kind, shas)}, indent=1, sort_keys=True))
 
     def prune(self, keep: int = KEEP_RECORDS) -> None:
         """Drop the least recently used records beyond ``keep``, and the files no record names."""
@@ -145,7 +141,10 @@ class Cache:
                 obj.unlink(missing_ok=True)
 
 
-def _atomic_copy(src: Path, dst: Path) -> None:
-    tmp = dst.with_name(f".{dst.name}.{uuid.uuid4().hex[:8]}")
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dst)
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``path`` whole or not at all, through a temporary file renamed over it. (handover.write_atomic
+    does the same, but importing handover imports pandas: 0.3 s that a build reusing everything never needs.)"""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+    tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    os.replace(tmp, path)

@@ -1,17 +1,22 @@
-"""Running one notebook with papermill in a fresh Jupyter kernel, within a time limit, and nothing left behind.
+"""Running a notebook with papermill in a fresh Jupyter kernel of its own: within a time limit, its death
+noticed, nothing left behind.
 
-Each stage gets a kernel of its own, started for it and stopped after it, so nothing leaks from one
-notebook to the next. A build keeps its kernels' files (connection files and, where the path is short
-enough, local sockets) in one folder of its own in the temporary folder, ``techtrade-<pid>-<random>``:
-removed when the build ends, however it ends short of SIGKILL, and by the next build after a SIGKILL.
+Each job gets a kernel started for it and stopped after it. A kernel may be started ahead (while the stage
+before runs): it boots and imports what its notebook imports (the notebook's own import lines, run at
+start-up, their names deleted), and nothing else runs in it. Kernels talk over local sockets in one folder
+of the build's own in the temporary folder (``techtrade-<pid>-<random>``; over TCP when that path is too
+long for a socket), removed when the build ends, or by the next build after a SIGKILL.
 
-Every run ends: a kernel that dies is noticed within a second or two (the asynchronous client polls
-it), one that runs past the time limit is killed, and :meth:`Kernels.close` kills them all at once
-(an interruption). Each is one :class:`StageFailed` (or KeyboardInterrupt) naming the cell.
+Every run ends: a kernel that dies is noticed within a second or two (the asynchronous client polls it),
+one past the time limit is killed, and :meth:`Kernels.close` kills them all (an interruption). Each is
+one :class:`StageFailed` (or KeyboardInterrupt) naming the cell.
 """
 from __future__ import annotations
 
+import ast
 import asyncio
+import functools
+import json
 import os
 import re
 import shutil
@@ -19,8 +24,10 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 import uuid
 from pathlib import Path
+from queue import Empty
 
 PREFIX = "techtrade-"
 SOCKET_PATH_MAX = 100  # a Unix socket path has 107 bytes at most; keep a margin for "-<port>"
@@ -28,8 +35,8 @@ ADDED = {"injected-parameters", "papermill-error-cell-tag"}  # cells papermill a
 
 
 class StageFailed(Exception):
-    """A cell failed. ``ename``/``evalue`` say how (an exception, the time limit, a dead kernel);
-    ``cell`` says which cell ('cell 3 of 7', numbered as in the notebook in notebooks/)."""
+    """A cell failed: ``ename``/``evalue`` say how (an exception, the time limit, a dead kernel), ``cell``
+    which ('cell 3 of 7', numbered as in the notebook in notebooks/)."""
 
     def __init__(self, stage: str, ename: str, evalue: str, cell: str):
         first = evalue.strip().splitlines()[0] if evalue.strip() else ""
@@ -37,78 +44,101 @@ class StageFailed(Exception):
         self.stage, self.ename, self.evalue, self.cell = stage, ename, first, cell
 
 
+def imports(notebook: Path) -> str:
+    """The import lines of a notebook's code cells (not its parameters), then ``del`` of what they bind."""
+    nodes = []
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "code" and "parameters" not in cell["metadata"].get("tags", []):
+            try:
+                nodes += [n for n in ast.parse("".join(cell["source"])).body if isinstance(n, (ast.Import, ast.ImportFrom))
+                          and getattr(n, "level", 0) == 0 and all(a.name != "*" for a in n.names)]
+            except SyntaxError:  # IPython's own syntax (%magic): its imports are left to the notebook
+                pass
+    names = sorted({(a.asname or a.name).split(".")[0] for n in nodes for a in n.names})
+    return "\n".join([*map(ast.unparse, nodes), f"del {', '.join(names)}"] if nodes else [])
+
+
+@functools.cache
 def _manager_class():
+    """An asynchronous kernel manager (nbclient's own polling then notices a dead kernel), whose client
+    is ready as soon as the kernel answers: jupyter_client's then listens until IOPub has been quiet for
+    0.2 s, on every stage's critical path, though nbclient ignores the messages of other requests."""
+    from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
 
+    class Client(AsyncKernelClient):
+        async def wait_for_ready(self, timeout=None):
+            deadline = time.monotonic() + (timeout or 60)
+            while True:
+                self.kernel_info()
+                try:
+                    reply = await self.shell_channel.get_msg(timeout=1)
+                    if reply["msg_type"] == "kernel_info_reply":
+                        await self.iopub_channel.get_msg(timeout=0.2)  # IOPub is connected too
+                        return self._handle_kernel_info_reply(reply)
+                except Empty:
+                    pass
+                if not await self.is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
     class Manager(AsyncKernelManager):
-        """An asynchronous kernel manager (nbclient's own polling then notices a dead kernel; with a
-        blocking one it waits forever) that remembers its client, to close the client's sockets."""
-        kc = None
+        kc = None  # its client, to close the client's sockets
 
         def client(self, **kw):
             self.kc = super().client(**kw)
             return self.kc
 
-    return Manager
+    return lambda: Manager(kernel_name="python3", client_factory=Client)
 
 
 class Kernels:
-    """The kernels of one build: started on demand, each stopped after its notebook, all by :meth:`close`."""
+    """The kernels of one build: each started for one job (ahead, or when its notebook runs) and stopped
+    after it; all killed by :meth:`close`."""
 
-    def __init__(self, prestart: bool = True, timeout: float | None = None):
+    def __init__(self, timeout: float | None = None):
         self.dir = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
-        self.prestart_on, self.timeout = prestart, timeout
+        self.timeout = timeout
         self.running: set = set()
-        self.started: dict[str, object] = {}   # job -> a kernel started ahead for it
-        self.cells: dict[str, str] = {}        # job -> the cell it is running ('cell 3 of 7')
-        self.expired: set[str] = set()         # jobs killed for running past the time limit
+        self.started: dict[str, object] = {}  # job -> its kernel, started and not yet used
+        self.cells: dict[str, str] = {}       # job -> the cell it is running ('cell 3 of 7')
+        self.expired: set[str] = set()        # jobs killed for running past the time limit
         self.lock = threading.Lock()
         self.closed = False
-        self.Manager = _manager_class()
 
     def manager(self):
-        name = uuid.uuid4().hex[:10]
-        km = self.Manager(kernel_name="python3")
+        km, name = _manager_class()(), uuid.uuid4().hex[:10]
         km.connection_file = str(self.dir / f"kernel-{name}.json")
-        ipc = str(self.dir / f"k{name}")
-        if len(os.fsencode(ipc)) <= SOCKET_PATH_MAX:  # local sockets: no TCP port to race for
-            km.transport, km.ip = "ipc", ipc
+        if len(os.fsencode(self.dir / f"k{name}")) <= SOCKET_PATH_MAX:  # local sockets: no TCP port to race for
+            km.transport, km.ip = "ipc", str(self.dir / f"k{name}")
         return km
 
-    def prestart(self, job: str, cwd: Path) -> None:
-        """Start the kernel for ``job`` now, so that it boots while other work goes on (a stage that
-        is about to run starts the next one's). It is still a fresh kernel, used by that job only."""
-        if self.prestart_on:
-            with self.lock:
-                if self.closed or job in self.started:
-                    return
-                self.started[job] = km = self.manager()
-            self._start(km, cwd)
-
-    def _start(self, km, cwd: Path) -> None:
-        """Start a kernel quietly: what it prints goes to a log in the build's kernel folder, never to
-        the terminal. A kernel started after :meth:`close` is killed at once."""
+    def start(self, job: str, notebook: Path, cwd: Path) -> None:
+        """Start ``job``'s kernel in ``cwd``, importing what ``notebook`` imports, unless it is started
+        already. What the kernel prints goes to a log in the kernel folder, never to the terminal."""
         with self.lock:
+            if self.closed or job in self.started:
+                return
+            self.started[job] = km = self.manager()
             self.running.add(km)
         with open(self.dir / f"{Path(km.connection_file).stem}.log", "wb") as log:
-            asyncio.run(km.start_kernel(cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=log))
-        if self.closed:
+            asyncio.run(km.start_kernel(cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=log,
+                                        extra_arguments=[f"--IPKernelApp.exec_lines={imports(notebook)}"]))
+        if self.closed:  # closed meanwhile
             _kill(km)
 
-    def run(self, stage: str, notebook: Path, executed: Path, parameters: dict, cwd: Path, job: str = "") -> None:
-        """Execute ``notebook`` into ``executed`` with ``parameters``; raise StageFailed if a cell fails,
-        the kernel dies or the time limit passes, KeyboardInterrupt if :meth:`close` stopped it."""
+    def run(self, stage: str, job: str, notebook: Path, executed: Path, parameters: dict, cwd: Path) -> None:
+        """Execute ``notebook`` into ``executed`` with ``parameters`` in ``job``'s kernel; raise StageFailed
+        if a cell fails, the kernel dies or the time limit passes, KeyboardInterrupt after :meth:`close`."""
         import papermill as pm
         from jupyter_core.utils import ensure_event_loop
 
-        job = job or stage
+        self.start(job, notebook, cwd)
         with self.lock:
-            if self.closed:
-                raise KeyboardInterrupt
             km = self.started.pop(job, None)
-        if km is None:
-            km = self.manager()
-            self._start(km, cwd)
+        if km is None or self.closed:
+            raise KeyboardInterrupt
         timer = threading.Timer(self.timeout or 0, self._expire, (job, km))  # from the notebook's start
         timer.daemon = True
         counted: list[int] = []  # the notebook's own cells (not those papermill adds), by index
@@ -126,9 +156,8 @@ class Kernels:
 
         loop = ensure_event_loop()  # the one papermill will use in this thread: closed when done
         try:
-            # no cwd= here: papermill would chdir the whole process, from this thread, while other stages
-            # run in others, and could leave it in a build folder that is then deleted; the kernel was
-            # started in ``cwd`` already (_start), which is all the notebook needs
+            # no cwd= here: papermill would chdir the whole process from this thread while other stages run
+            # in others; the kernel was started in ``cwd``, which is all the notebook needs
             nb = pm.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name="python3",
                                      progress_bar=False, log_output=False, km=km, request_save_on_cell_execute=False,
                                      on_notebook_start=notebook_start, on_cell_start=cell_start)
@@ -182,8 +211,6 @@ class Kernels:
             self.closed = True
             kms = list(self.running)
         for km in kms:
-            _kill(km)
-        for km in kms:
             self._stop(km)
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -200,8 +227,7 @@ def _kill(km) -> None:
 
 def remove_debris() -> None:
     """Kernel folders of builds that were killed outright (their process is gone)."""
-    tmp = Path(tempfile.gettempdir())
-    for d in tmp.glob(f"{PREFIX}*-*"):
+    for d in Path(tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
         m = re.fullmatch(rf"{PREFIX}(\d+)-\w+", d.name)
         if m and d.is_dir() and not alive(int(m.group(1))):
             shutil.rmtree(d, ignore_errors=True)

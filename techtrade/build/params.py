@@ -10,7 +10,7 @@ import errno
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import FIRST_YEAR, THIS_YEAR
@@ -204,9 +204,9 @@ def _list(years) -> str:
     return ", ".join(map(str, years)) or "none"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Build:
-    """What to build. Construct through :func:`make_build` to have every parameter checked."""
+    """What to build, every parameter checked: construct it with :func:`make_build`."""
 
     report_years: list[int]
     base_year: int
@@ -218,18 +218,14 @@ class Build:
     wdi_file: Path | None = None
     top_n: int = stages.DEFAULTS["top_n"]
     force: bool = False
-    jobs: int = 2
+    jobs: int = 2          # reports built at once (--jobs)
     timeout: float = 600   # seconds a notebook may run (--timeout)
     reviewer: str = ""     # who checked (--reviewer; '' for the project's name)
     reviewer_url: str = ""  # their address (--reviewer-url), linked only when given
     site_url: str = ""     # where the report will be published (--site-url), for ClaimReview's url
-    progress: float = 5    # a job running longer than this prints where it is, this often
-    prestart: bool = True  # boot the next stage's kernel while a stage runs (bench/bench.py measures it)
+    progress: float = 5    # a job running longer than this says where it is, this often
     log: callable = print
     note: callable = lambda text: print(f"run_report.py: note: {text}", file=sys.stderr)
-    ran: list[str] = field(default_factory=list)
-    reused: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def variant(self) -> str:
@@ -240,27 +236,19 @@ class Build:
 
 
 def make_build(report_years, base_year, output_dir, formats=FORMATS, raw_dir=None, notebooks_dir=None,
-               user_data="auto", wdi_file=None, top_n=stages.DEFAULTS["top_n"], **kw) -> Build:
+               user_data="auto", wdi_file=None, top_n=stages.DEFAULTS["top_n"], jobs=2, timeout=600, reviewer="",
+               reviewer_url="", site_url="", **kw) -> Build:
     """Check every parameter (one-line ParameterError) before anything runs or is written."""
-    if "jobs" in kw:
-        kw["jobs"] = check_jobs(kw["jobs"])
-    if "timeout" in kw:
-        kw["timeout"] = check_timeout(kw["timeout"])
-    if "reviewer" in kw:
-        kw["reviewer"] = check_reviewer(kw["reviewer"])
-    for name in ("reviewer_url", "site_url"):
-        if name in kw:
-            kw[name] = check_url(kw[name], name)
+    checked = dict(jobs=check_jobs(jobs), timeout=check_timeout(timeout), reviewer=check_reviewer(reviewer),
+                   reviewer_url=check_url(reviewer_url, "reviewer_url"), site_url=check_url(site_url, "site_url"))
     years = parse_years(report_years)
-    base = parse_years([base_year], "--base-year")[0] if not isinstance(base_year, int) or \
-        isinstance(base_year, bool) else base_year
+    base = base_year if isinstance(base_year, int) and not isinstance(base_year, bool) else \
+        parse_years([base_year], "--base-year")[0]
     check_year_order(years, base)
-    raw_dir = Path(raw_dir) if raw_dir else stages.ROOT / "data" / "raw"
-    notebooks_dir = Path(notebooks_dir) if notebooks_dir else stages.ROOT / "notebooks"
+    raw_dir = Path(raw_dir or stages.ROOT / "data" / "raw")
+    notebooks_dir = Path(notebooks_dir or stages.ROOT / "notebooks")
     out = check_output_dir(output_dir, forbidden=[raw_dir, notebooks_dir, stages.ROOT / "techtrade"])
     user = resolve_user_data(user_data, raw_dir / Path(stages.RAW["user_series"]).relative_to("data/raw"))
-    if user is not None:
-        user = check_input_file(user, "data")
-    wdi = check_input_file(wdi_file, "wdi") if wdi_file else None
-    return Build(years, base, out, check_formats(formats), raw_dir, notebooks_dir, user, wdi,
-                 check_top_n(top_n), **kw)
+    return Build(years, base, out, check_formats(formats), raw_dir, notebooks_dir,
+                 check_input_file(user, "data") if user else None, check_input_file(wdi_file, "wdi") if wdi_file else None,
+                 check_top_n(top_n), **checked, **kw)

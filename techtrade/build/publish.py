@@ -1,20 +1,20 @@
 """Putting a finished build in place, every file of a report from one build; and the index page.
 
-A build makes everything in its own folder (``build/tmp/<pid>-<random>/``): ``data/processed/`` and,
-for each report, ``figures/<report>/`` and ``reports/<report>/``, each complete. Then, holding a lock
-on the output folder (concurrent builds take turns), it decides what to put in place, and swaps those
-folders for the published ones:
+A build makes everything in its own folder (``build/tmp/<pid>-<random>/``): ``data/processed/`` and, for
+each report, ``figures/<report>/`` and ``reports/<report>/``, each complete. :func:`publish` is given the
+:class:`Plan` of it and, holding a lock on the output folder (concurrent builds take turns), decides what
+to put in place and swaps those folders for the published ones:
 
-- a report last published by a build that started after this one is left as it is: this build stands
-  down for it, and says so (``build/published.json`` records which build published what); so is
+- a report last published by a build that started after this one is left as it is, and this build says
+  so if that report is another (``build/published.json`` records who published what); so is
   ``data/processed/``, which is the newest build's;
-- files of a report that this build did not make (a ``report.pdf`` under ``--format html``) are carried
-  over if they still match their manifest entry; ``manifest.json`` lists every file by SHA-256;
+- a rendering this build did not make (a ``report.pdf`` under ``--format html``) is carried over if it
+  still matches its manifest entry; ``manifest.json`` lists every file by SHA-256;
 - a folder with the same files as the one in place is left alone (nothing is rewritten).
 
-The swaps are written down first (``publish.json`` in the build's folder): a build killed while
-swapping is completed by the next build that takes the lock. Ctrl-C, SIGTERM and SIGHUP are held back
-while the lock is held, and acted on after it.
+The swaps are written down first (``publish.json`` in the build's folder): a build killed while swapping
+is completed by the next one to take the lock. Ctrl-C, SIGTERM and SIGHUP are held back while the lock
+is held, and acted on after it.
 """
 from __future__ import annotations
 
@@ -29,12 +29,10 @@ import signal
 import threading
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..handover import write_atomic
-from ..report import package
-from . import stages
-from .cache import sha256_file
+from .cache import Cache, sha256_file, write_atomic
 from .kernels import alive
 from .params import display
 
@@ -42,6 +40,7 @@ LOCK, HOLDER, STATE = "build/publish.lock", "build/publish.holder", "build/publi
 TMP, FAILED = "build/tmp", "build/failed"
 PLAN = "publish.json"  # in a build's own folder: the swaps it is making
 RENDERINGS = {"html": ("report.html", "appendix-analysis.html"), "pdf": ("report.pdf",)}  # by --format
+SAY_AFTER = 2  # seconds of waiting for the lock before saying who holds it
 HELD = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
 
 
@@ -68,8 +67,8 @@ def signals_held():
 
 @contextmanager
 def locked(out: Path, what: str = "", log=print, timeout: float = 600):
-    """The output folder's publishing lock (a lock file, taken with filelock). After 2 s of waiting, a
-    line names the build that holds it. Once it is held, a publish cut short by a kill is completed
+    """The output folder's publishing lock (a lock file, taken with filelock). After SAY_AFTER seconds of
+    waiting, a line names the build that holds it. Once it is held, a publish cut short by a kill is completed
     and the working folders of builds that are gone are removed."""
     from filelock import FileLock, Timeout
 
@@ -77,7 +76,7 @@ def locked(out: Path, what: str = "", log=print, timeout: float = 600):
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(path))
     try:
-        lock.acquire(timeout=2)
+        lock.acquire(timeout=SAY_AFTER)
     except Timeout:
         try:
             holder = json.loads((out / HOLDER).read_text())
@@ -86,7 +85,7 @@ def locked(out: Path, what: str = "", log=print, timeout: float = 600):
             who = ""
         log(f"waiting for another build{who} to finish publishing into {display(out)}")
         try:
-            lock.acquire(timeout=max(0, timeout - 2))
+            lock.acquire(timeout=max(0, timeout - SAY_AFTER))
         except Timeout:
             raise OSError(f"{path}: another build{who} has held the lock for {timeout:.0f} s") from None
     try:
@@ -181,16 +180,31 @@ def write_index(reports: Path) -> Path:
 # ---------------------------------------------------------------------------------------------
 # What a build publishes
 # ---------------------------------------------------------------------------------------------
-def publish(run) -> dict[str, dict[str, Path]]:
-    """Put a finished build in place (runner._Run ``run``): its processed files and, for each report,
-    its figures and its folder with every file listed in its manifest; the cache records; the index
-    page. Returns the renderings published, by report."""
-    b, out, ws = run.b, run.out, run.ws
-    for year in b.report_years:
-        _complete(run, b.tag(year))
-    write_atomic(ws / stages.SERIES, json.dumps({"variant": b.variant}))
-    us, files = {"pid": os.getpid(), "started": run.started}, {}
-    with locked(out, run.what, b.log), signals_held() as got:
+@dataclass
+class Report:
+    tag: str       # its folder's name
+    content: str   # what it was made from (its narrative's cache key): the same content is the same report
+    about: dict    # its manifest but the files: title, what it was built from, parameters, inputs, code ...
+
+
+@dataclass
+class Plan:
+    """What a finished build publishes: ``data/processed/`` and its reports, made in ``ws``, into ``out``."""
+    out: Path
+    ws: Path
+    started: float              # time.time() when the build started: a later build's report is kept
+    what: str                   # what the build builds, for another build waiting for the lock
+    formats: tuple[str, ...]    # the renderings made; a report's other renderings may be carried over
+    reports: list[Report]
+    cache: list[tuple[str, str, dict[str, Path]]] = field(default_factory=list)  # (key, kind, files) to keep
+
+
+def publish(plan: Plan, log=print, note=print) -> dict[str, dict[str, Path]]:
+    """Put ``plan`` in place under the lock, with the cache records of what ran, and the index page.
+    Returns the renderings published, by report (not those of a report a newer build published)."""
+    out, ws = plan.out, plan.ws
+    us, files = {"pid": os.getpid(), "started": plan.started}, {}
+    with locked(out, plan.what, log), signals_held() as got:
         try:
             state = dict(json.loads((out / STATE).read_text()))
         except (OSError, ValueError, TypeError):
@@ -199,33 +213,34 @@ def publish(run) -> dict[str, dict[str, Path]]:
         def newer(unit: str) -> dict | None:
             """The build that published ``unit``, if it started after this one."""
             rec = state.get(unit)
-            return rec if isinstance(rec, dict) and rec.get("started", 0) > run.started else None
+            return rec if isinstance(rec, dict) and rec.get("started", 0) > plan.started else None
 
         units = [] if newer("data/processed") else ["data/processed"]
-        for year in b.report_years:
-            tag = b.tag(year)
-            other = newer(f"reports/{tag}")
+        for r in plan.reports:
+            other = newer(f"reports/{r.tag}")
             if other:  # stand down; say so if that build's report is not this one's
-                if not _has_content(out / "reports" / tag, run.keys[f"04_narrative_{tag}"]):
-                    b.note(f"reports/{tag} not published: a build started after this one "
-                           f"(pid {other.get('pid')}) has published it from other inputs")
+                if not _has_content(out / "reports" / r.tag, r.content):
+                    note(f"reports/{r.tag} not published: a build started after this one (pid {other.get('pid')}) "
+                         "has published it from other inputs")
                 continue
-            _manifest(run, year)
-            units += [f"reports/{tag}", f"figures/{tag}"]
-            files[tag] = {n: out / "reports" / tag / n for f in b.formats for n in RENDERINGS[f]}
+            _manifest(plan, r)
+            units += [f"reports/{r.tag}", f"figures/{r.tag}"]
+            files[r.tag] = {n: out / "reports" / r.tag / n for f in plan.formats for n in RENDERINGS[f]}
         for u in units:  # a folder's README (the project's documentation of it) is not the build's to drop
             if (out / u / "README.md").is_file() and not (ws / u / "README.md").exists():
                 shutil.copyfile(out / u / "README.md", ws / u / "README.md")
-        plan = [[str(ws / u), str(out / u)] for u in units if not _same_folder(ws / u, out / u)]
+        swaps = [[str(ws / u), str(out / u)] for u in units if not _same_folder(ws / u, out / u)]
         state.update({u: us for u in units if not u.startswith("figures/")})
         write_atomic(ws / "published.json", json.dumps(state, indent=1, sort_keys=True))
-        plan.append([str(ws / "published.json"), str(out / STATE)])
-        run.store_cache()
-        write_atomic(ws / PLAN, json.dumps(plan))  # from here on, a kill is completed by the next build
-        _swap(plan, ws / "old")
+        swaps.append([str(ws / "published.json"), str(out / STATE)])
+        cache = Cache(out)
+        for key, kind, made in plan.cache:
+            cache.store(key, kind, made)
+        write_atomic(ws / PLAN, json.dumps(swaps))  # from here on, a kill is completed by the next build
+        _swap(swaps, ws / "old")
         (out / "reports").mkdir(parents=True, exist_ok=True)
         write_index(out / "reports")
-        run.cache.prune()
+        cache.prune()
         shutil.rmtree(out / FAILED, ignore_errors=True)
     if got:
         raise Interrupted(got[0], published=True)
@@ -241,69 +256,26 @@ def _has_content(report: Path, content: str) -> bool:
         return False
 
 
-def _complete(run, tag: str) -> None:
-    """A report's folder in the build's own: besides its renderings and its executed notebooks, the
-    shared stages' executed notebooks and the machine-readable files."""
-    ws, report = run.ws, run.ws / "reports" / tag
-    analysis = stages.BY_NAME["03_analysis"].writes
-    for s in stages.SHARED:
-        shutil.copyfile(ws / run.executed(s, None), report / "executed" / f"{s.name}.ipynb")
-    for name, role in (("verdicts.csv", "verdicts"), ("numbers.csv", "numbers")):
-        shutil.copyfile(ws / stages.resolve(analysis[role], tag), report / name)
-    write_atomic(report / "verdicts.json", _verdicts_json(ws / stages.resolve(analysis["results"], tag)))
-    package.write(report, _title(run, tag))
-
-
-def _title(run, tag: str) -> str:
-    """The report's title as its page has it, a user's series named: for the manifest, the index and the
-    data package."""
-    from ..report.story import series_name, title
-
-    data = json.loads((run.ws / stages.resolve(stages.BY_NAME["03_analysis"].writes["results"], tag)).read_text())
-    series = [s for s in data.get("sources", []) if str(s.get("source_id", "")).startswith("USER")]
-    return title(data["report"], series) + (f", with {series_name(series)}" if series else "")
-
-
-def _manifest(run, year: int) -> None:
-    """The report's manifest.json (call with the lock held): every file in its folder by SHA-256, and
-    what the report was built from. A rendering of a format not asked for (a PDF under --format html)
-    is carried over from the published folder with its entry, if it still matches it; every other file
-    is this build's. A file made again with the same bytes keeps its date."""
-    b, tag = run.b, run.b.tag(year)
-    new, dest = run.ws / "reports" / tag, run.out / "reports" / tag
+def _manifest(plan: Plan, r: Report) -> None:
+    """The report's manifest.json (call with the lock held): every file in its folder by SHA-256, when it
+    was built and from what. A rendering of a format not made (a PDF under --format html) is carried over
+    from the published folder with its entry, if it still matches it; every other file is this build's,
+    and keeps its date if it has the same bytes as the one published."""
+    new, dest = plan.ws / "reports" / r.tag, plan.out / "reports" / r.tag
     try:
         old = dict(json.loads((dest / "manifest.json").read_text())["files"])
     except (OSError, ValueError, KeyError, TypeError):
         old = {}
     made = sorted(p.relative_to(new).as_posix() for p in new.rglob("*") if p.is_file())
     files = {}
-    for name in (n for f, names in RENDERINGS.items() if f not in b.formats for n in names):
+    for name in (n for f, names in RENDERINGS.items() if f not in plan.formats for n in names):
         entry = old.get(name)
         if isinstance(entry, dict) and (dest / name).is_file() and sha256_file(dest / name) == entry.get("sha256"):
             shutil.copy2(dest / name, new / name)
             files[name] = entry
-    content, built = run.keys[f"04_narrative_{tag}"], now()
+    built = now()
     for name in made:
-        sha = sha256_file(new / name)
-        same = isinstance(old.get(name), dict) and old[name].get("sha256") == sha
-        files[name] = old[name] if same else {"sha256": sha, "built": built, "content": content}
-    inputs = {}
-    for rel, sha in sorted(run.digests.items()):
-        if rel.startswith("inputs/data/raw/"):
-            original = Path(run.originals[str(run.ws / rel)])
-            inputs[rel.removeprefix("inputs/data/raw/")] = {"file": display(original.name), "sha256": sha}
-    what = (f"{'your series ' + display(b.user_data.name) if b.user_data else 'the shipped data'}"
-            f"{', World Bank file ' + display(b.wdi_file.name) if b.wdi_file else ''}; "
-            f"top {b.top_n} partners in the markets chart")
-    write_atomic(new / "manifest.json", json.dumps({
-        "title": _title(run, tag), "described": what,
-        "parameters": {"report_year": year, "base_year": b.base_year, "top_n": b.top_n,
-                       "data": display(b.user_data) if b.user_data else None,
-                       "wdi": display(b.wdi_file) if b.wdi_file else None},
-        "inputs": inputs, "code": run.code, "packages": run.versions, "files": dict(sorted(files.items()))},
-        indent=1))
-
-
-def _verdicts_json(results: Path) -> str:
-    data = json.loads(results.read_text())
-    return json.dumps({k: data[k] for k in ("report", "verdicts") if k in data}, indent=1, ensure_ascii=False)
+        sha, was = sha256_file(new / name), old.get(name)
+        same = isinstance(was, dict) and was.get("sha256") == sha
+        files[name] = {"sha256": sha, "built": was.get("built", built) if same else built, "content": r.content}
+    write_atomic(new / "manifest.json", json.dumps({**r.about, "files": dict(sorted(files.items()))}, indent=1))

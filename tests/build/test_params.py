@@ -100,7 +100,7 @@ def test_unknown_option_is_one_line(capsys):
                               "2006, 2011, 2012, 2013, 2014, 2015, 2018, 2019, 2020"),
 ])
 def test_years_the_data_cannot_serve(capsys, project, args, message):
-    root, _ = project
+    root = project
     out = root / "out"
     before = {p: p.read_bytes() for p in (out / "reports").rglob("*") if p.is_file()}
     code, err = _run(capsys, out, *args)

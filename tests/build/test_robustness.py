@@ -74,9 +74,10 @@ def interrupt_after(out, needle, sig, *extra, timeout=120):
 
 @pytest.mark.slow
 def test_ctrl_c_while_rendering_the_pdf_keeps_the_previous_report(project):
-    """The project was built as HTML: the notebooks are reused, the PDF is rendered (in WeasyPrint) when
-    Ctrl-C comes. (While a notebook runs: test_a_signal_ends_the_build_within_5_s_whatever_the_kernel_does.)"""
-    out = project[0] / "out"
+    """The cached PDF is removed: the notebooks are reused, the PDF is rendered (in WeasyPrint) when Ctrl-C
+    comes. (While a notebook runs: test_a_signal_ends_the_build_within_5_s_whatever_the_kernel_does.)"""
+    out = project / "out"
+    shutil.rmtree(out / "build" / "cache" / "objects" / "pdf.page")
     before = snapshot(out)
     code, err, pid, _ = interrupt_after(out, "rendering the PDF", signal.SIGINT)
     assert code == 130
@@ -87,7 +88,7 @@ def test_ctrl_c_while_rendering_the_pdf_keeps_the_previous_report(project):
 
 @pytest.mark.slow
 def test_a_killed_build_leaves_debris_that_the_next_build_removes(project):
-    out = project[0] / "out"
+    out = project / "out"
     before = snapshot(out)
     code, _, pid, kernels = interrupt_after(out, "01_ingest: ran", signal.SIGKILL, "--force")
     assert code == -signal.SIGKILL and snapshot(out) == before
@@ -134,7 +135,7 @@ def build_with(out, notebooks, **kw):
 ], ids=["kernel-exits", "endless-loop"])
 def test_a_dead_kernel_or_a_notebook_past_its_time_limit_ends_the_build_naming_the_cell(project, tmp_path, code,
                                                                                        timeout, failure):
-    out = project[0] / "out"
+    out = project / "out"
     before = snapshot(out)
     message, seconds = build_with(out, notebooks_with_a_failing_cell(tmp_path, code), timeout=timeout)
     assert message == f"02_clean failed in cell 3 of 9 ({failure})"  # (no executed notebook to keep)
@@ -145,7 +146,7 @@ def test_a_dead_kernel_or_a_notebook_past_its_time_limit_ends_the_build_naming_t
 def test_a_notebook_that_exits_early_is_named_not_the_next_one(project, tmp_path):
     """sys.exit(0) in 03 (papermill takes it for a notebook done): 03 failed, in that cell; before, 04
     was blamed, for a file 03 never wrote, named by the build's deleted working folder."""
-    out = project[0] / "out"
+    out = project / "out"
     message, _ = build_with(out, notebooks_with_a_failing_cell(tmp_path, "import sys\nsys.exit(0)", "03_analysis"))
     kept = out / "build" / "failed" / "2020-vs-2018" / "03_analysis.ipynb"
     assert message == ("03_analysis failed in cell 3 of 12 (stopped early: SystemExit: 0; the cells after it did "
@@ -167,7 +168,7 @@ def test_a_signal_ends_the_build_within_5_s_whatever_the_kernel_does(project, tm
     """02_clean's kernel ignores SIGINT and SIGTERM in an endless loop: the build says where it is, and
     once signalled ends within 5 s, with exit code 128 + the signal (130 for Ctrl-C, 143 for SIGTERM, 129
     for SIGHUP), nothing published, no kernel left."""
-    out = project[0] / "out"
+    out = project / "out"
     before = snapshot(out)
     nb = notebooks_with_a_failing_cell(tmp_path, "import signal\nfor s in (signal.SIGINT, signal.SIGTERM):\n"
                                                  "    signal.signal(s, signal.SIG_IGN)\nwhile True:\n    pass")
@@ -191,7 +192,7 @@ def test_a_signal_ends_the_build_within_5_s_whatever_the_kernel_does(project, tm
 
 @pytest.mark.slow
 def test_a_failing_cell_gives_exit_code_1_says_where_and_is_kept_until_a_build_succeeds(project, tmp_path):
-    out = project[0] / "out"
+    out = project / "out"
     nb = notebooks_with_a_failing_cell(tmp_path)
     from techtrade.build import runner
     before = snapshot(out)
@@ -224,29 +225,34 @@ def test_signals_are_held_back_while_publishing():
     assert moved == ["every file"] and got == [signal.SIGTERM]
 
 
-@pytest.mark.slow
-def test_two_builds_of_one_report_lined_up_at_the_lock_publish_it_all_from_one(project, tmp_path):
-    """Two series named alike (C1 confirmed by one, contradicted by the other) make the same report. The
-    test holds the lock; the second build starts once the first has begun (made its working folder);
-    both wait, saying for whom; the lock is released. Every file of the report comes from the newer build."""
+def fake_run_report(*args):
+    """run_report.py with the fake stages (fake.py), in a process of its own."""
+    return subprocess.Popen([sys.executable, "-u", "-m", "tests.build.fake", *map(str, args)], cwd=stages.ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_two_builds_of_one_report_lined_up_at_the_lock_publish_it_all_from_one(fake_project, tmp_path):
+    """Two series named alike make the same report, from other inputs. The test holds the lock; the second
+    build starts once the first has begun (made its working folder); both wait, saying for whom; the lock
+    is released. Every file of the report is the newer build's, as it alone would have made it."""
     import json
 
-    import pandas as pd
     from filelock import FileLock
-    out = project[0] / "out"
+
+    from .conftest import fake_build
+    out = fake_project / "out"
+    (out / "build" / "tmp").mkdir(parents=True)
     lock = FileLock(str(out / publish.LOCK), thread_local=False)
     lock.acquire()
     (out / publish.HOLDER).write_text(json.dumps({"pid": os.getpid(), "what": "a test"}))
     waiting = f"waiting for another build (pid {os.getpid()}, building a test) to finish publishing into {out}\n"
-    builds = {}
+    builds, series = {}, {}
     try:
         for name, exports in (("older", 4600), ("newer", 4000)):
-            series = tmp_path / name / "series.csv"
-            series.parent.mkdir()
-            series.write_text(f"year,flow,partner,category,value_usd_mn,source\n2020,exports,World,all,{exports},"
-                              "Rosstat table 2021\n")  # names a publication: the report carries ClaimReview
-            builds[name] = p = subprocess.Popen(RUN + ["--output-dir", str(out), "--data", str(series), "--format",
-                                                       "html"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            series[name] = tmp_path / name / "series.csv"
+            series[name].parent.mkdir()
+            series[name].write_text(f"year,flow,partner,category,value_usd_mn,source\n2020,exports,World,all,{exports},x\n")
+            builds[name] = p = fake_run_report("--output-dir", out, "--data", series[name], "--format", "html")
             while not list((out / "build" / "tmp").iterdir()) and p.poll() is None:  # until it has begun
                 time.sleep(0.05)
         for p in builds.values():
@@ -258,27 +264,28 @@ def test_two_builds_of_one_report_lined_up_at_the_lock_publish_it_all_from_one(p
     assert ended["newer"] == (0, "")
     assert ended["older"] in [(0, ""), (0, f"run_report.py: note: reports/{tag} not published: a build started after "
                                            f"this one (pid {builds['newer'].pid}) has published it from other inputs\n")]
-    report = out / "reports" / tag
-    manifest = json.loads((report / "manifest.json").read_text())["files"]
-    assert sorted(manifest) == sorted(p.relative_to(report).as_posix() for p in report.rglob("*")
-                                      if p.is_file() and p.name != "manifest.json")
-    for name, entry in manifest.items():
-        assert entry["sha256"] == hashlib.sha256((report / name).read_bytes()).hexdigest(), name
-    assert len({entry["content"] for entry in manifest.values()}) == 1  # made from one build's inputs
-    assert pd.read_csv(report / "verdicts.csv").set_index("part_id").loc["C1.level", "verdict"] == \
-        "contradicted by your series"
-    assert json.loads((report / "verdicts.json").read_text())["verdicts"][0]["verdict"] == "contradicted by your series"
-    assert pd.read_csv(report / "numbers.csv").set_index("id").loc["exports.2020", "lo"] == 4000
-    reviews = re.findall(r'"alternateName": "([^"]*)"', (report / "report.html").read_text())
-    assert reviews[0] == "contradicted by your series"  # C1's ClaimReview, from the same build
     assert json.loads((out / publish.STATE).read_text())[f"reports/{tag}"]["pid"] == builds["newer"].pid
+    (fake_project / "alone").mkdir()
+    fake_build(fake_project / "alone", user_data=series["newer"], raw_dir=fake_project / "raw",
+               notebooks_dir=fake_project / "notebooks")
+    report, alone = out / "reports" / tag, fake_project / "alone" / "out" / "reports" / tag
+    published = {p.relative_to(report).as_posix(): p.read_bytes() for p in report.rglob("*") if p.is_file()}
+    assert sorted(published) == sorted(p.relative_to(alone).as_posix() for p in alone.rglob("*") if p.is_file())
+    for name, data in published.items():
+        if name != "manifest.json":  # (it says when)
+            assert data == (alone / name).read_bytes(), name
+    manifest = json.loads(published["manifest.json"])["files"]
+    assert {e["sha256"] for e in manifest.values()} == {hashlib.sha256(d).hexdigest() for n, d in published.items()
+                                                        if n != "manifest.json"}
+    assert {e["content"] for e in manifest.values()} == {json.loads((alone / "manifest.json").read_text())[
+        "files"]["report.html"]["content"]}
 
 
 @pytest.mark.slow
 def test_no_warning_becomes_a_traceback_under_pythonwarnings_error(project, tmp_path):
     """PYTHONWARNINGS=error once printed 4 tracebacks per notebook run (unclosed sockets of the kernel
     clients) under --quiet. Here the report's text is edited, so the narrative runs again."""
-    out = project[0] / "out"
+    out = project / "out"
     nb = tmp_path / "notebooks"
     shutil.copytree(stages.ROOT / "notebooks", nb)
     (nb / "04_narrative.md").write_text((nb / "04_narrative.md").read_text() + "\nOne more line.\n")
@@ -290,14 +297,13 @@ def test_no_warning_becomes_a_traceback_under_pythonwarnings_error(project, tmp_
     assert r.stdout == "".join(f"wrote {out}/reports/2020-vs-2018/{n}\n" for n in ("report.html", "appendix-analysis.html"))
 
 
-@pytest.mark.slow
-def test_concurrent_builds_into_one_folder_take_turns(project):
-    out = project[0] / "out"
-    procs = [subprocess.Popen(RUN + ["--output-dir", str(out), "--data", "none", "--format", "html", "--quiet"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
-    results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
-    assert results == [(0, "")] * 4
-    assert list((out / "build" / "tmp").iterdir()) == []
+def test_concurrent_builds_into_one_folder_take_turns(fake_project):
+    from .conftest import fake_build
+    fake_build(fake_project)
+    out = fake_project / "out"
+    procs = [fake_run_report("--output-dir", out, "--data", "none", "--format", "html", "--quiet") for _ in range(4)]
+    assert [(p.wait(timeout=120), p.stderr.read()) for p in procs] == [(0, "")] * 4
+    assert list((out / "build" / "tmp").iterdir()) == [] and (out / "reports" / "2020-vs-2018" / "report.html").exists()
 
 
 HOSTILE_PARTNER = '<script>alert("x")</script>'
@@ -316,7 +322,7 @@ def test_text_from_data_is_shown_as_text(tmp_path):
     with pytest.raises(DataError, match="column 'partner': '<script>alert\\(\"x\"\\)</script>' is not a country"):
         runner.run(b)  # a partner must be a country: markup never gets that far
     series.write_text("year,flow,partner,category,value_usd_mn,source\n" + row.format("Germany"))
-    files = runner.run(b)[b.tag(2020)]
+    files = runner.run(b).files[b.tag(2020)]
     html = files["report.html"].read_text()
     assert re.findall(r"<script[^>]*>", html) == []  # no code; and no ClaimReview: the series names no publication
     assert "<script>alert" not in html and "<img src=x" not in html
@@ -335,13 +341,17 @@ def test_a_figure_name_cannot_lead_outside_the_figures_folder(tmp_path):
     assert narrative._inside(tmp_path / "figs", "a.svg") == (tmp_path / "figs" / "a.svg").resolve()
 
 
-@pytest.mark.slow
-def test_a_full_disk_while_keeping_a_failed_notebook_still_reports_the_failure(project, tmp_path, monkeypatch):
+def test_a_full_disk_while_keeping_a_failed_notebook_still_reports_the_failure(fake_project, monkeypatch):
     import errno
 
-    from techtrade.build import runner
-    out = project[0] / "out"
-    nb = notebooks_with_a_failing_cell(tmp_path)
+    from techtrade.build import kernels, runner
+
+    from .conftest import fake_build
+
+    def failing(self, stage, job, notebook, executed, parameters, cwd):
+        Path(executed).write_text("{}")
+        raise kernels.StageFailed(stage, "KeyError", "'no such table'", "cell 3 of 8")
+
     real = shutil.copyfile
 
     def full(src, dst, *a, **kw):
@@ -349,21 +359,22 @@ def test_a_full_disk_while_keeping_a_failed_notebook_still_reports_the_failure(p
             raise OSError(errno.ENOSPC, "No space left on device", str(dst))
         return real(src, dst, *a, **kw)
 
+    monkeypatch.setattr(kernels.Kernels, "run", failing)
     monkeypatch.setattr(shutil, "copyfile", full)
-    b = runner.make_build([2020], 2018, out, formats=("html",), user_data="none", notebooks_dir=nb,
-                          log=lambda *a: None)
     with pytest.raises(runner.BuildError) as exc:
-        runner.run(b)
-    assert str(exc.value) == ("02_clean failed in cell 3 of 8 (KeyError: 'no such table'); the executed notebook "
+        fake_build(fake_project)
+    assert str(exc.value) == ("01_ingest failed in cell 3 of 8 (KeyError: 'no such table'); the executed notebook "
                               "could not be kept (No space left on device)")
 
 
-@pytest.mark.slow
-def test_a_full_disk_while_staging_is_one_line_and_exit_1(project, monkeypatch, capsys):
+def test_a_full_disk_while_staging_is_one_line_and_exit_1(fake_project, monkeypatch, capsys):
     import errno
 
     import run_report
-    out = project[0] / "out"
+
+    from .conftest import fake_build
+    fake_build(fake_project)
+    out = fake_project / "out"
     before = snapshot(out)
 
     def full(src, dst, *a, **kw):
