@@ -22,7 +22,7 @@ def finished(out, mark, started, formats=("html",), pid=None, extra=()):
     ws = out / publish.TMP / f"{pid or os.getpid()}-{uuid.uuid4().hex[:8]}"
     report = ws / "reports" / TAG
     for name in [f"executed/{s.name}.ipynb" for s in stages.STAGES] + ["verdicts.csv", "numbers.csv"] + \
-            [n for f in formats for n in publish.RENDERINGS[f]] + list(extra):
+            publish.renderings(formats) + list(extra):
         write(report / name, mark)
     write(report / "verdicts.json", json.dumps({"verdicts": [{"verdict": mark}]}))
     write(ws / "figures" / TAG / "exports-wide.svg", mark)

@@ -320,7 +320,7 @@ def test_a_job_that_runs_a_while_says_where_it_is_every_few_seconds(tmp_path):
         time.sleep(0.35)
 
     try:
-        r.run_jobs({"slow": ([], slow), "then": (["slow"], lambda: lines.append("then"))})
+        r.run_jobs({"slow": (set(), slow), "then": ({"slow"}, lambda: lines.append("then"))})
     finally:
         r.close()
     assert lines[0] == "building 2020-vs-2018" and lines[-1] == "then"
