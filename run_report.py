@@ -9,13 +9,9 @@ examples:
   python run_report.py --data my_rosstat_table.csv       # your own series (see docs/user_series_template.csv)
   python run_report.py --refresh-wdi                     # fetch the World Bank series anew (new dated snapshot)
 
-outputs (under --output-dir, by default this folder):
-  reports/<report>-vs-<base>[_top<N>][_with-<your file>][_wdi-<file>]/
-      report.html, report.pdf, appendix-analysis.html, verdicts.csv, verdicts.json, numbers.csv,
-      manifest.json (what each file was built from), executed/*.ipynb
-  reports/index.html      figures/<report>/*      data/processed/*
-  New outputs replace the old ones only when the whole build succeeded; a failed stage's executed
-  notebook goes to build/failed/. Unchanged stages are reused (build/cache/); --force reruns all.
+outputs: reports/<report>/ (report.html, report.pdf, the appendix, verdicts, numbers, manifest.json ...),
+  reports/index.html, figures/<report>/, data/processed/, all put in place only once the whole build has
+  succeeded (see the README); unchanged stages are reused from build/cache/.
 
 exit codes: 0 done; 1 a stage or a render failed (or ran past --timeout); 2 bad parameters or input data;
   130 interrupted (Ctrl-C, SIGINT); 143 terminated (SIGTERM); 129 hung up (SIGHUP).

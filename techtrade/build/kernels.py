@@ -1,10 +1,9 @@
 """Each notebook run by papermill in a fresh kernel of its own, within a time limit, nothing left behind.
 
-A kernel may be started ahead, while the stage before runs: it boots and imports what its notebook imports
-(those lines only, their names deleted), and nothing else runs in it. Kernels talk over local sockets (TCP if
-the path is too long) in the build's own folder in the temporary folder, removed however the build ends
-(after a SIGKILL, by the next build). A dead kernel, the time limit or :meth:`Kernels.close` end a run at
-once: one :class:`StageFailed` (or KeyboardInterrupt) naming the cell.
+A kernel started ahead (while the stage before runs) boots and imports what its notebook imports, and runs
+nothing else. Kernels talk over local sockets (TCP if the path is too long) in a folder of the build's own
+in the temporary folder (removed by the next build after a SIGKILL). A dead kernel, the time limit or
+:meth:`Kernels.close` end a run at once: a :class:`StageFailed` (or KeyboardInterrupt) naming the cell.
 """
 from __future__ import annotations
 
@@ -51,9 +50,9 @@ def imports(notebook: Path) -> str:
 
 @functools.cache
 def _manager_class():
-    """An asynchronous kernel manager (nbclient then polls for a dead kernel) that keeps its client, whose
-    client is ready once the kernel answers: jupyter_client's then waits for 0.2 s of silence on IOPub, on
-    each stage's critical path, though nbclient ignores the messages of other requests."""
+    """An asynchronous kernel manager (nbclient polls it for a dead kernel) that keeps its client, ready once
+    the kernel answers (jupyter_client's then waits for 0.2 s of silence on IOPub: on each stage's critical
+    path, though nbclient ignores the messages of other requests)."""
     from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
 
@@ -97,7 +96,7 @@ class Kernels:
         return km
 
     def start(self, job: str, notebook: Path, cwd: Path) -> None:
-        """Start ``job``'s kernel in ``cwd``, importing what ``notebook`` imports, unless it is started."""
+        """Start ``job``'s kernel (unless started), importing what ``notebook`` imports."""
         with self.lock:
             if self.closed or job in self.started:
                 return

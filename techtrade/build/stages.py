@@ -145,15 +145,3 @@ def paths(stage: str, inputs: dict | None = None, outputs: dict | None = None, *
         record.parent.mkdir(parents=True, exist_ok=True)
         record.write_text(json.dumps({"variant": variant(ins["user_series"])}))
     return ins, outs
-
-
-def layout_rows() -> list[tuple[str, str, str, str, str]]:
-    """(stage, notebook, what, its logic, its tests): the README's layout table, from this declaration."""
-    return [(s.name.split("_", 1)[1], f"`{s.notebook}`", s.what, f"`techtrade/{s.package}/`", f"`tests/{s.package}/`")
-            for s in STAGES]
-
-
-if __name__ == "__main__":  # python -m techtrade.build.stages: the README's layout table
-    print("| stage | notebook | what it does | its logic | its tests |\n|---|---|---|---|---|")
-    for row in layout_rows():
-        print("| " + " | ".join(row) + " |")

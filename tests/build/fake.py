@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
+import time
 from pathlib import Path
 
 from techtrade.build import kernels, publish, render, runner, stages
@@ -39,6 +41,9 @@ def run(self, stage, job, notebook, executed, parameters, cwd):
     """Kernels.run, without a kernel."""
     KERNELS.append(f"run {job}")
     ins, outs = parameters["inputs"], parameters["outputs"]
+    if ins.get("user_series") and ",abc," in Path(ins["user_series"]).read_text(errors="replace"):
+        raise kernels.StageFailed(stage, "DataError", f"{ins['user_series']}, line 2, column 'value_usd_mn': 'abc' is "
+                                  "not a plain number", "cell 3 of 9")  # as the ingest stage refuses it
     values = {k: v for k, v in parameters.items() if k not in ("inputs", "outputs")}
     mark = digest(stage, str(notebook), values, *[ins[r] for r in sorted(ins)])
     for role, out in outs.items():
@@ -66,6 +71,7 @@ def write_appendix(executed, page):
 
 
 def to_pdf(html, page):
+    time.sleep(float(os.environ.get("FAKE_PDF_SECONDS", 0)))  # a PDF that takes this long
     Path(page).write_text(f"PDF of {hashlib.sha256(html.encode()).hexdigest()}")
 
 

@@ -5,7 +5,6 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -157,32 +156,6 @@ def test_a_sweep_builds_one_report_per_year_and_an_index(project):
 
 
 @pytest.mark.slow
-def test_running_a_notebook_never_changes_the_process_working_folder(tmp_path, monkeypatch):
-    """Stages run in threads: a process-wide chdir from one of them (papermill's cwd=) could leave the
-    process in a build's working folder, deleted when that build ends."""
-    import os
-
-    import nbformat
-
-    from techtrade.build.kernels import Kernels
-
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import os\nopen('here.txt', 'w').write(os.getcwd())")])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, str(tmp_path / "n.ipynb"))
-    start, calls, real = Path.cwd(), [], os.chdir
-    monkeypatch.setattr(os, "chdir", lambda p: (calls.append(Path(p)), real(p)))
-    kernels = Kernels()
-    try:
-        kernels.run("n", "n", tmp_path / "n.ipynb", tmp_path / "executed.ipynb", {}, cwd=tmp_path)
-    finally:
-        kernels.close()
-    assert [p for p in calls if p != start] == []  # (papermill's file handler "changes" to where it is)
-    assert Path.cwd() == start
-    assert (tmp_path / "here.txt").read_text() == str(tmp_path.resolve())  # the notebook ran in its folder
-
-
-@pytest.mark.slow
 def test_a_complete_user_series_gives_every_part_a_verdict(tmp_path):
     """The complete synthetic series, saved as a spreadsheet in another locale might save it (semicolons,
     'USA'): read as meant, the aliases named, every claim part decided, the narrative complete."""
@@ -213,18 +186,6 @@ def test_a_complete_user_series_gives_every_part_a_verdict(tmp_path):
     assert "SYNTHETIC test fixture" in text  # the report says where its numbers came from
     assert "Confirmed by your series (11)" in text and "shipped" not in text
     assert "Nothing: every claim part got a verdict from the data given." in text
-
-
-@pytest.mark.slow
-def test_a_bad_data_file_stops_with_one_line_and_nothing_published(tmp_path):
-    bad = tmp_path / "series.csv"
-    bad.write_text("year,flow,partner,category,value_usd_mn,source\n2020,exports,World,all,\"4,560\",x\n")
-    r = subprocess.run(RUN + ["--data", str(bad), "--output-dir", str(tmp_path / "out")], capture_output=True,
-                       text=True)
-    assert r.returncode == 2
-    assert r.stderr == (f"run_report.py: error: {bad}, line 2, column 'value_usd_mn': '4,560' is not a plain "
-                        "number (no thousands separators, no decimal comma, no units: write 1400 or 1.4)\n")
-    assert not (tmp_path / "out" / "reports").exists()
 
 
 def test_help_explains_every_option():
