@@ -1,27 +1,28 @@
 #!/usr/bin/env python3
-"""Benchmark: the build against the plain-script floor, incremental rebuilds and a sweep. Run by hand:
+"""Benchmark: the build against an honest floor and against the plain papermill chain. Run by hand:
 
-    .venv/bin/python bench/bench.py [--repeat 3] [--label after] [--no-sweep]
+    .venv/bin/python bench/bench.py [--repeat 3] [--sweep 2001-2021] [--label after]
 
-Times, in ONE run, each case several times (median and spread), every build in a fresh process:
-  a) floor      the same analysis and figures as one plain script (bench/floor.py)
-  b) cold       full build, HTML and PDF, nothing cached (--force), with a per-job breakdown
-  b') cold, no prestart   the same without booting the next stage's kernel ahead (what prestart earns)
-  c) warm       the same build again, nothing changed
-  d) narrative  a rebuild after an edit to the report's text (notebooks/04_narrative.md) only
-  e) year       a rebuild with only the report year changed (2021 after 2020)
-  f) sweep      every report year of the SYNTHETIC full series (tests/fixtures; 2001-2021 against 2000,
-                21 reports, HTML and PDF, --jobs 2), cold, divided by 21 x the per-year floor (the
-                floor's analysis and figures for one year, plus one PDF render)
-Prints a table and writes bench/results/<label>.json and .csv. The ratios are the figures that matter:
-absolute seconds vary from machine to machine.
+Each case runs --repeat times in ONE run of this script (compare the ratios it prints, not the seconds:
+they vary from machine to machine and with what else runs), every build in a fresh process:
+
+  floor      the work of the four notebooks and one PDF, in one process (bench/floor.py)
+  cold       run_report.py into an empty folder: every stage and rendering runs
+  warm       the same again: nothing changed, nothing runs
+  narrative  after an edit to the report's text (notebooks/04_narrative.md): 04 and its renderings run
+  year       --report-year 2021 after 2020: the shared stages are reused
+  forced     --force: every stage runs again
+  chain      the plain pipeline on the command line: papermill x4, jupyter nbconvert (HTML), weasyprint
+  sweep      each extra report of a sweep over the SYNTHETIC full series (tests/fixtures), --jobs 2:
+             (T(all years) - T(first year)) / (years - 1), for the build and for the floor
+
+Prints the table (medians, with min and max) and the ratios; writes bench/results/<label>.json.
 """
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -31,124 +32,117 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
+BIN = Path(sys.executable).parent
 FIXTURE = ROOT / "tests" / "fixtures" / "synthetic_full_series.csv"
-BUILD = """
-import json, sys, time
+STAGES = ("01_ingest", "02_clean", "03_analysis", "04_narrative")
+# run_report.py with the notebooks of another folder (the narrative case edits a copy of the text)
+DRIVER = """import sys
+import run_report
 from techtrade.build import runner
-a = json.loads(sys.argv[1])
-t0 = time.perf_counter()
-b = runner.make_build(a["years"], a.get("base", 2018), a["out"], notebooks_dir=a["notebooks"], user_data=a.get("data", "none"),
-                      force=a.get("force", False), prestart=a.get("prestart", True), jobs=a.get("jobs", 2),
-                      log=lambda *x: None)
-runner.run(b)
-t = dict(b.timings); t["ran"] = b.ran; t["wall_in_process"] = time.perf_counter() - t0
-print(json.dumps(t))
-"""
-PDF = """
-import sys, time
-from techtrade.build import render
-import weasyprint  # imported once, as in a sweep
-html = open(sys.argv[1], encoding="utf-8").read()
-times = []
-for i in range(3):
-    t0 = time.perf_counter(); render.to_pdf(html, sys.argv[2]); times.append(time.perf_counter() - t0)
-print(sorted(times)[1])
+make = runner.make_build
+runner.make_build = lambda *a, **kw: make(*a, notebooks_dir=sys.argv[1], **kw)
+sys.exit(run_report.main(sys.argv[2:]))
 """
 
 
-def timed(cmd) -> tuple[float, str]:
+def timed(*cmd, cwd=ROOT) -> tuple[float, str]:
     t0 = time.perf_counter()
-    r = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, cwd=cwd)
     if r.returncode != 0:
         sys.exit(f"bench: {' '.join(map(str, cmd))} failed:\n{r.stderr[-3000:]}")
     return time.perf_counter() - t0, r.stdout
 
 
-def build(**a) -> tuple[float, dict]:
-    secs, stdout = timed([PY, "-c", BUILD, json.dumps({k: str(v) if isinstance(v, Path) else v for k, v in a.items()})])
-    return secs, json.loads(stdout.strip().splitlines()[-1])
+def build(notebooks: Path, out: Path, *args) -> tuple[float, dict[str, float]]:
+    """A build in a fresh process: its wall time, and the jobs that ran with their own times."""
+    secs, log = timed(sys.executable, "-c", DRIVER, notebooks, "--output-dir", out, *args)
+    return secs, {m[0]: float(m[1]) for m in re.findall(r"^  (\S+): ran \(([\d.]+) s\)$", log, flags=re.M)}
+
+
+def floor(out: Path, *args) -> float:
+    return timed(sys.executable, ROOT / "bench" / "floor.py", out, *args)[0]
+
+
+def chain(root: Path) -> float:
+    """papermill x4 (each notebook by hand, in a copy of the project), nbconvert, weasyprint."""
+    shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw", ignore=shutil.ignore_patterns("user"))
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    (root / "executed").mkdir()
+    t0 = time.perf_counter()
+    for s in STAGES:
+        timed(BIN / "papermill", f"notebooks/{s}.ipynb", f"executed/{s}.ipynb", "--cwd", "notebooks", "-k", "python3",
+              "--no-progress-bar", cwd=root)
+    timed(BIN / "jupyter-nbconvert", "--to", "html", "--no-input", "executed/04_narrative.ipynb", "--output-dir", "report",
+          "--output", "report", cwd=root)
+    timed(BIN / "weasyprint", "report/report.html", "report/report.pdf", cwd=root)
+    return time.perf_counter() - t0
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--sweep", default="2001-2021", help="report years of the sweep ('' for none); base 2000")
     ap.add_argument("--label", default=time.strftime("%Y%m%d-%H%M%S"))
-    ap.add_argument("--no-sweep", action="store_true")
     args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="techtrade-bench-"))
-    rows: dict[str, list[float]] = {k: [] for k in ("a floor", "b cold", "b' cold, no prestart", "c warm",
-                                                     "d narrative", "e year")}
+    first, last = map(int, args.sweep.split("-")) if args.sweep else (0, 0)
+    rows: dict[str, list[float]] = {}
     jobs: dict[str, list[float]] = {}
-    sweep: dict[str, float] = {}
+    tmp = Path(tempfile.mkdtemp(prefix="techtrade-bench-"))
+
+    def add(case: str, secs: float) -> None:
+        rows.setdefault(case, []).append(secs)
+
     try:
-        nb = tmp / "notebooks"
         for i in range(args.repeat):
-            rows["a floor"].append(timed([PY, str(ROOT / "bench" / "floor.py"), str(tmp / f"floor{i}")])[0])
-            shutil.rmtree(nb, ignore_errors=True)
+            nb, out = tmp / f"notebooks{i}", tmp / f"out{i}"
             shutil.copytree(ROOT / "notebooks", nb)
-            out = tmp / f"out{i}"
-            rows["b' cold, no prestart"].append(build(years=[2020], out=tmp / f"np{i}", notebooks=nb, force=True,
-                                                      prestart=False)[0])
-            secs, t = build(years=[2020], out=out, notebooks=nb, force=True)
-            rows["b cold"].append(secs)
-            for job, s in t.items():
-                if isinstance(s, float) and job not in ("total", "wall_in_process"):
-                    jobs.setdefault(job, []).append(s)
-            rows["c warm"].append(build(years=[2020], out=out, notebooks=nb)[0])
+            add("floor", floor(tmp / f"floor{i}"))
+            secs, ran = build(nb, out, "--data", "none")
+            add("cold", secs)
+            for job, s in ran.items():
+                jobs.setdefault(job, []).append(s)
+            secs, ran = build(nb, out, "--data", "none")
+            assert ran == {}, ran
+            add("warm", secs)
             text = nb / "04_narrative.md"
             text.write_text(text.read_text().replace("## In short", f"## In short ({i})"))
-            secs, t = build(years=[2020], out=out, notebooks=nb)
-            assert sorted(t["ran"]) == ["04_narrative_2020-vs-2018", "html_2020-vs-2018", "pdf_2020-vs-2018"], t["ran"]
-            rows["d narrative"].append(secs)
-            rows["e year"].append(build(years=[2021], out=out, notebooks=nb)[0])
-        if not args.no_sweep:
-            years = list(range(2001, 2022))
-            _, per = timed([PY, str(ROOT / "bench" / "floor.py"), str(tmp / "floorsweep"), "--per-year",
-                            ",".join(map(str, years)), "2000", str(FIXTURE)])
-            per_year = json.loads(per.strip().splitlines()[-1])["per_year_s"]
-            html = tmp / "out0" / "reports" / "2020-vs-2018" / "report.html"
-            pdf = float(timed([PY, "-c", PDF, str(html), str(tmp / "r.pdf")])[1].strip())
-            secs, t = build(years=years, base=2000, out=tmp / "sweep", notebooks=nb, data=FIXTURE, force=True)
-            sweep = {"wall_s": secs, "reports": len(years), "floor_per_year_s": per_year, "pdf_render_s": pdf,
-                     "ratio": secs / (len(years) * (per_year + pdf))}
+            secs, ran = build(nb, out, "--data", "none")
+            assert sorted(ran) == [f"{j}_2020-vs-2018" for j in ("04_narrative", "html", "pdf")], ran
+            add("narrative", secs)
+            add("year", build(nb, out, "--data", "none", "--report-year", "2021")[0])
+            add("forced", build(nb, out, "--data", "none", "--force")[0])
+            add("chain", chain(tmp / f"chain{i}"))
+            if args.sweep:
+                sweep = ("--data", FIXTURE, "--base-year", "2000")
+                one = build(nb, tmp / f"one{i}", *sweep, "--report-year", str(first))[0]
+                add("sweep, per extra report", (build(nb, tmp / f"sweep{i}", *sweep, "--report-year",
+                                                      args.sweep)[0] - one) / (last - first))
+                one = floor(tmp / f"floorone{i}", *sweep, "--report-year", str(first))
+                add("floor sweep, per extra report", (floor(tmp / f"floorsweep{i}", *sweep, "--report-year",
+                                                            args.sweep) - one) / (last - first))
+            shutil.rmtree(tmp / f"sweep{i}", ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
     med = {k: statistics.median(v) for k, v in rows.items()}
-    table = []
-    for k, v in {**rows, **{f"  {j}": s for j, s in sorted(jobs.items())}}.items():
-        m = statistics.median(v)
-        table.append({"case": k, "median_s": round(m, 3), "min_s": round(min(v), 3), "max_s": round(max(v), 3),
-                      "of_cold": round(m / med["b cold"], 3) if k in rows else "",
-                      "of_floor": round(m / med["a floor"], 2) if k in rows else ""})
-    ratios = {"b/a cold/floor (target <= 2.7)": med["b cold"] / med["a floor"],
-              "c/b warm/cold (target <= 0.02)": med["c warm"] / med["b cold"],
-              "d/b narrative/cold (target <= 0.35)": med["d narrative"] / med["b cold"],
-              "e/b year/cold": med["e year"] / med["b cold"],
-              "prestart earns (1 - b/b')": 1 - med["b cold"] / med["b' cold, no prestart"]}
-    if sweep:
-        ratios["f sweep / (21 x per-year floor) (aim <= 1.0)"] = sweep["ratio"]
-    w = max(len(r["case"]) for r in table)
-    print(f"{'case':<{w}}  median s   min s   max s   of cold  of floor   (n={args.repeat})")
-    for r in table:
-        print(f"{r['case']:<{w}}  {r['median_s']:8.2f}  {r['min_s']:6.2f}  {r['max_s']:6.2f}  "
-              f"{r['of_cold']!s:>8}  {r['of_floor']!s:>8}")
-    if sweep:
-        print(f"f sweep: {sweep['reports']} reports in {sweep['wall_s']:.1f} s; per-year floor "
-              f"{sweep['floor_per_year_s']:.2f} s + PDF {sweep['pdf_render_s']:.2f} s")
+    print(f"{'case':<30} median s   min s   max s   (n={args.repeat})")
+    for k, v in {**rows, **{f"  cold: {j}": s for j, s in jobs.items()}}.items():
+        print(f"{k:<30} {statistics.median(v):8.2f} {min(v):7.2f} {max(v):7.2f}")
+    ratios = {"cold / floor (target <= 1.35)": med["cold"] / med["floor"],
+              "forced / chain (target <= 0.5)": med["forced"] / med["chain"],
+              "narrative / cold": med["narrative"] / med["cold"],
+              "year / cold": med["year"] / med["cold"]}
+    if args.sweep:
+        ratios["sweep per extra report / floor's (target <= 1.3)"] = \
+            med["sweep, per extra report"] / med["floor sweep, per extra report"]
     for k, v in ratios.items():
-        print(f"{k}: {v:.3f}")
+        print(f"{k}: {v:.2f}")
+    print(f"warm: {med['warm']:.2f} s (target <= 0.1)")
     res = ROOT / "bench" / "results"
     res.mkdir(parents=True, exist_ok=True)
     (res / f"{args.label}.json").write_text(json.dumps({"label": args.label, "repeat": args.repeat, "cases": rows,
-                                                        "jobs": jobs, "sweep": sweep, "table": table,
-                                                        "ratios": ratios, "cpus": os.cpu_count()}, indent=1))
-    with open(res / f"{args.label}.csv", "w", newline="") as f:
-        wr = csv.DictWriter(f, fieldnames=list(table[0]))
-        wr.writeheader()
-        wr.writerows(table)
-    print(f"wrote {res / (args.label + '.json')} and .csv")
+                                                        "jobs": jobs, "ratios": ratios}, indent=1))
+    print(f"wrote {res / (args.label + '.json')}")
 
 
 if __name__ == "__main__":

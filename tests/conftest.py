@@ -42,34 +42,28 @@ def raw_copy(tmp_path):
 
 
 def build(out: Path, years=(2020,), **kw):
-    """A build into ``out`` through the runner's Python API (the shipped data unless ``user_data``)."""
+    """A build into ``out`` through the runner's Python API (the shipped data unless ``user_data``): the
+    checked parameters and the renderings published, by report."""
     kw.setdefault("user_data", "none")
     b = runner.make_build(list(years), kw.pop("base_year", 2018), out, **{**QUIET, **kw})
-    return b, runner.run(b)
+    return b, runner.run(b).files
 
 
 @pytest.fixture(scope="session")
 def built_2020(tmp_path_factory):
-    """The 2020 report, HTML and PDF, built once per test run: read it, never change it."""
+    """The 2020 report, HTML and PDF, built once per test run (the one cold build of the suite): read it,
+    never change it; ``project`` gives a test its own copy."""
     out = tmp_path_factory.mktemp("built2020")
     b, files = build(out)
     return out, files[b.tag(2020)], b
 
 
-@pytest.fixture(scope="session")
-def cold_copy_source(tmp_path_factory):
-    """A cold build (HTML only) with its own copy of the notebooks and raw data, to be copied by
-    tests that rebuild: each gets its own copy (see ``rebuilt``), so no test sees another's changes."""
-    root = tmp_path_factory.mktemp("cold")
+@pytest.fixture
+def project(built_2020, tmp_path):
+    """This test's own copy of the built 2020 project: its notebooks, raw data, outputs and cache (a build
+    of the same inputs reuses every job)."""
+    root = tmp_path / "p"
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
     shutil.copytree(ROOT / "data" / "raw", root / "raw", ignore=shutil.ignore_patterns("user"))
-    b, _ = build(root / "out", formats=("html",), raw_dir=root / "raw", notebooks_dir=root / "notebooks")
-    return root, sorted(b.ran)
-
-
-@pytest.fixture
-def project(cold_copy_source, tmp_path):
-    """This test's own copy of a cold-built project (notebooks, raw data, outputs and cache)."""
-    root, ran = cold_copy_source
-    shutil.copytree(root, tmp_path / "p", symlinks=True)
-    return tmp_path / "p", ran
+    shutil.copytree(built_2020[0], root / "out", symlinks=True)
+    return root

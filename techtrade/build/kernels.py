@@ -1,17 +1,17 @@
-"""Running one notebook with papermill in a fresh Jupyter kernel, within a time limit, and nothing left behind.
+"""Each notebook run by papermill in a fresh kernel of its own, within a time limit, nothing left behind.
 
-Each stage gets a kernel of its own, started for it and stopped after it, so nothing leaks from one
-notebook to the next. A build keeps its kernels' files (connection files and, where the path is short
-enough, local sockets) in one folder of its own in the temporary folder, ``techtrade-<pid>-<random>``:
-removed when the build ends, however it ends short of SIGKILL, and by the next build after a SIGKILL.
-
-Every run ends: a kernel that dies is noticed within a second or two (the asynchronous client polls
-it), one that runs past the time limit is killed, and :meth:`Kernels.close` kills them all at once
-(an interruption). Each is one :class:`StageFailed` (or KeyboardInterrupt) naming the cell.
+A kernel started ahead (while the stage before runs) boots and imports what its notebook imports, and runs
+nothing else. Kernels talk over local sockets (TCP if the path is too long) in a folder of the build's own
+in the temporary folder (removed by the next build after a SIGKILL). A dead kernel, the time limit or
+:meth:`Kernels.close` end a run at once: a :class:`StageFailed` (or KeyboardInterrupt) naming the cell.
 """
 from __future__ import annotations
 
+import ast
 import asyncio
+import contextlib
+import functools
+import json
 import os
 import re
 import shutil
@@ -19,100 +19,108 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 import uuid
 from pathlib import Path
+from queue import Empty
 
-PREFIX = "techtrade-"
-SOCKET_PATH_MAX = 100  # a Unix socket path has 107 bytes at most; keep a margin for "-<port>"
+PREFIX, SOCKET_PATH_MAX = "techtrade-", 100  # a Unix socket path has 107 bytes at most; a margin for "-<port>"
 ADDED = {"injected-parameters", "papermill-error-cell-tag"}  # cells papermill adds, not counted
 
 
 class StageFailed(Exception):
-    """A cell failed. ``ename``/``evalue`` say how (an exception, the time limit, a dead kernel);
-    ``cell`` says which cell ('cell 3 of 7', numbered as in the notebook in notebooks/)."""
+    """A cell failed: ``ename``/``evalue`` say how, ``cell`` which ('cell 3 of 7', as in notebooks/)."""
 
     def __init__(self, stage: str, ename: str, evalue: str, cell: str):
-        first = evalue.strip().splitlines()[0] if evalue.strip() else ""
-        super().__init__(f"{stage} failed in {cell} ({ename}: {first})")
-        self.stage, self.ename, self.evalue, self.cell = stage, ename, first, cell
+        self.stage, self.ename, self.evalue, self.cell = stage, ename, (evalue.strip().splitlines() or [""])[0], cell
+        super().__init__(f"{stage} failed in {cell} ({ename}: {self.evalue})")
 
 
+def imports(notebook: Path) -> str:
+    """The import lines of a notebook's code cells (but its parameters), then ``del`` of the names they bind."""
+    nodes = []
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] == "code" and "parameters" not in cell["metadata"].get("tags", []):
+            with contextlib.suppress(SyntaxError):  # IPython's own syntax (%magic): left to the notebook
+                nodes += [n for n in ast.parse("".join(cell["source"])).body if isinstance(n, (ast.Import, ast.ImportFrom))
+                          and not getattr(n, "level", 0) and all(a.name != "*" for a in n.names)]
+    names = sorted({(a.asname or a.name).split(".")[0] for n in nodes for a in n.names})
+    return "\n".join([*map(ast.unparse, nodes), f"del {', '.join(names)}"] if nodes else [])
+
+
+@functools.cache
 def _manager_class():
+    """An asynchronous kernel manager (nbclient polls it for a dead kernel) that keeps its client, ready once
+    the kernel answers (jupyter_client's then waits for 0.2 s of silence on IOPub: on each stage's critical
+    path, though nbclient ignores the messages of other requests)."""
+    from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
 
+    class Client(AsyncKernelClient):
+        async def wait_for_ready(self, timeout=None):
+            deadline = time.monotonic() + (timeout or 60)
+            while True:
+                self.kernel_info()
+                with contextlib.suppress(Empty):
+                    reply = await self.shell_channel.get_msg(timeout=1)
+                    if reply["msg_type"] == "kernel_info_reply":
+                        await self.iopub_channel.get_msg(timeout=0.2)  # IOPub is connected too
+                        return self._handle_kernel_info_reply(reply)
+                if not await self.is_alive() or time.monotonic() > deadline:
+                    raise RuntimeError(f"the kernel died, or did not answer in {timeout} s, before it was ready")
+
     class Manager(AsyncKernelManager):
-        """An asynchronous kernel manager (nbclient's own polling then notices a dead kernel; with a
-        blocking one it waits forever) that remembers its client, to close the client's sockets."""
         kc = None
 
         def client(self, **kw):
             self.kc = super().client(**kw)
             return self.kc
 
-    return Manager
+    return functools.partial(Manager, kernel_name="python3", client_factory=Client)
 
 
 class Kernels:
-    """The kernels of one build: started on demand, each stopped after its notebook, all by :meth:`close`."""
+    """The kernels of one build, each started for one job and stopped after it; all killed by close()."""
 
-    def __init__(self, prestart: bool = True, timeout: float | None = None):
-        self.dir = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
-        self.prestart_on, self.timeout = prestart, timeout
-        self.running: set = set()
-        self.started: dict[str, object] = {}   # job -> a kernel started ahead for it
-        self.cells: dict[str, str] = {}        # job -> the cell it is running ('cell 3 of 7')
-        self.expired: set[str] = set()         # jobs killed for running past the time limit
-        self.lock = threading.Lock()
-        self.closed = False
-        self.Manager = _manager_class()
+    def __init__(self, timeout: float | None = None):
+        self.dir, self.timeout = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")), timeout
+        self.running, self.started, self.expired = set(), {}, set()  # kernels; job -> its kernel; jobs timed out
+        self.cells: dict[str, str] = {}  # job -> the cell it runs ('cell 3 of 7')
+        self.lock, self.closed = threading.Lock(), False
 
     def manager(self):
-        name = uuid.uuid4().hex[:10]
-        km = self.Manager(kernel_name="python3")
+        km, name = _manager_class()(), uuid.uuid4().hex[:10]
         km.connection_file = str(self.dir / f"kernel-{name}.json")
-        ipc = str(self.dir / f"k{name}")
-        if len(os.fsencode(ipc)) <= SOCKET_PATH_MAX:  # local sockets: no TCP port to race for
-            km.transport, km.ip = "ipc", ipc
+        if len(os.fsencode(self.dir / f"k{name}")) <= SOCKET_PATH_MAX:  # local sockets: no TCP port to race for
+            km.transport, km.ip = "ipc", str(self.dir / f"k{name}")
         return km
 
-    def prestart(self, job: str, cwd: Path) -> None:
-        """Start the kernel for ``job`` now, so that it boots while other work goes on (a stage that
-        is about to run starts the next one's). It is still a fresh kernel, used by that job only."""
-        if self.prestart_on:
-            with self.lock:
-                if self.closed or job in self.started:
-                    return
-                self.started[job] = km = self.manager()
-            self._start(km, cwd)
-
-    def _start(self, km, cwd: Path) -> None:
-        """Start a kernel quietly: what it prints goes to a log in the build's kernel folder, never to
-        the terminal. A kernel started after :meth:`close` is killed at once."""
+    def start(self, job: str, notebook: Path, cwd: Path) -> None:
+        """Start ``job``'s kernel (unless started), importing what ``notebook`` imports."""
         with self.lock:
+            if self.closed or job in self.started:
+                return
+            self.started[job] = km = self.manager()
             self.running.add(km)
-        with open(self.dir / f"{Path(km.connection_file).stem}.log", "wb") as log:
-            asyncio.run(km.start_kernel(cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=log))
+        with open(self.dir / f"{Path(km.connection_file).stem}.log", "wb") as log:  # never to the terminal
+            asyncio.run(km.start_kernel(cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=log,
+                                        extra_arguments=[f"--IPKernelApp.exec_lines={imports(notebook)}"]))
         if self.closed:
             _kill(km)
 
-    def run(self, stage: str, notebook: Path, executed: Path, parameters: dict, cwd: Path, job: str = "") -> None:
-        """Execute ``notebook`` into ``executed`` with ``parameters``; raise StageFailed if a cell fails,
-        the kernel dies or the time limit passes, KeyboardInterrupt if :meth:`close` stopped it."""
+    def run(self, stage: str, job: str, notebook: Path, executed: Path, parameters: dict, cwd: Path) -> None:
+        """Execute ``notebook`` into ``executed`` in ``job``'s kernel: StageFailed if a cell fails, the kernel
+        dies or the time limit passes; KeyboardInterrupt after :meth:`close`."""
         import papermill as pm
         from jupyter_core.utils import ensure_event_loop
 
-        job = job or stage
+        self.start(job, notebook, cwd)
         with self.lock:
-            if self.closed:
-                raise KeyboardInterrupt
             km = self.started.pop(job, None)
-        if km is None:
-            km = self.manager()
-            self._start(km, cwd)
-        timer = threading.Timer(self.timeout or 0, self._expire, (job, km))  # from the notebook's start
-        timer.daemon = True
-        counted: list[int] = []  # the notebook's own cells (not those papermill adds), by index
-        at: list[int] = []       # the last cell started
+        if km is None or self.closed:
+            raise KeyboardInterrupt
+        timer = threading.Timer(self.timeout or 0, self._expire, (job, km))
+        timer.daemon, counted, at = True, [], []  # the notebook's own cells, by index; the last one started
 
         def notebook_start(notebook):
             counted[:] = [i for i, c in enumerate(notebook.cells) if not ADDED & set(c.metadata.get("tags", []))]
@@ -121,32 +129,29 @@ class Kernels:
 
         def cell_start(cell, cell_index):
             if cell_index in counted:
-                at[:] = [cell_index]
-                self.cells[job] = f"cell {counted.index(cell_index) + 1} of {len(counted)}"
+                at[:], self.cells[job] = [cell_index], f"cell {counted.index(cell_index) + 1} of {len(counted)}"
 
-        loop = ensure_event_loop()  # the one papermill will use in this thread: closed when done
-        try:
-            # no cwd= here: papermill would chdir the whole process, from this thread, while other stages
-            # run in others, and could leave it in a build folder that is then deleted; the kernel was
-            # started in ``cwd`` already (_start), which is all the notebook needs
+        def where() -> str:
+            return self.cells.get(job, "a cell")
+
+        loop = ensure_event_loop()  # the one papermill will use in this thread: closed after
+        try:  # (no cwd=: papermill would chdir the whole process, from this thread; the kernel runs in cwd)
             nb = pm.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name="python3",
                                      progress_bar=False, log_output=False, km=km, request_save_on_cell_execute=False,
                                      on_notebook_start=notebook_start, on_cell_start=cell_start)
             if at != counted[-1:]:  # papermill takes sys.exit(0) in a cell for a notebook done early
                 error = next((o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"), {})
                 raise StageFailed(stage, "stopped early", f"{error.get('ename', 'the kernel stopped')}: "
-                                  f"{error.get('evalue', '')}; the cells after it did not run", self.where(job))
+                                  f"{error.get('evalue', '')}; the cells after it did not run", where())
         except pm.PapermillExecutionError as exc:
-            raise StageFailed(stage, exc.ename, str(exc.evalue), self.where(job)) from None
+            raise StageFailed(stage, exc.ename, str(exc.evalue), where()) from None
         except RuntimeError as exc:  # DeadKernelError, or nbclient's own: it died or hung before it was ready
             if self.closed:
                 raise KeyboardInterrupt from None
-            if job in self.expired:
-                raise StageFailed(stage, "time limit", f"still running after {self.timeout:g} s; --timeout "
-                                  "allows more", self.where(job)) from None
             code = km.provisioner.process.poll() if km.provisioner else None
-            how = ("kernel died", f"exit code {code}") if code is not None else (type(exc).__name__, str(exc))
-            raise StageFailed(stage, *how, self.where(job)) from None
+            how = (("time limit", f"still running after {self.timeout:g} s; --timeout allows more") if job in self.expired
+                   else ("kernel died", f"exit code {code}") if code is not None else (type(exc).__name__, str(exc)))
+            raise StageFailed(stage, *how, where()) from None
         finally:
             timer.cancel()
             if km.kc is not None:
@@ -154,9 +159,6 @@ class Kernels:
             loop.close()
             self.cells.pop(job, None)
             self._stop(km)
-
-    def where(self, job: str) -> str:
-        return self.cells.get(job, "a cell")
 
     def _expire(self, job: str, km) -> None:
         with self.lock:
@@ -169,18 +171,14 @@ class Kernels:
                 return  # stopped already, or being stopped
             self.running.discard(km)
         _kill(km)
-        try:
+        with contextlib.suppress(Exception):  # never started, or gone already
             km.provisioner.process.wait()  # reaped
             asyncio.run(km.cleanup_resources())  # its sockets closed, its files removed
-        except Exception:  # never started, or already gone
-            pass
 
     def close(self) -> None:
-        """Kill every kernel still running (after an interruption: at once, whatever it is doing), and
-        remove the build's kernel files."""
+        """Kill every kernel still running, whatever it is doing, and remove the build's kernel files."""
         with self.lock:
-            self.closed = True
-            kms = list(self.running)
+            self.closed, kms = True, list(self.running)
         for km in kms:
             _kill(km)
         for km in kms:
@@ -191,19 +189,16 @@ class Kernels:
 def _kill(km) -> None:
     """SIGKILL to the kernel's process group (it was started in a session of its own)."""
     pid = getattr(km.provisioner, "pid", None)
-    if pid:
-        try:
+    if pid:  # (never 0: this process's own group)
+        with contextlib.suppress(OSError):
             os.killpg(pid, signal.SIGKILL)
-        except OSError:
-            pass
 
 
 def remove_debris() -> None:
-    """Kernel folders of builds that were killed outright (their process is gone)."""
-    tmp = Path(tempfile.gettempdir())
-    for d in tmp.glob(f"{PREFIX}*-*"):
+    """Kernel folders of builds killed outright (their process is gone)."""
+    for d in Path(tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
         m = re.fullmatch(rf"{PREFIX}(\d+)-\w+", d.name)
-        if m and d.is_dir() and not alive(int(m.group(1))):
+        if m and d.is_dir() and not alive(int(m[1])):
             shutil.rmtree(d, ignore_errors=True)
 
 
@@ -213,5 +208,5 @@ def alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        pass
     return True

@@ -1,16 +1,13 @@
-"""Checking the build's parameters before any kernel starts (and in each notebook run by hand).
-
-Every check raises :class:`ParameterError` with one line: the parameter, the value, what is allowed.
-No pandas here: run_report.py checks its parameters in a fraction of a second. :func:`make_build`
-checks them all and returns the :class:`Build` that runner.py runs.
-"""
+"""The build's parameters, checked before anything runs (and, by the notebooks, when run by hand): each
+check raises :class:`ParameterError` with one line naming the parameter, its value and what is allowed.
+:func:`make_build` checks them all and returns the :class:`Build`. No pandas here: it takes milliseconds."""
 from __future__ import annotations
 
 import errno
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import FIRST_YEAR, THIS_YEAR
@@ -18,85 +15,56 @@ from ..errors import ParameterError
 from . import stages
 
 FORMATS = ("html", "pdf")
-TOP_N_RANGE = (1, 20)
-_YEAR = r"[0-9]{4}"  # ASCII digits only: "２０２０" is not a year here
-_RANGE = re.compile(rf"^({_YEAR})\s*(?:-|\.\.|:)\s*({_YEAR})$")
+_RANGE = re.compile(r"^([0-9]{4})\s*(?:-|\.\.|:)\s*([0-9]{4})$")  # ASCII digits only: "２０２０" is not a year
 
 
 def display(value) -> str:
-    """A value (a path, a file name) as text that can always be printed: a file name need not be
-    valid UTF-8."""
+    """A value (a path) as text that can always be printed: a file name need not be valid UTF-8."""
     text = os.fsdecode(value) if isinstance(value, (bytes, os.PathLike)) else str(value)
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def _show(value) -> str:
-    """A value as a message quotes it: display(value), in quotes."""
+def show(value) -> str:
     return repr(display(value))
+
+
+def reason(exc: OSError) -> str:
+    return "a name in the path is too long" if exc.errno == errno.ENAMETOOLONG else (exc.strerror or str(exc)).lower()
 
 
 def parse_years(values, name: str = "--report-year") -> list[int]:
     """'2020' -> [2020]; ['2019', '2021'] -> [2019, 2021]; '2019-2021' -> [2019, 2020, 2021]."""
-    values = [values] if isinstance(values, (str, int)) else list(values)
     years: list[int] = []
-    for v in values:
-        if isinstance(v, int) and not isinstance(v, bool):
-            years.append(v)
-            continue
+    for v in [values] if isinstance(values, (str, int)) else values:
         s = str(v).strip()
         m = _RANGE.match(s)
-        if m:
-            a, b = int(m.group(1)), int(m.group(2))
-            if a > b:
-                raise ParameterError(f"{name}={_show(s)}: a range must run forwards, like 2019-2021")
-            years += range(a, b + 1)
-        elif re.fullmatch(_YEAR, s):
-            years.append(int(s))
-        else:
-            raise ParameterError(f"{name}={_show(s)}: not a year; give a whole year like 2020, several, "
+        if m and int(m[1]) > int(m[2]):
+            raise ParameterError(f"{name}={show(s)}: a range must run forwards, like 2019-2021")
+        if not (m or re.fullmatch(r"[0-9]{4}", s)) or isinstance(v, bool):
+            raise ParameterError(f"{name}={show(s)}: not a year; give a whole year like 2020, several, "
                                  "or a range like 2019-2021")
-    if not years:
-        raise ParameterError(f"{name}: no year given")
+        years += range(int(m[1]), int(m[2]) + 1) if m else [int(s)]
     dupes = sorted({y for y in years if years.count(y) > 1})
-    if dupes:
-        raise ParameterError(f"{name}: {', '.join(map(str, dupes))} given twice")
+    if not years or dupes:
+        raise ParameterError(f"{name}: " + (f"{', '.join(map(str, dupes))} given twice" if dupes else "no year given"))
     return years
 
 
+def _number(name: str, value, allowed: str, lo: float, hi: float, whole: bool = True) -> float:
+    text = str(value).strip()
+    if isinstance(value, bool) or not re.fullmatch(r"[0-9]+" + ("" if whole else r"(\.[0-9]+)?"), text) \
+            or not lo <= float(text) <= hi:
+        raise ParameterError(f"{name}={text!r}: allowed: {allowed}")
+    return int(text) if whole else float(text)
+
+
 def check_top_n(top_n) -> int:
-    lo, hi = TOP_N_RANGE
-    bad = ParameterError(f"top_n={_show(top_n)}: not a whole number; allowed: {lo} to {hi}")
-    if isinstance(top_n, bool) or (isinstance(top_n, float) and not top_n.is_integer()):
-        raise bad
-    if isinstance(top_n, str) and not re.fullmatch(r"\s*[0-9]+\s*", top_n):
-        raise bad
-    try:
-        n = int(top_n)
-    except (TypeError, ValueError):
-        raise bad from None
-    if not lo <= n <= hi:
-        raise ParameterError(f"top_n={n}: out of range; allowed: {lo} to {hi}")
-    return n
-
-
-def check_jobs(jobs) -> int:
-    """Reports built at once in a sweep: a whole number from 1 to 8."""
-    text = str(jobs)
-    if isinstance(jobs, bool) or not (text.isascii() and text.isdigit() and 1 <= int(text) <= 8):
-        raise ParameterError(f"jobs={text!r}: allowed: a whole number from 1 to 8")
-    return int(text)
-
-
-def check_timeout(seconds) -> float:
-    """The time limit of one notebook, in seconds: a number above 0, at most a day."""
-    text = str(seconds).strip()
-    if isinstance(seconds, bool) or not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text) or not 0 < float(text) <= 86400:
-        raise ParameterError(f"timeout={text!r}: allowed: a number of seconds above 0, at most 86400")
-    return float(text)
+    """Partners in the markets chart: 1 to 20."""
+    return _number("top_n", top_n, "a whole number from 1 to 20", 1, 20)
 
 
 def check_year_order(report_years: list[int], base_year: int) -> None:
-    """Years any data could serve: from FIRST_YEAR to this year, the base year before each report year."""
+    """Years any data could serve, the base year before each report year."""
     for name, year in [("report_year", y) for y in report_years] + [("base_year", base_year)]:
         if not FIRST_YEAR <= year <= THIS_YEAR:
             raise ParameterError(f"{name}={year}: out of range; allowed: {FIRST_YEAR} to {THIS_YEAR}")
@@ -105,19 +73,24 @@ def check_year_order(report_years: list[int], base_year: int) -> None:
             raise ParameterError(f"base_year={base_year}: must be before report_year={y}")
 
 
-def check_reviewer(name) -> str:
-    """Who checked, as the byline and ClaimReview name them: one line of text ('' for the project's name)."""
-    text = str(name or "").strip()
-    if len(text) > 200 or any(ord(c) < 32 for c in text):
-        raise ParameterError(f"reviewer={_show(text[:40])}: allowed: one line of text, at most 200 characters")
-    return text
+def check_years(available: dict[str, list[int]], report_year, base_year) -> None:
+    """Years the data serve (``available``: what the clean stage found, {"report": [...], "base": [...]})."""
+    for name, value, kind in (("report_year", report_year, "report"), ("base_year", base_year, "base")):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ParameterError(f"{name}={value!r}: must be a whole year like 2020")
+        if value not in available[kind]:
+            raise ParameterError(f"{name}={value}: no exports figure for that year; available {kind} years: "
+                                 f"{', '.join(map(str, available[kind])) or 'none'}")
+    check_year_order([report_year], base_year)
 
 
-def check_url(url, name: str) -> str:
-    """An address the page links to: '' (none), or an http(s) address without spaces."""
-    text = str(url or "").strip()
-    if text and not re.fullmatch(r"https?://[^\s<>\"]+", text):
-        raise ParameterError(f"{name}={_show(text[:60])}: allowed: an address starting with http:// or https://")
+def check_text(text, name: str, url: bool = False) -> str:
+    """One line of text, at most 200 characters ('' for none); with ``url``, an http(s) address."""
+    text = str(text or "").strip()
+    if url and text and not re.fullmatch(r"https?://[^\s<>\"]+", text):
+        raise ParameterError(f"{name}={show(text[:60])}: allowed: an address starting with http:// or https://")
+    if not url and (len(text) > 200 or any(ord(c) < 32 for c in text)):
+        raise ParameterError(f"{name}={show(text[:40])}: allowed: one line of text, at most 200 characters")
     return text
 
 
@@ -129,35 +102,27 @@ def check_formats(formats) -> tuple[str, ...]:
     return tuple(dict.fromkeys(formats))
 
 
-def _os_reason(exc: OSError) -> str:
-    if exc.errno == errno.ENAMETOOLONG:
-        return "a name in the path is too long"
-    return (exc.strerror or str(exc)).lower()
-
-
 def check_output_dir(path, forbidden=()) -> Path:
-    """The output folder: an existing writable folder, or one that can be made; never the file-system
-    root, nor inside the inputs or the code (a build there would write over what it reads)."""
+    """An existing writable folder, or one that can be made; never the file-system root, nor inside what
+    the build reads (it would write over it)."""
     if path is None or not str(path).strip():
         raise ParameterError("output_dir='': empty; give a folder (default: the project folder)")
     try:
-        p = Path(path).expanduser().resolve()
+        p = probe = Path(path).expanduser().resolve()
         if p.exists() and not p.is_dir():
-            raise ParameterError(f"output_dir={_show(path)}: exists and is not a folder")
-        probe = p
+            raise ParameterError(f"output_dir={show(path)}: exists and is not a folder")
         while not probe.exists():
             probe = probe.parent
     except OSError as exc:
-        raise ParameterError(f"output_dir={_show(path)}: {_os_reason(exc)}") from None
+        raise ParameterError(f"output_dir={show(path)}: {reason(exc)}") from None
     if p == Path(p.anchor):
-        raise ParameterError(f"output_dir={_show(path)}: the file-system root; give a folder of its own")
-    for f in forbidden:
-        f = Path(f).resolve()
+        raise ParameterError(f"output_dir={show(path)}: the file-system root; give a folder of its own")
+    for f in map(Path.resolve, map(Path, forbidden)):
         if p == f or f in p.parents:
-            raise ParameterError(f"output_dir={_show(path)}: inside {_show(f)}, which the build reads; "
+            raise ParameterError(f"output_dir={show(path)}: inside {show(f)}, which the build reads; "
                                  "choose a folder outside it")
     if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
-        raise ParameterError(f"output_dir={_show(path)}: {_show(probe)} is not writable")
+        raise ParameterError(f"output_dir={show(path)}: {show(probe)} is not writable")
     return p
 
 
@@ -165,48 +130,18 @@ def check_input_file(path, name: str) -> Path:
     """A file the user names (--data, --wdi): it must exist and be readable."""
     try:
         p = Path(path).expanduser()
-        if not p.exists():
-            raise ParameterError(f"{name}={_show(path)}: file not found")
-        if not p.is_file():
-            raise ParameterError(f"{name}={_show(path)}: not a file")
-        if not os.access(p, os.R_OK):
-            raise ParameterError(f"{name}={_show(path)}: not readable (check its permissions)")
-        return p.resolve()
+        problem = ("file not found" if not p.exists() else "not a file" if not p.is_file() else
+                   "not readable (check its permissions)" if not os.access(p, os.R_OK) else "")
     except OSError as exc:
-        raise ParameterError(f"{name}={_show(path)}: {_os_reason(exc)}") from None
+        problem = reason(exc)
+    if problem:
+        raise ParameterError(f"{name}={show(path)}: {problem}")
+    return p.resolve()
 
 
-def resolve_user_data(user_data, drop_in: Path) -> Path | None:
-    """'auto' (the default): the drop-in file data/raw/user/tech_exchange_series.csv if it exists;
-    '' or 'none': no user series; anything else: that file."""
-    if user_data is None or str(user_data).strip().lower() in ("", "none"):
-        return None
-    if str(user_data).strip().lower() == "auto":
-        return drop_in if drop_in.exists() else None
-    return Path(user_data)
-
-
-def check_years(available: dict[str, list[int]], report_year, base_year) -> None:
-    """Years the data can serve: ``available`` is what the clean stage found ({"report": [...], "base": [...]})."""
-    for name, value in (("report_year", report_year), ("base_year", base_year)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ParameterError(f"{name}={value!r}: must be a whole year like 2020")
-    if report_year not in available["report"]:
-        raise ParameterError(f"report_year={report_year}: no exports figure for that year; "
-                             f"available report years: {_list(available['report'])}")
-    if base_year not in available["base"]:
-        raise ParameterError(f"base_year={base_year}: no exports figure for that year; "
-                             f"available base years: {_list(available['base'])}")
-    check_year_order([report_year], base_year)
-
-
-def _list(years) -> str:
-    return ", ".join(map(str, years)) or "none"
-
-
-@dataclass
+@dataclass(frozen=True)
 class Build:
-    """What to build. Construct through :func:`make_build` to have every parameter checked."""
+    """What to build, every parameter checked: made by :func:`make_build`."""
 
     report_years: list[int]
     base_year: int
@@ -218,18 +153,14 @@ class Build:
     wdi_file: Path | None = None
     top_n: int = stages.DEFAULTS["top_n"]
     force: bool = False
-    jobs: int = 2
-    timeout: float = 600   # seconds a notebook may run (--timeout)
-    reviewer: str = ""     # who checked (--reviewer; '' for the project's name)
-    reviewer_url: str = ""  # their address (--reviewer-url), linked only when given
-    site_url: str = ""     # where the report will be published (--site-url), for ClaimReview's url
-    progress: float = 5    # a job running longer than this prints where it is, this often
-    prestart: bool = True  # boot the next stage's kernel while a stage runs (bench/bench.py measures it)
+    jobs: int = 2          # reports built at once
+    timeout: float = 600   # seconds a notebook may run
+    reviewer: str = ""     # who checked ('' for the project's name)
+    reviewer_url: str = ""  # their address, linked only when given
+    site_url: str = ""     # where the report will be published, for ClaimReview's url
+    progress: float = 5    # a job running longer than this says where it is, this often
     log: callable = print
     note: callable = lambda text: print(f"run_report.py: note: {text}", file=sys.stderr)
-    ran: list[str] = field(default_factory=list)
-    reused: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def variant(self) -> str:
@@ -240,27 +171,21 @@ class Build:
 
 
 def make_build(report_years, base_year, output_dir, formats=FORMATS, raw_dir=None, notebooks_dir=None,
-               user_data="auto", wdi_file=None, top_n=stages.DEFAULTS["top_n"], **kw) -> Build:
-    """Check every parameter (one-line ParameterError) before anything runs or is written."""
-    if "jobs" in kw:
-        kw["jobs"] = check_jobs(kw["jobs"])
-    if "timeout" in kw:
-        kw["timeout"] = check_timeout(kw["timeout"])
-    if "reviewer" in kw:
-        kw["reviewer"] = check_reviewer(kw["reviewer"])
-    for name in ("reviewer_url", "site_url"):
-        if name in kw:
-            kw[name] = check_url(kw[name], name)
+               user_data="auto", wdi_file=None, top_n=Build.top_n, jobs=2, timeout=600, reviewer="", reviewer_url="",
+               site_url="", **kw) -> Build:
+    """Check every parameter (one-line ParameterError) before anything runs or is written. ``user_data``:
+    'auto', the drop-in series (data/raw/user/tech_exchange_series.csv) if there is one; '' or 'none', none."""
+    checked = dict(jobs=_number("jobs", jobs, "a whole number from 1 to 8", 1, 8),
+                   timeout=_number("timeout", timeout, "a number of seconds above 0, at most 86400", 1e-9, 86400, False),
+                   reviewer=check_text(reviewer, "reviewer"), reviewer_url=check_text(reviewer_url, "reviewer_url", True),
+                   site_url=check_text(site_url, "site_url", True))
     years = parse_years(report_years)
-    base = parse_years([base_year], "--base-year")[0] if not isinstance(base_year, int) or \
-        isinstance(base_year, bool) else base_year
+    base = base_year if isinstance(base_year, int) and not isinstance(base_year, bool) else \
+        parse_years([base_year], "--base-year")[0]
     check_year_order(years, base)
-    raw_dir = Path(raw_dir) if raw_dir else stages.ROOT / "data" / "raw"
-    notebooks_dir = Path(notebooks_dir) if notebooks_dir else stages.ROOT / "notebooks"
+    raw_dir, notebooks_dir = Path(raw_dir or Build.raw_dir), Path(notebooks_dir or Build.notebooks_dir)
     out = check_output_dir(output_dir, forbidden=[raw_dir, notebooks_dir, stages.ROOT / "techtrade"])
-    user = resolve_user_data(user_data, raw_dir / Path(stages.RAW["user_series"]).relative_to("data/raw"))
-    if user is not None:
-        user = check_input_file(user, "data")
-    wdi = check_input_file(wdi_file, "wdi") if wdi_file else None
-    return Build(years, base, out, check_formats(formats), raw_dir, notebooks_dir, user, wdi,
-                 check_top_n(top_n), **kw)
+    choice, drop_in = str(user_data or "").strip().lower(), raw_dir / "user" / Path(stages.RAW["user_series"]).name
+    user = (drop_in if drop_in.exists() else None) if choice == "auto" else None if choice in ("", "none") else user_data
+    return Build(years, base, out, check_formats(formats), raw_dir, notebooks_dir, user and check_input_file(user, "data"),
+                 wdi_file and check_input_file(wdi_file, "wdi") or None, check_top_n(top_n), **checked, **kw)

@@ -1,18 +1,14 @@
-"""Running the stages declared in stages.py: inputs staged, each stage reused or executed, the reports
-rendered, everything published at once. Used by run_report.py, the benchmark and the tests.
+"""The build: its inputs copied into its own folder, every job reused from the cache or run, then published.
 
-- Integrity: the build first copies every file a stage will read (raw data, notebooks, the report's
-  text) into its own working folder, hashing each copy; the stages read only those copies, so the
-  cache key is made of exactly the bytes a stage read, whatever happens to the originals meanwhile.
-- Incremental: a stage whose key is in the cache (cache.py) is not run; its outputs, checked against
-  their recorded hashes, are restored instead, by role. ``force=True`` runs everything.
-- Every build ends: each notebook has a time limit (``Build.timeout``); a job running longer than a
-  few seconds says where it is; an interruption kills the kernels at once (kernels.py).
-- Atomic: nothing outside ``build/`` changes until every stage and rendering has succeeded; then
-  publish.py puts the new folders in place under a lock.
+A job is a stage (its notebook, run in a fresh kernel: kernels.py) or what is made from a stage's outputs
+(stages.MADE, render.py). Its key is made of exactly the bytes it reads (the build's own copies), and it
+needs the jobs that write what it reads. Jobs run on one thread pool, ``jobs`` reports at a time; a stage
+that runs starts the kernels of the next stages and the slow imports of the jobs after it.
 """
 from __future__ import annotations
 
+import csv
+import importlib
 import json
 import os
 import re
@@ -20,219 +16,241 @@ import shutil
 import threading
 import time
 import uuid
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from ..errors import DataError, ParameterError
-from ..handover import write_atomic
-from . import cache, params, publish, stages
-from .kernels import Kernels, StageFailed
-from .kernels import remove_debris as remove_kernel_debris
-from .params import FORMATS, Build, make_build
+from . import cache, params, publish, render, stages
+from .kernels import Kernels, StageFailed, remove_debris
+from .params import Build, make_build
 
-__all__ = ["Build", "BuildError", "make_build", "run"]
+__all__ = ["Build", "BuildError", "Result", "make_build", "run"]
+AHEAD = 2  # a stage that runs starts the kernels of this many stages after it
+IMPORTS = {"03_analysis": {"appendix": "nbconvert", "files": "techtrade.report.story", "pdf": "weasyprint"},
+           "04_narrative": {"pdf": "weasyprint"}}  # slow imports (0.4-0.7 s) of the jobs after a stage
 
 
 class BuildError(RuntimeError):
-    """A stage or a rendering failed. The message says which, where, and where the notebook was kept."""
+    """A stage or a rendering failed: which, where, and where the notebook was kept."""
+
+
+@dataclass
+class Result:
+    """What a build did: the renderings it published, by report; the jobs run and reused; their seconds."""
+    files: dict[str, dict[str, Path]] = field(default_factory=dict)
+    ran: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def run(b: Build) -> Result:
+    """Run or reuse every job, then publish (a report a newer build published meanwhile is not in files)."""
+    r, t0 = _Run(b), time.perf_counter()
+    try:
+        r.prepare()
+        r.run_jobs(r.graph([None]))
+        r.check_years()
+        r.run_jobs(r.graph(b.report_years))
+        r.result.files = publish.publish(r.plan(), b.log, b.note)
+        r.result.timings["total"] = time.perf_counter() - t0
+        return r.result
+    except KeyboardInterrupt as exc:
+        raise exc if isinstance(exc, publish.Interrupted) else publish.Interrupted(*exc.args[:1]) from None
+    finally:
+        r.close()
 
 
 class _Run:
-    """One build in its working folder: staged inputs, jobs run or reused, records to publish."""
-
     def __init__(self, b: Build):
-        self.b = b
-        self.out = b.output_dir
-        self.ws = self.out / publish.TMP / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self.started = time.time()
-        self.what = ", ".join(b.tag(y) for y in b.report_years)
-        self.cache = cache.Cache(self.out)
-        self.kernels: Kernels | None = None
-        self.code = cache.code_digest()
-        self.versions = cache.versions()
-        self.digests: dict[str, str] = {}      # staged input (relative to ws) -> sha256
-        self.originals: dict[str, str] = {}    # staged input path -> the path the user knows
-        self.keys: dict[str, str] = {}         # job -> key
-        self.new: dict[str, tuple[str, dict[str, Path]]] = {}  # key -> (kind, outputs) of a job that ran
-        self.pages: dict[str, str] = {}        # tag -> the report's HTML, made once for HTML and PDF
-        self.active: dict[str, tuple[float, str]] = {}  # job -> (when it began, what it does first)
-        self.held: list[str] | None = []       # log lines held back until the years are known to be served
-        self.lock = threading.Lock()
+        self.b, self.out, self.what = b, b.output_dir, ", ".join(b.tag(y) for y in b.report_years)
+        self.ws, self.started = self.out / publish.TMP / f"{os.getpid()}-{uuid.uuid4().hex[:8]}", time.time()
+        self.cache, self.code, self.versions = cache.Cache(self.out), cache.code_digest(), cache.versions()
+        self.digests, self.originals, self.keys = {}, {}, {}  # staged input: sha256, the user's path; job: key
+        self.new: list[tuple[str, str, dict[str, Path]]] = []  # (key, kind, outputs) of the jobs that ran
+        self.active: dict[str, tuple[float, str]] = {}         # job -> (when it began, what it does first)
+        self.held: list[str] | None = []  # lines held back until the years are known to be served
+        self.result, self.lock, self.imported, self.shown = Result(), threading.Lock(), set(), time.perf_counter()
+        self.kernels = Kernels(b.timeout)
+        self.pool = ThreadPoolExecutor(4 * min(b.jobs, len(b.report_years)) + 3)  # a report's jobs at once; imports
 
-    # -- the terminal ---------------------------------------------------------------------------
+    def close(self) -> None:
+        with publish.signals_held():  # a second Ctrl-C does not cut the clean-up short
+            self.kernels.close()  # kills what still runs, so the workers end at once
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            shutil.rmtree(self.ws, ignore_errors=True)
+
     def say(self, line: str) -> None:
         with self.lock:
             if self.held is not None:
-                self.held.append(line)
-                return
+                return self.held.append(line)
         self.b.log(line)
 
     def release(self) -> None:
-        """Print the lines held back, and the next ones at once."""
         with self.lock:
             held, self.held = self.held or [], None
         for line in held:
             self.b.log(line)
 
-    def wait(self, futures) -> None:
-        """Wait for ``futures`` (raising the first failure); every few seconds, one line per job that has
-        run that long: where it is and for how long."""
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=self.b.progress, return_when=FIRST_EXCEPTION)
-            for f in done:
+    def graph(self, years: list) -> dict:
+        """The jobs of ``years`` (the shared stages' for [None]): {name: (the jobs it needs, what it does)}. A job
+        needs those that write what it reads; a report's, also those of the report ``jobs`` places before."""
+        todo, reports = {}, []
+        for i, year in enumerate(years):
+            tag = year and self.b.tag(year)
+            specs = [(s.name, s.reads, {**s.writes, "executed": s.executed}) for s in stages.STAGES
+                     if s.per_year == bool(year)]
+            specs += [(kind, r, w) for kind, (fmt, r, w) in stages.MADE.items() if year and fmt in ("", *self.b.formats)]
+            jobs = {f"{kind}_{tag}" if tag else kind: (kind, {role: self.path(p, tag) for role, p in r.items()},
+                                                       {role: self.path(p, tag) for role, p in w.items()})
+                    for kind, r, w in specs}
+            made = {p: name for name, (_, _, outs) in jobs.items() for p in outs.values()}
+            earlier = reports[i - self.b.jobs] if i >= self.b.jobs else set()
+            todo.update({name: ({made[p] for p in ins.values() if p in made} | earlier,
+                                partial(self.job, name, kind, year, ins, outs)) for name, (kind, ins, outs) in jobs.items()})
+            reports.append(set(jobs))
+        return todo
+
+    def run_jobs(self, todo: dict) -> None:
+        """Run ``todo``, each job once those it needs are done; raise the first failure. Every few seconds, one
+        line per job running that long: where it is."""
+        done, running = set(), {}
+        while todo or running:
+            for name in [n for n, (needs, _) in todo.items() if needs <= done]:
+                running[self.pool.submit(todo.pop(name)[1])] = name
+            for f in wait(running, timeout=self.b.progress, return_when=FIRST_COMPLETED)[0]:
+                done.add(running.pop(f))
                 f.result()
             now = time.perf_counter()
-            with self.lock:
-                slow = [(job, now - t0, self.kernels.cells.get(job, doing))
-                        for job, (t0, doing) in sorted(self.active.items()) if now - t0 >= self.b.progress]
-            for job, seconds, where in slow:
-                self.release()
-                self.b.log(f"  {job}: {where}, {seconds:.0f} s so far")
+            if now - self.shown >= self.b.progress:
+                self.shown = now
+                with self.lock:
+                    slow = [f"  {job}: {self.kernels.cells.get(job, doing)}, {now - t0:.0f} s so far"
+                            for job, (t0, doing) in sorted(self.active.items()) if now - t0 >= self.b.progress]
+                for line in slow:
+                    self.release()
+                    self.b.log(line)
 
-    # -- inputs ---------------------------------------------------------------------------------
-    def stage_inputs(self) -> None:
+    def job(self, name: str, kind: str, year: int | None, ins: dict, outs: dict) -> None:
+        """Restore the job's outputs from the cache if its key is there and they are intact; else make them."""
+        s, t0 = stages.BY_NAME.get(kind), time.perf_counter()
+        values = {p: year if p == "report_year" else getattr(self.b, p) for p in (s.params if s else ())}
+        notebook = s and self.ws / "inputs" / s.notebook
+        key = cache.digest(kind, values, self.digest_of(notebook), {r: self.digest_of(p) for r, p in ins.items()},
+                           self.code, self.versions)
+        found = None if self.b.force else self.cache.lookup(key, kind)
+        with self.lock:
+            self.active[name] = (t0, "starting its kernel" if s else "rendering")
+        try:
+            for role, obj in (found or {}).items():  # "figures/exports-wide.svg": a file in a folder the job fills
+                target = outs[role.split("/")[0]] / role.partition("/")[2] if "/" in role else outs[role]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(obj, target)
+            if found is None:
+                for role, p in outs.items():
+                    (p if s and s.writes.get(role, "").endswith("/") else p.parent).mkdir(parents=True, exist_ok=True)
+                self.stage(s, name, notebook, values, ins, outs) if s else self.make(kind, name, ins, outs)
+                made = {f"{role}/{q.relative_to(p).as_posix()}" if p.is_dir() else role: q for role, p in outs.items()
+                        for q in (sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p])}
+        finally:
+            with self.lock:
+                self.active.pop(name, None)
+        with self.lock:
+            self.keys[name], self.result.timings[name] = key, time.perf_counter() - t0
+            self.new += [] if found is not None else [(key, kind, made)]
+            (self.result.ran if found is None else self.result.reused).append(name)
+        self.say(f"  {name}: {'ran' if found is None else 'reused'} ({self.result.timings[name]:.1f} s)")
+
+    def stage(self, s: stages.Stage, name: str, notebook: Path, values: dict, ins: dict, outs: dict) -> None:
+        """Run the stage's notebook, its inputs and outputs as parameters; its executed notebook names files as
+        the output folder has them (the build's folder is gone once published)."""
+        executed, outs = outs["executed"], {r: p for r, p in outs.items() if r != "executed"}
+        self.ahead(s, values.get("report_year"))
+        try:
+            self.kernels.run(s.name, name, notebook, executed, {**values, "inputs": {r: str(p or "") for r, p in ins.items()},
+                                                                 "outputs": {r: str(p) for r, p in outs.items()}}, self.ws)
+            missing = [p for p in outs.values() if not p.exists()]
+            if missing:
+                raise StageFailed(s.name, "no output", f"{missing[0].relative_to(self.ws)} was not written", "its last cell")
+        except StageFailed as exc:
+            raise self.failure(exc, name) from None
+        text = executed.read_text(encoding="utf-8")
+        for old in (self.ws / "inputs", self.ws):
+            text = text.replace(json.dumps(str(old))[1:-1], ".")
+        executed.write_text(text, encoding="utf-8")
+
+    def make(self, kind: str, name: str, ins: dict, outs: dict) -> None:
+        if kind == "pdf":
+            self.say(f"  rendering the PDF for {name.removeprefix('pdf_')} ...")
+        getattr(render, kind)(ins, outs)
+
+    def ahead(self, s: stages.Stage, year: int | None) -> None:
+        """Start the kernels of ``s`` and of the stages after it (which most likely run too; after a shared
+        stage, those of the first reports), and the slow imports of the jobs after it."""
+        i = stages.STAGES.index(s)
+        for t in stages.STAGES[i:i + 1 + AHEAD]:
+            for y in ([year] if year else self.b.report_years[:self.b.jobs]) if t.per_year else [None]:
+                self.kernels.start(f"{t.name}_{self.b.tag(y)}" if y else t.name, self.ws / "inputs" / t.notebook, self.ws)
+        with self.lock:
+            modules = {m for kind, m in IMPORTS.get(s.name, {}).items()
+                       if stages.MADE[kind][0] in ("", *self.b.formats)} - self.imported
+            self.imported |= modules
+        for module in sorted(modules):
+            self.pool.submit(importlib.import_module, module)
+
+    def prepare(self) -> None:
+        """The build's folder, and in it a copy of every file a stage reads, hashed."""
         b = self.b
-        sources = {f"inputs/{p}": b.raw_dir / Path(p).relative_to("data/raw")
-                   for role, p in stages.RAW.items() if role not in ("user_series", "wdi")}  # (those: below)
-        sources[f"inputs/{stages.RAW['wdi']}"] = b.wdi_file or b.raw_dir / Path(stages.RAW["wdi"]).relative_to("data/raw")
-        if b.user_data is not None:
-            sources[f"inputs/data/raw/user/{_safe_name(b.user_data.name)}"] = b.user_data
-        for s in stages.STAGES:
-            sources[f"inputs/{s.notebook}"] = b.notebooks_dir / Path(s.notebook).name
-            for p in s.reads.values():
-                if p.startswith("notebooks/"):
-                    sources[f"inputs/{p}"] = b.notebooks_dir / Path(p).name
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+            self.ws.mkdir(parents=True)
+        except OSError as exc:
+            raise ParameterError(f"output_dir={params.show(self.out)}: cannot be made ({params.reason(exc)})") from None
+        remove_debris()
+        self.say(f"building {self.what} into {params.display(self.out)}"
+                 + (f" with your series {params.display(b.user_data)}" if b.user_data else ""))
+        self.say(f"shared stages (once for {len(b.report_years)} report(s)):")
+        sources = {p: b.raw_dir / Path(p).relative_to("data/raw") for p in stages.RAW.values()}
+        sources[stages.RAW["wdi"]] = b.wdi_file or sources[stages.RAW["wdi"]]
+        del sources[stages.RAW["user_series"]]
+        if b.user_data is not None:  # under a name safe to use in a path
+            safe = re.sub(r"[^\w.\-]+", "_", params.display(b.user_data.name))[:100] or "series.csv"
+            sources[f"data/raw/user/{safe}"] = b.user_data
+        sources.update({p: b.notebooks_dir / Path(p).name for s in stages.STAGES for p in [s.notebook, *s.reads.values()]
+                        if p.startswith("notebooks/")})
         for rel, src in sources.items():
-            dst = self.ws / rel
+            dst = self.ws / "inputs" / rel
             dst.parent.mkdir(parents=True, exist_ok=True)
             try:
                 shutil.copyfile(src, dst)
-            except FileNotFoundError:
-                raise DataError(f"{src}: file not found") from None
-            except IsADirectoryError:
-                raise DataError(f"{src}: not a file") from None
-            self.digests[rel] = cache.sha256_file(dst)
-            self.originals[str(dst)] = str(src)
+            except (FileNotFoundError, IsADirectoryError) as exc:
+                raise DataError(f"{src}: {'not a file' if isinstance(exc, IsADirectoryError) else 'file not found'}") \
+                    from None
+            self.digests[f"inputs/{rel}"], self.originals[str(dst)] = cache.sha256_file(dst), str(src)
 
     def path(self, decl: str, tag: str | None) -> Path | None:
-        """Where, in the working folder, a stage reads or writes the file the table declares."""
-        if decl.startswith(("data/raw/", "notebooks/")):
-            if decl == stages.RAW["user_series"]:
-                staged = [r for r in self.digests if r.startswith("inputs/data/raw/user/")]
-                return self.ws / staged[0] if staged else None
-            return self.ws / "inputs" / decl
-        return self.ws / stages.resolve(decl, tag)
+        """Where, in the build's folder, a job reads or writes the file the stage table declares."""
+        if decl == stages.RAW["user_series"]:
+            return next((self.ws / r for r in self.digests if r.startswith("inputs/data/raw/user/")), None)
+        return self.ws / ("inputs/" + decl if decl.startswith(("data/raw/", "notebooks/")) else stages.resolve(decl, tag))
 
     def digest_of(self, path: Path | None) -> str | None:
-        if path is None:
-            return None
-        rel = path.relative_to(self.ws).as_posix()
-        if rel in self.digests:
-            return self.digests[rel]
+        rel = path and path.relative_to(self.ws).as_posix()
+        if path is None or rel in self.digests:
+            return self.digests.get(rel)
         if path.is_dir():
             return cache.digest(sorted((p.relative_to(path).as_posix(), cache.sha256_file(p))
                                        for p in path.rglob("*") if p.is_file()))
         return cache.sha256_file(path) if path.exists() else "missing"
 
-    # -- jobs -----------------------------------------------------------------------------------
-    def executed(self, stage: stages.Stage, tag: str | None) -> str:
-        return f"reports/{tag}/executed/{stage.name}.ipynb" if tag else f"executed/{stage.name}.ipynb"
-
-    def stage(self, s: stages.Stage, year: int | None) -> None:
-        b = self.b
-        tag = b.tag(year) if s.per_year else None
-        values = {"report_year": year, "base_year": b.base_year, "top_n": b.top_n, "reviewer": b.reviewer,
-                  "reviewer_url": b.reviewer_url, "site_url": b.site_url}
-        values = {p: values[p] for p in s.params}
-        ins = {role: self.path(p, tag) for role, p in s.reads.items()}
-        outs = {role: self.path(p, tag) for role, p in s.writes.items()}
-        executed = self.ws / self.executed(s, tag)
-        notebook = self.ws / "inputs" / s.notebook
-        key = cache.digest(s.name, self.digest_of(notebook), values, {r: self.digest_of(p) for r, p in ins.items()},
-                           self.code, self.versions)
-        job = s.name if tag is None else f"{s.name}_{tag}"
-
-        def target(name: str) -> Path:  # "figures/exports-wide.svg" -> where this build keeps it
-            role, _, member = name.partition("/")
-            return executed if role == "executed" else outs[role] / member if member else outs[role]
-
-        def make() -> dict[str, Path]:
-            for role, decl in s.writes.items():
-                (outs[role] if decl.endswith("/") else outs[role].parent).mkdir(parents=True, exist_ok=True)
-            executed.parent.mkdir(parents=True, exist_ok=True)
-            parameters = {**values, "inputs": {r: str(p) if p else "" for r, p in ins.items()},
-                          "outputs": {r: str(p) for r, p in outs.items()}}
-            self.kernels.prestart(job, cwd=self.ws)
-            after = stages.STAGES.index(s) + 1  # the next stage will most likely run too: boot its kernel now
-            if after < len(stages.STAGES):
-                nxt = stages.STAGES[after]
-                self.kernels.prestart(nxt.name if not nxt.per_year else
-                                      f"{nxt.name}_{b.tag(year if year is not None else b.report_years[0])}",
-                                      cwd=self.ws)
-            try:
-                self.kernels.run(s.name, notebook, executed, parameters, cwd=self.ws, job=job)
-                missing = [p for p in outs.values() if not p.exists()]
-                if missing:
-                    raise StageFailed(s.name, "no output", f"{missing[0].relative_to(self.ws)} was not written",
-                                      "its last cell")
-            except StageFailed as exc:
-                raise self._failure(exc, tag) from None
-            self._relative(executed)
-            made = {"executed": executed}
-            for role, decl in s.writes.items():
-                p = outs[role]
-                made.update({f"{role}/{q.relative_to(p).as_posix()}": q for q in sorted(p.rglob("*")) if q.is_file()}
-                            if decl.endswith("/") else {role: p})
-            return made
-
-        self._job(job, s.name, key, target, make, "starting its kernel")
-
-    def _job(self, job: str, kind: str, key: str, target, make, doing: str) -> None:
-        """Restore the job's outputs from the cache if its key is there (and they are intact), each to
-        ``target(role)``, else ``make`` them (it returns them by role); then record and log the job."""
-        b, t0 = self.b, time.perf_counter()
-        found = None if b.force else self.cache.lookup(key, kind)
-        with self.lock:
-            self.active[job] = (t0, doing)
-        try:
-            if found is not None:
-                for name, obj in found.items():
-                    target(name).parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(obj, target(name))
-            else:
-                made = make()
-        finally:
-            with self.lock:
-                self.active.pop(job, None)
-        with self.lock:
-            if found is None:
-                self.new[key] = (kind, made)
-            self.keys[job] = key
-            (b.reused if found is not None else b.ran).append(job)
-            b.timings[job] = time.perf_counter() - t0
-        self.say(f"  {job}: {'reused' if found is not None else 'ran'} ({b.timings[job]:.1f} s)")
-
-    def store_cache(self) -> None:
-        """Keep what the jobs that ran made (call with the publishing lock held)."""
-        for key, (kind, made) in self.new.items():
-            self.cache.store(key, kind, made)
-
-    def _relative(self, executed: Path) -> None:
-        """The executed notebook names files as the output folder has them ("./data/processed/..."),
-        not by the build's working folder, which is gone once the build is published."""
-        text = executed.read_text(encoding="utf-8")
-        for old in (str(self.ws / "inputs"), str(self.ws)):
-            text = text.replace(json.dumps(old)[1:-1], ".")
-        executed.write_text(text, encoding="utf-8")
-
-    def _failure(self, exc: StageFailed, tag: str | None) -> Exception:
-        """A failing cell: the user's input (exit 2) or a failing stage (exit 1, notebook kept if saved)."""
-        msg = self._unstage(str(exc.evalue))
+    def failure(self, exc: StageFailed, name: str) -> Exception:
+        """A failing cell: the user's input (exit 2), or a failing stage (exit 1; its notebook kept)."""
+        msg = self.unstage(str(exc.evalue))
         if exc.ename in ("DataError", "ParameterError"):
             return (DataError if exc.ename == "DataError" else ParameterError)(msg)
-        src = self.ws / self.executed(stages.BY_NAME[exc.stage], tag)
-        where = ""
+        tag = name.removeprefix(exc.stage).lstrip("_")
+        src, where = self.ws / stages.resolve(stages.BY_NAME[exc.stage].executed, tag), ""
         if src.exists():
             kept = self.out / publish.FAILED / (tag or "shared") / src.name
             try:
@@ -244,117 +262,50 @@ class _Run:
                 where = f"; the executed notebook could not be kept ({err.strerror or err})"
         return BuildError(f"{exc.stage} failed in {exc.cell} ({exc.ename}: {msg}){where}")
 
-    def _unstage(self, text: str) -> str:
-        """Messages name the files the user knows, not the build's working copies; what the build
-        makes, by its path in the output folder."""
+    def unstage(self, text: str) -> str:
+        """Messages name the user's files, not the build's copies; what the build makes, by its place in the
+        output folder."""
         for staged, original in sorted(self.originals.items(), key=lambda kv: -len(kv[0])):
             text = text.replace(staged, original)
         return text.replace(f"{self.ws}{os.sep}", "")
 
-    def notes(self) -> list[str]:
-        """What the ingest stage read differently from how it was written (a partner's alias, a
-        semicolon separator), one line each, naming the user's own file."""
-        import csv
-
-        path = self.ws / stages.BY_NAME["01_ingest"].writes["notes"]
-        with open(path, encoding="utf-8", newline="") as f:
-            return [self._unstage(r["note"]) for r in csv.DictReader(f)]
-
     def check_years(self) -> None:
-        avail = json.loads((self.ws / stages.resolve(stages.BY_NAME["02_clean"].writes["years"], None)).read_text())
-        for y in self.b.report_years:
-            params.check_years(avail, y, self.b.base_year)
-
-    def render(self, year: int, kind: str) -> None:
-        """One rendering of a report: "html", "pdf" (from the narrative) or "appendix" (the analysis
-        notebook with its code), reused when what it renders is unchanged."""
-        from . import render
-
-        tag = self.b.tag(year)
-        report = self.ws / "reports" / tag
-        page = report / ("appendix-analysis.html" if kind == "appendix" else f"report.{kind}")
-        upstream = self.keys[f"03_analysis_{tag}" if kind == "appendix" else f"04_narrative_{tag}"]
-        key = cache.digest("render", kind, upstream, self.code, self.versions)
-
-        def make() -> dict[str, Path]:
-            if kind == "appendix":
-                render.write_appendix(report / "executed" / "03_analysis.ipynb", page)
-            else:
-                with self.lock:
-                    html = self.pages.get(tag)
-                if html is None:
-                    html = render.report_html(report / "executed" / "04_narrative.ipynb")
-                    with self.lock:
-                        self.pages[tag] = html
-                if kind == "html":
-                    write_atomic(page, html)
-                else:
-                    self.say(f"  rendering the PDF for {tag} ...")
-                    render.to_pdf(html, page)
-            return {"page": page}
-
-        self._job(f"{kind}_{tag}", kind, key, lambda name: page, make, "rendering")
-
-    def per_year(self, year: int, helpers: ThreadPoolExecutor) -> None:
-        """The per-report stages and renderings of one year. The appendix depends on the analysis only:
-        it is rendered while the narrative's kernel runs."""
-        analysis, narrative = stages.PER_YEAR
-        self.stage(analysis, year)
-        appendix = helpers.submit(self.render, year, "appendix") if "html" in self.b.formats else None
-        self.stage(narrative, year)
-        for kind in FORMATS:
-            if kind in self.b.formats:
-                self.render(year, kind)
-        if appendix is not None:
-            appendix.result()
-
-
-def _safe_name(name: str) -> str:
-    return re.sub(r"[^\w.\-]+", "_", params.display(name))[:100] or "series.csv"
-
-
-def run(b: Build) -> dict[str, dict[str, Path]]:
-    """Run (or reuse) every stage for every report year, render, publish. Returns the reports'
-    renderings by tag (a report that a newer build published meanwhile is not among them)."""
-    out = b.output_dir
-    r = _Run(b)
-    t0 = time.perf_counter()
-    pools: list[ThreadPoolExecutor] = []
-    try:
+        """Whether the data serve the years asked for (if not, what ran is kept in the cache, for the same build
+        with other years); then what ingest noted, one line each."""
         try:
-            out.mkdir(parents=True, exist_ok=True)
-            r.ws.mkdir(parents=True)
-        except OSError as exc:
-            raise ParameterError(f"output_dir={params._show(out)}: cannot be made ({params._os_reason(exc)})") from None
-        remove_kernel_debris()
-        r.say(f"building {r.what} into {params.display(out)}"
-              + (f" with your series {params.display(b.user_data)}" if b.user_data else ""))
-        r.kernels = Kernels(prestart=b.prestart, timeout=b.timeout)
-        r.stage_inputs()
-        pools = [ThreadPoolExecutor(max(1, min(b.jobs, len(b.report_years)))) for _ in range(2)]
-        pool, helpers = pools
-        r.say(f"shared stages (once for {len(b.report_years)} report(s)):")
-        r.wait([pool.submit(lambda: [r.stage(s, None) for s in stages.SHARED])])
-        try:
-            r.check_years()
+            avail = json.loads((self.ws / stages.BY_NAME["02_clean"].writes["years"]).read_text())
+            for y in self.b.report_years:
+                params.check_years(avail, y, self.b.base_year)
         except ParameterError:
-            with publish.locked(out, r.what, b.log):  # keep what ran: the same build with other years reuses it
-                r.store_cache()
+            with publish.locked(self.out, self.what, self.b.log):
+                for key, kind, made in self.new:
+                    self.cache.store(key, kind, made)
             raise
-        r.release()
-        for note in r.notes():
-            b.note(note)
-        r.say("per-report stages:")
-        r.wait([pool.submit(r.per_year, y, helpers) for y in b.report_years])
-        files = publish.publish(r)
-        b.timings["total"] = time.perf_counter() - t0
-        return files
-    except KeyboardInterrupt as exc:
-        raise exc if isinstance(exc, publish.Interrupted) else publish.Interrupted(*exc.args[:1])  # (signum) from None
-    finally:
-        with publish.signals_held():  # a second Ctrl-C does not cut the clean-up short
-            if r.kernels is not None:
-                r.kernels.close()  # kills what still runs, so the workers end at once
-            for p in pools:
-                p.shutdown(wait=True, cancel_futures=True)
-            shutil.rmtree(r.ws, ignore_errors=True)
+        self.release()
+        with open(self.ws / stages.BY_NAME["01_ingest"].writes["notes"], encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                self.b.note(self.unstage(row["note"]))
+        self.say("per-report stages:")
+
+    def plan(self) -> publish.Plan:
+        """data/processed/ (and which series it was made from), and each report: its folder, completed with the
+        shared stages' executed notebooks, and what its manifest says it was made from."""
+        b, ws, show = self.b, self.ws, params.display
+        cache.write_atomic(ws / stages.SERIES, json.dumps({"variant": b.variant}))
+        about = {"described": (f"{'your series ' + show(b.user_data.name) if b.user_data else 'the shipped data'}"
+                               f"{', World Bank file ' + show(b.wdi_file.name) if b.wdi_file else ''}; "
+                               f"top {b.top_n} partners in the markets chart"),
+                 "inputs": {rel.removeprefix("inputs/data/raw/"): {"file": show(Path(self.originals[str(ws / rel)]).name),
+                                                                   "sha256": sha}
+                            for rel, sha in sorted(self.digests.items()) if rel.startswith("inputs/data/raw/")},
+                 "code": self.code, "packages": self.versions}
+        reports = []
+        for tag, year in ((b.tag(y), y) for y in b.report_years):
+            for s in stages.SHARED:
+                shutil.copyfile(ws / s.executed, ws / "reports" / tag / "executed" / f"{s.name}.ipynb")
+            reports.append(publish.Report(tag, self.keys[f"04_narrative_{tag}"], {
+                "title": (ws / stages.resolve(stages.MADE["files"][2]["title"], tag)).read_text(encoding="utf-8"),
+                "parameters": {"report_year": year, "base_year": b.base_year, "top_n": b.top_n,
+                               "data": b.user_data and show(b.user_data), "wdi": b.wdi_file and show(b.wdi_file)},
+                **about}))
+        return publish.Plan(self.out, ws, self.started, self.what, b.formats, reports, self.new)

@@ -1,23 +1,19 @@
 """The build, declared once: each stage's notebook, its parameters, and the files it reads and writes.
 
-Everything else follows from this table. ``run_report.py`` hands each notebook its input and output
-paths as papermill parameters (``inputs`` and ``outputs``, as Ploomber does), the cache key of a stage
-is made from exactly the files it reads, and a notebook run by hand in JupyterLab asks this table for
-the project's own folders (see :func:`paths`). The README's layout table is tested against it.
-
-Paths are written relative to the project (``data/raw/...``, ``data/processed/...``, ``figures/...``,
-``notebooks/...``); ``{tag}`` stands for the report's name, for example ``2020-vs-2018``.
+A build hands each notebook its paths as papermill parameters (``inputs`` and ``outputs``); a stage's cache
+key is made of exactly the files it reads; a notebook run by hand asks :func:`paths` for the project's own
+folders. Paths are relative to the project; ``{tag}`` stands for the report's name (``2020-vs-2018``).
 """
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
-#: The shipped inputs, by role. ``user_series`` is optional: used when the file exists (or is given).
+#: The shipped inputs, by role; ``user_series`` is used when it exists (or is given).
 RAW = {
     "sources": "data/raw/sources.csv",
     "claims": "data/raw/claims.csv",
@@ -28,29 +24,31 @@ RAW = {
     "user_series": "data/raw/user/tech_exchange_series.csv",
 }
 OPTIONAL = ("user_series",)
-#: Which series the files in data/processed/ were made from (``{"variant": "with-my-table"}``): written
-#: by a build when it publishes them, and by 01_ingest run by hand; per-report files are named from it.
+#: Which series data/processed/ was made from ({"variant": "with-my-table"}), by a build or 01_ingest by hand
 SERIES = "data/processed/00_series.json"
 
-#: Parameters a stage may take, with their defaults (the article's years; six partners in the chart; the
-#: project as reviewer, no reviewer's address, no page address: a link only where one is given).
+#: Parameters a stage may take, with their defaults (the article's years; six partners; no reviewer, no address)
 DEFAULTS = {"report_year": 2020, "base_year": 2018, "top_n": 6, "reviewer": "", "reviewer_url": "", "site_url": ""}
 
 
 @dataclass(frozen=True)
 class Stage:
-    name: str                       # the notebook is notebooks/<name>.ipynb
-    what: str                       # one line, for the README and the log
-    per_year: bool                  # False: run once per build; True: once per report
-    params: tuple[str, ...]         # value parameters (besides ``inputs`` and ``outputs``)
-    reads: dict[str, str]           # role -> path
-    writes: dict[str, str]          # role -> path; a path ending in "/" is a folder the stage fills
-    package: str = ""               # its logic: techtrade/<package>/, tested in tests/<package>/
-    optional: tuple[str, ...] = field(default=())
+    name: str                # the notebook is notebooks/<name>.ipynb
+    what: str                # one line, for the README
+    per_year: bool           # False: run once per build; True: once per report
+    params: tuple[str, ...]  # value parameters (besides ``inputs`` and ``outputs``)
+    reads: dict[str, str]    # role -> path
+    writes: dict[str, str]   # role -> path; a path ending in "/" is a folder the stage fills
+    package: str = ""        # its logic: techtrade/<package>/, tested in tests/<package>/
+    optional: tuple[str, ...] = ()
 
     @property
     def notebook(self) -> str:
         return f"notebooks/{self.name}.ipynb"
+
+    @property
+    def executed(self) -> str:
+        return f"reports/{{tag}}/executed/{self.name}.ipynb" if self.per_year else f"executed/{self.name}.ipynb"
 
 
 STAGES = (
@@ -87,81 +85,63 @@ STAGES = (
 BY_NAME = {s.name: s for s in STAGES}
 SHARED = tuple(s for s in STAGES if not s.per_year)
 PER_YEAR = tuple(s for s in STAGES if s.per_year)
+#: What the build makes from the stages' outputs for each report, in its own process (render.<kind>): kind ->
+#: (the --format that asks for it; what it reads; what it writes). A report's title is for its manifest only.
+MADE = {
+    "files": ("", {r: BY_NAME["03_analysis"].writes[r] for r in ("results", "verdicts", "numbers")},
+              {**{n: f"reports/{{tag}}/{n}" for n in ("verdicts.csv", "numbers.csv", "verdicts.json",
+                                                     "datapackage.json")}, "title": "titles/{tag}.txt"}),
+    "html": ("html", {"notebook": BY_NAME["04_narrative"].executed}, {"page": "reports/{tag}/report.html"}),
+    "appendix": ("html", {"notebook": BY_NAME["03_analysis"].executed}, {"page": "reports/{tag}/appendix-analysis.html"}),
+    "pdf": ("pdf", {"notebook": BY_NAME["04_narrative"].executed}, {"page": "reports/{tag}/report.pdf"}),
+}
 
 
 def tag(report_year: int, base_year: int, top_n: int = DEFAULTS["top_n"], variant: str = "") -> str:
     """The report's name: ``2020-vs-2018``; other parameters that shape it are added (``_top3``)."""
-    t = f"{report_year}-vs-{base_year}"
-    if top_n != DEFAULTS["top_n"]:
-        t += f"_top{top_n}"
-    return t + (f"_{variant}" if variant else "")
+    return f"{report_year}-vs-{base_year}" + (f"_top{top_n}" if top_n != DEFAULTS["top_n"] else "") + \
+        (f"_{variant}" if variant else "")
 
 
 def variant(user_series: Path | None = None, wdi: Path | None = None) -> str:
     """What a report's name says of its inputs: ``with-<your file>``, ``wdi-<World Bank file>``."""
-    parts = [f"{prefix}-{_slug(Path(p).stem)}" for prefix, p in (("with", user_series), ("wdi", wdi)) if p]
-    return "_".join(parts)
+    return "_".join(f"{prefix}-{_slug(Path(p).stem)}" for prefix, p in (("with", user_series), ("wdi", wdi)) if p)
 
 
 def _slug(text: str) -> str:
-    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-")
-    return s or "file"
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-") or "file"
 
 
 def resolve(path: str, tag_: str | None) -> str:
-    if "{tag}" in path:
-        if tag_ is None:
-            raise ValueError(f"{path}: a per-report path needs the report's tag")
-        path = path.replace("{tag}", tag_)
-    return path
+    """A declared path, ``{tag}`` replaced by the report's name."""
+    return path.replace("{tag}", tag_) if "{tag}" in path else path
 
 
 def project_root() -> Path:
-    """The project a notebook run by hand belongs to: the folder above ``notebooks/`` when it runs
-    from there (JupyterLab's default), else the one this module was installed from."""
+    """A notebook run by hand: the folder above ``notebooks/`` when it runs from there, else this project."""
     here = Path.cwd()
     return here.parent if here.name == "notebooks" and (here.parent / "data" / "raw").is_dir() else ROOT
 
 
 def paths(stage: str, inputs: dict | None = None, outputs: dict | None = None, *, root: Path | str | None = None,
           **params) -> tuple[dict[str, Path], dict[str, Path]]:
-    """A notebook's ``inputs`` and ``outputs``: those run_report.py passed, or, when a notebook is run
-    by hand (both None), the project's own folders (under ``root``), named from the stage table. By
-    hand, 01_ingest records which series it reads (:data:`SERIES`), and a per-report stage names its
-    outputs for that series, as run_report.py names the report (``2020-vs-2018_with-my-table``)."""
-    s = BY_NAME[stage]
-    root = project_root() if root is None else Path(root)
-    by_hand = inputs is None and outputs is None
-    record = root / SERIES
-    t = None
-    if s.per_year:
+    """A notebook's ``inputs`` and ``outputs``: those the build passed, or by hand (both None) the project's
+    own folders (under ``root``). By hand, 01_ingest records the series it reads (SERIES), and a per-report
+    stage names its outputs for it, as the build names the report (``2020-vs-2018_with-my-table``)."""
+    s, root = BY_NAME[stage], project_root() if root is None else Path(root)
+    by_hand, record, series = inputs is None and outputs is None, root / SERIES, ""
+    if s.per_year and by_hand:
         try:
-            series = json.loads(record.read_text())["variant"] if by_hand else ""
+            series = json.loads(record.read_text())["variant"]
         except (OSError, ValueError, KeyError, TypeError):
-            series = ""
-        t = tag(**{k: params.get(k, DEFAULTS[k]) for k in ("report_year", "base_year", "top_n")}, variant=series)
-
-    def own(decl):
-        return {role: Path(root) / resolve(p, t) for role, p in decl.items()}
-
-    ins = own(s.reads) if inputs is None else {k: Path(v) if v else None for k, v in inputs.items()}
-    outs = own(s.writes) if outputs is None else {k: Path(v) for k, v in outputs.items()}
-    for role in s.optional:  # an optional input that is absent is None
-        if ins.get(role) is not None and not ins[role].exists():
-            ins[role] = None
+            pass
+    t = tag(**{k: params.get(k, DEFAULTS[k]) for k in ("report_year", "base_year", "top_n")}, variant=series)
+    ins = {k: Path(v) if v else None for k, v in inputs.items()} if inputs is not None else \
+        {role: root / resolve(p, t) for role, p in s.reads.items()}
+    outs = {k: Path(v) for k, v in outputs.items()} if outputs is not None else \
+        {role: root / resolve(p, t) for role, p in s.writes.items()}
+    ins.update({role: None for role in s.optional if ins.get(role) and not ins[role].exists()})  # absent
     if by_hand and stage == "01_ingest":
         record.parent.mkdir(parents=True, exist_ok=True)
         record.write_text(json.dumps({"variant": variant(ins["user_series"])}))
     return ins, outs
-
-
-def layout_rows() -> list[tuple[str, str, str, str, str]]:
-    """(stage, notebook, what, its logic, its tests): the README's layout table, from this declaration."""
-    return [(s.name.split("_", 1)[1], f"`{s.notebook}`", s.what, f"`techtrade/{s.package}/`", f"`tests/{s.package}/`")
-            for s in STAGES]
-
-
-if __name__ == "__main__":  # python -m techtrade.build.stages: the README's layout table
-    print("| stage | notebook | what it does | its logic | its tests |\n|---|---|---|---|---|")
-    for row in layout_rows():
-        print("| " + " | ".join(row) + " |")

@@ -1,5 +1,6 @@
-"""Incremental builds: which jobs run again after which change, and that reuse is byte for byte.
-Each test rebuilds its own copy of one cold build (the ``project`` fixture), so none depends on another."""
+"""Incremental builds, with fake stages (conftest.py: the real runner, cache and publishing, no kernels):
+which jobs run again after which change, that what is reused is byte for byte what was made, and that
+nothing unverified is reused. Each test builds its own copy of the project."""
 import hashlib
 import json
 import os
@@ -7,17 +8,13 @@ import shutil
 
 import pytest
 
-from ..conftest import build
+from techtrade.build import runner
+
+from .conftest import fake_build
 
 TAG = "2020-vs-2018"
-PER_YEAR = [f"03_analysis_{TAG}", f"04_narrative_{TAG}", f"html_{TAG}", f"appendix_{TAG}"]
-ALL = ["01_ingest", "02_clean"] + PER_YEAR
-
-
-def rebuild(root, **kw):
-    b, _ = build(root / "out", formats=kw.pop("formats", ("html",)), raw_dir=root / "raw",
-                 notebooks_dir=root / "notebooks", **kw)
-    return b
+PER_YEAR = [f"{job}_{TAG}" for job in ("03_analysis", "04_narrative", "files", "appendix", "html")]
+ALL = sorted(["01_ingest", "02_clean"] + PER_YEAR)
 
 
 def hashes(root, sub):
@@ -26,169 +23,153 @@ def hashes(root, sub):
             for p in sorted(base.rglob("*")) if p.is_file()}
 
 
-@pytest.mark.slow
-def test_the_cold_build_ran_every_job(project):
-    _, ran = project
-    assert ran == sorted(ALL)
+def page(root, tag=TAG):
+    return (root / "out" / "reports" / tag / "report.html").read_text()
 
 
-@pytest.mark.slow
-def test_nothing_changed_nothing_runs_and_nothing_is_rewritten(project):
-    root, _ = project
-    before = {s: hashes(root, s) for s in ("data/processed", "figures", "reports")}
-    mtimes = {p: p.stat().st_mtime_ns for p in (root / "out" / "reports").rglob("*.html")}
-    b = rebuild(root)
-    assert b.ran == [] and sorted(b.reused) == sorted(ALL)
-    assert {s: hashes(root, s) for s in ("data/processed", "figures", "reports")} == before
+@pytest.fixture
+def built(fake_project):
+    """The fake project, built once (HTML): every job ran."""
+    assert sorted(fake_build(fake_project).ran) == ALL
+    return fake_project
+
+
+def test_a_stage_that_runs_starts_its_kernel_then_the_next_stages(fake_project, fake_stages):
+    """01's kernel is started first; every other stage's is started before the stage before it runs."""
+    fake_build(fake_project)
+    assert fake_stages[0] == "start 01_ingest"
+    jobs = ["01_ingest", "02_clean", f"03_analysis_{TAG}", f"04_narrative_{TAG}"]
+    for before, job in zip(jobs, jobs[1:]):
+        assert fake_stages.index(f"start {job}") < fake_stages.index(f"run {before}"), fake_stages
+
+
+def test_nothing_changed_nothing_runs_and_nothing_is_rewritten(built):
+    before = {s: hashes(built, s) for s in ("data/processed", "figures", "reports")}
+    mtimes = {p: p.stat().st_mtime_ns for p in (built / "out").rglob("*") if p.is_file() and "build" not in p.parts}
+    result = fake_build(built)
+    assert result.ran == [] and sorted(result.reused) == ALL
+    assert {s: hashes(built, s) for s in ("data/processed", "figures", "reports")} == before
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
 
 
-@pytest.mark.slow
-def test_touching_a_raw_file_without_changing_it_runs_nothing(project):
-    root, _ = project
-    path = root / "raw" / "tech_exchange_figures.csv"
+def test_touching_a_raw_file_without_changing_it_runs_nothing(built):
+    path = built / "raw" / "tech_exchange_figures.csv"
     os.utime(path, (path.stat().st_atime + 100, path.stat().st_mtime + 100))
-    assert rebuild(root).ran == []
+    assert fake_build(built).ran == []
 
 
-@pytest.mark.slow
-def test_editing_the_text_runs_only_the_narrative_and_its_rendering(project):
-    root, _ = project
-    processed = hashes(root, "data/processed")
-    appendix = (root / "out" / "reports" / TAG / "appendix-analysis.html").read_bytes()
-    text = root / "notebooks" / "04_narrative.md"
+def test_editing_the_text_runs_only_the_narrative_and_its_renderings(built):
+    processed = hashes(built, "data/processed")
+    appendix = (built / "out" / "reports" / TAG / "appendix-analysis.html").read_bytes()
+    text = built / "notebooks" / "04_narrative.md"
     text.write_text(text.read_text().replace("## In short", "## In brief"))
-    b = rebuild(root)
-    assert sorted(b.ran) == sorted([f"04_narrative_{TAG}", f"html_{TAG}"])
-    assert hashes(root, "data/processed") == processed  # the reused stages' outputs, byte for byte
-    assert (root / "out" / "reports" / TAG / "appendix-analysis.html").read_bytes() == appendix
-    assert "In brief" in (root / "out" / "reports" / TAG / "report.html").read_text()
+    assert sorted(fake_build(built, formats=("html", "pdf")).ran) == [f"{j}_{TAG}" for j in ("04_narrative", "html", "pdf")]
+    assert hashes(built, "data/processed") == processed  # the reused stages' outputs, byte for byte
+    assert (built / "out" / "reports" / TAG / "appendix-analysis.html").read_bytes() == appendix
+    assert "In brief" in page(built) and "In short" not in page(built)
 
 
-@pytest.mark.slow
-def test_changing_a_parameter_makes_another_report_and_keeps_the_first(project):
-    root, _ = project
-    first = hashes(root, f"reports/{TAG}")
-    b = rebuild(root, top_n=5)
-    assert sorted(b.ran) == sorted(j.replace(TAG, TAG + "_top5") for j in PER_YEAR)
-    assert hashes(root, f"reports/{TAG}") == first  # --top-n 5 never overwrites the top-6 report
-    assert (root / "out" / "reports" / f"{TAG}_top5" / "report.html").exists()
-    assert rebuild(root, top_n=5).ran == []
+def test_changing_a_parameter_makes_another_report_and_keeps_the_first(built):
+    first = hashes(built, f"reports/{TAG}")
+    assert sorted(fake_build(built, top_n=5).ran) == sorted(j.replace(TAG, TAG + "_top5") for j in PER_YEAR)
+    assert hashes(built, f"reports/{TAG}") == first  # --top-n 5 never overwrites the top-6 report
+    assert page(built, TAG + "_top5") != page(built)
+    assert fake_build(built, top_n=5).ran == []
 
 
-@pytest.mark.slow
-def test_a_removed_or_edited_cached_file_is_made_again(project):
-    root, _ = project
-    objects = sorted(p for p in (root / "out" / "build" / "cache" / "objects").rglob("*") if p.is_file())
-    for obj in objects:  # tamper with every cached file: nothing may be reused unverified
+def test_a_removed_or_edited_cached_file_is_made_again(built):
+    objects = sorted(p for p in (built / "out" / "build" / "cache" / "objects").rglob("*") if p.is_file())
+    assert len(objects) > 20
+    for obj in objects[::2]:  # tamper with some cached files, remove the others: nothing may be reused unverified
         obj.write_bytes(obj.read_bytes() + b"tampered")
-    b = rebuild(root)
-    assert sorted(b.ran) == sorted(ALL)
-    assert "tampered" not in (root / "out" / "reports" / TAG / "report.html").read_text()
-    kept = sorted(p for p in (root / "out" / "build" / "cache" / "objects").rglob("*") if p.is_file())
-    assert kept and all(hashlib.sha256(p.read_bytes()).hexdigest() == p.name for p in kept)  # each one replaced
-    assert rebuild(root).ran == []
+    for obj in objects[1::2]:
+        obj.unlink()
+    good = page(built)
+    assert sorted(fake_build(built).ran) == ALL
+    assert page(built) == good
+    kept = sorted(p for p in (built / "out" / "build" / "cache" / "objects").rglob("*") if p.is_file())
+    assert kept == objects and all(hashlib.sha256(p.read_bytes()).hexdigest() == p.name for p in kept)
+    assert fake_build(built).ran == []
 
 
-@pytest.mark.slow
-def test_an_edited_published_report_is_replaced_on_the_next_build(project):
-    root, _ = project
-    page = root / "out" / "reports" / TAG / "report.html"
-    good = page.read_bytes()
-    page.write_text("<p>edited by hand</p>")
-    b = rebuild(root)
-    assert b.ran == [] and page.read_bytes() == good  # restored from the verified cache
+def test_an_edited_published_report_is_replaced_on_the_next_build(built):
+    path = built / "out" / "reports" / TAG / "report.html"
+    good = path.read_bytes()
+    path.write_text("<p>edited by hand</p>")
+    assert fake_build(built).ran == [] and path.read_bytes() == good  # restored from the verified cache
 
 
-@pytest.mark.slow
-def test_changing_a_raw_file_runs_everything_downstream(project):
-    root, _ = project
-    path = root / "raw" / "wdi_russia_2021-09-15.csv"
+def test_changing_a_raw_file_runs_everything_downstream(built):
+    path = built / "raw" / "wdi_russia_2021-09-15.csv"
+    good = page(built)
     path.write_text(path.read_text().replace("1163920000", "1163920001"))
-    assert sorted(rebuild(root).ran) == sorted(ALL)
+    assert sorted(fake_build(built).ran) == ALL and page(built) != good
 
 
-@pytest.mark.slow
-def test_force_runs_everything_and_replaces_a_corrupt_cached_file(project):
-    root, _ = project
-    obj = next((root / "out" / "build" / "cache" / "objects" / "03_analysis.verdicts").iterdir())
+def test_force_runs_everything_and_replaces_a_corrupt_cached_file(built):
+    obj = next((built / "out" / "build" / "cache" / "objects" / "03_analysis.verdicts").iterdir())
     good = obj.read_bytes()
     obj.write_bytes(b"corrupt")
-    assert sorted(rebuild(root, force=True).ran) == sorted(ALL)
+    assert sorted(fake_build(built, force=True).ran) == ALL
     assert obj.read_bytes() == good
 
 
-@pytest.mark.slow
-def test_html_only_keeps_a_pdf_already_there(project):
-    root, _ = project
-    rebuild(root, formats=("pdf",))
-    pdf = root / "out" / "reports" / TAG / "report.pdf"
-    assert pdf.exists()
-    rebuild(root, formats=("html",))
-    assert pdf.exists()
-    manifest = json.loads((root / "out" / "reports" / TAG / "manifest.json").read_text())
+def test_html_only_keeps_a_pdf_already_there(built):
+    assert fake_build(built, formats=("pdf",)).ran == [f"pdf_{TAG}"]
+    pdf = built / "out" / "reports" / TAG / "report.pdf"
+    fake_build(built, formats=("html",))
+    manifest = json.loads((built / "out" / "reports" / TAG / "manifest.json").read_text())
     assert {"report.html", "report.pdf", "appendix-analysis.html", "verdicts.csv"} <= set(manifest["files"])
     assert manifest["files"]["report.pdf"]["sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
-    assert "report.pdf" in (root / "out" / "reports" / "index.html").read_text()
+    assert "report.pdf" in (built / "out" / "reports" / "index.html").read_text()
 
 
-@pytest.mark.slow
-def test_a_raw_file_edited_during_a_build_never_mixes_into_its_report(project, monkeypatch):
-    """The build reads the copies it made at its start: an edit meanwhile is not in this report, and
-    the next build (edit kept or reverted) gets exactly what it reads."""
-    from techtrade.build import runner
-    root, _ = project
-    path = root / "raw" / "wdi_russia_2021-09-15.csv"
-    good = path.read_text()
-    staged = runner._Run.stage_inputs
+def test_a_raw_file_edited_during_a_build_never_mixes_into_its_report(built, monkeypatch):
+    """The build reads the copies it made at its start: an edit meanwhile is not in this report, and the
+    next build (edit kept or reverted) gets exactly what it reads."""
+    path = built / "raw" / "wdi_russia_2021-09-15.csv"
+    good, first = path.read_text(), page(built)
+    prepare = runner._Run.prepare
 
     def then_edit(self):
-        staged(self)
+        prepare(self)
         path.write_text(good.replace("1163920000", "2163920000"))  # an analyst saves an edit now
 
-    monkeypatch.setattr(runner._Run, "stage_inputs", then_edit)
-    first = rebuild(root, force=True)
-    assert "intellectual property grew 1.33\u00d7" in (root / "out" / "reports" / TAG / "report.html").read_text()
-    monkeypatch.undo()
-    assert "01_ingest" in rebuild(root).ran  # the edited file is new input
-    assert "intellectual property grew 2.47\u00d7" in (root / "out" / "reports" / TAG / "report.html").read_text()
+    monkeypatch.setattr(runner._Run, "prepare", then_edit)
+    assert sorted(fake_build(built, force=True).ran) == ALL and page(built) == first
+    monkeypatch.setattr(runner._Run, "prepare", prepare)
+    assert sorted(fake_build(built).ran) == ALL and page(built) != first  # the edited file is new input
     path.write_text(good)
-    assert rebuild(root).ran == []  # reverted: the first build's records, verified, are reused
-    assert "intellectual property grew 1.33\u00d7" in (root / "out" / "reports" / TAG / "report.html").read_text()
-    assert sorted(first.ran) == sorted(ALL)
+    assert fake_build(built).ran == [] and page(built) == first  # reverted: the first records, verified, reused
 
 
-@pytest.mark.slow
-def test_a_hand_edited_executed_notebook_never_reaches_the_report(project):
-    root, _ = project
-    executed = root / "out" / "reports" / TAG / "executed" / "04_narrative.ipynb"
+def test_a_hand_edited_executed_notebook_never_reaches_the_report(built):
+    executed = built / "out" / "reports" / TAG / "executed" / "04_narrative.ipynb"
     good = executed.read_bytes()
     executed.write_text(executed.read_text().replace("In short", "In short (edited by hand)"))
-    b = rebuild(root, formats=("html", "pdf"))
-    assert executed.read_bytes() == good and "pdf_" + TAG in b.ran
-    assert "edited by hand" not in (root / "out" / "reports" / TAG / "report.html").read_text()
+    assert fake_build(built, formats=("html", "pdf")).ran == [f"pdf_{TAG}"]
+    assert executed.read_bytes() == good and "edited by hand" not in page(built)
 
 
-@pytest.mark.slow
-def test_the_same_series_under_another_name_is_restored_under_this_reports_names(project, tmp_path):
+def test_the_same_series_under_another_name_is_restored_under_this_reports_names(built, tmp_path):
     """A series built with --data, then copied to data/raw/user/tech_exchange_series.csv (as the README
     suggests): nothing runs again; every output is restored under the names of the new report."""
-    root, _ = project
     series = tmp_path / "my_series.csv"
     series.write_text("year,flow,partner,category,value_usd_mn,source\n2020,exports,World,all,4600,Rosstat (test)\n")
-    first = rebuild(root, user_data=series)
-    (root / "raw" / "user").mkdir()
-    shutil.copyfile(series, root / "raw" / "user" / "tech_exchange_series.csv")
-    b = rebuild(root, user_data="auto")
+    first = fake_build(built, user_data=series)
+    (built / "raw" / "user").mkdir()
+    shutil.copyfile(series, built / "raw" / "user" / "tech_exchange_series.csv")
+    result = fake_build(built, user_data="auto")
     tag = f"{TAG}_with-tech-exchange-series"
-    assert b.ran == [] and sorted(b.reused) == sorted(j.replace(TAG, tag) for j in ALL)
+    assert result.ran == [] and sorted(result.reused) == sorted(j.replace(TAG, tag) for j in ALL)
     assert sorted(first.ran) == sorted(j.replace(TAG, f"{TAG}_with-my-series") for j in ALL)
-    report, before = root / "out" / "reports" / tag, root / "out" / "reports" / f"{TAG}_with-my-series"
+    report, before = built / "out" / "reports" / tag, built / "out" / "reports" / f"{TAG}_with-my-series"
     for name in ("verdicts.csv", "numbers.csv", "report.html", "executed/04_narrative.ipynb"):
         assert (report / name).read_bytes() == (before / name).read_bytes(), name
-    processed = root / "out" / "data" / "processed"
+    assert page(built, tag) != page(built)  # (not the shipped data's report)
+    processed = built / "out" / "data" / "processed"
     assert json.loads((processed / "00_series.json").read_text()) == {"variant": "with-tech-exchange-series"}
-    assert (processed / f"03_results_{tag}.json").exists() and (root / "out" / "figures" / tag).is_dir()
+    assert (processed / f"03_results_{tag}.json").exists() and (built / "out" / "figures" / tag).is_dir()
 
 
 def test_package_versions_in_the_key_are_the_installed_ones(tmp_path, monkeypatch):

@@ -5,7 +5,6 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -131,15 +130,20 @@ def test_pdf_has_the_expected_pages(built_2020):
 
 
 @pytest.mark.slow
-def test_a_sweep_builds_one_report_per_year_and_an_index(tmp_path):
-    b, files = build(tmp_path, ["2019-2021"], formats=("html",))
+def test_a_sweep_builds_one_report_per_year_and_an_index(project):
+    """Into a copy of the 2020 build: its shared stages and its 2020 report are reused, 2019's and 2021's run."""
+    from techtrade.build import runner
+    result = runner.run(runner.make_build(["2019-2021"], 2018, project / "out", formats=("html",), user_data="none",
+                                          log=lambda *a: None))
+    files = result.files
     assert sorted(files) == ["2019-vs-2018", "2020-vs-2018", "2021-vs-2018"]
-    index = (tmp_path / "reports" / "index.html").read_text()
+    index = (project / "out" / "reports" / "index.html").read_text()
     for tag in files:
         assert f'href="{tag}/report.html"' in index
-        assert len(list((tmp_path / "reports" / tag / "executed").glob("*.ipynb"))) == 4
-    assert sorted(b.ran) == sorted(["01_ingest", "02_clean"] + [f"{s}_{y}-vs-2018" for y in (2019, 2020, 2021)
-                                    for s in ("03_analysis", "04_narrative", "html", "appendix")])
+        assert len(list((project / "out" / "reports" / tag / "executed").glob("*.ipynb"))) == 4
+    jobs = ("03_analysis", "04_narrative", "files", "html", "appendix")
+    assert sorted(result.ran) == sorted(f"{j}_{y}-vs-2018" for y in (2019, 2021) for j in jobs)
+    assert sorted(result.reused) == sorted(["01_ingest", "02_clean"] + [f"{j}_2020-vs-2018" for j in jobs])
     for fs in files.values():
         assert_one_number_style(fs["report.html"].read_text())
     t2019 = visible(files["2019-vs-2018"]["report.html"].read_text())
@@ -150,33 +154,7 @@ def test_a_sweep_builds_one_report_per_year_and_an_index(tmp_path):
     assert "No partner figures are in the sources held for 2021" in t2021
     assert "threefold\u201d holds" not in t2021  # the article's claim is judged for its own years only
     assert "a deficit of $300\u2013500 million" in t2021 and "2020 had a smaller one" in t2021
-    assert not (tmp_path / "reports" / "2021-vs-2018" / "report.pdf").exists()
-
-
-@pytest.mark.slow
-def test_running_a_notebook_never_changes_the_process_working_folder(tmp_path, monkeypatch):
-    """Stages run in threads: a process-wide chdir from one of them (papermill's cwd=) could leave the
-    process in a build's working folder, deleted when that build ends."""
-    import os
-
-    import nbformat
-
-    from techtrade.build.kernels import Kernels
-
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import os\nopen('here.txt', 'w').write(os.getcwd())")])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, str(tmp_path / "n.ipynb"))
-    start, calls, real = Path.cwd(), [], os.chdir
-    monkeypatch.setattr(os, "chdir", lambda p: (calls.append(Path(p)), real(p)))
-    kernels = Kernels(prestart=False)
-    try:
-        kernels.run("n", tmp_path / "n.ipynb", tmp_path / "executed.ipynb", {}, cwd=tmp_path)
-    finally:
-        kernels.close()
-    assert [p for p in calls if p != start] == []  # (papermill's file handler "changes" to where it is)
-    assert Path.cwd() == start
-    assert (tmp_path / "here.txt").read_text() == str(tmp_path.resolve())  # the notebook ran in its folder
+    assert not (project / "out" / "reports" / "2021-vs-2018" / "report.pdf").exists()
 
 
 @pytest.mark.slow
@@ -210,18 +188,6 @@ def test_a_complete_user_series_gives_every_part_a_verdict(tmp_path):
     assert "SYNTHETIC test fixture" in text  # the report says where its numbers came from
     assert "Confirmed by your SYNTHETIC series (11)" in text and "shipped" not in text
     assert "Nothing: every claim part got a verdict from the data given." in text
-
-
-@pytest.mark.slow
-def test_a_bad_data_file_stops_with_one_line_and_nothing_published(tmp_path):
-    bad = tmp_path / "series.csv"
-    bad.write_text("year,flow,partner,category,value_usd_mn,source\n2020,exports,World,all,\"4,560\",x\n")
-    r = subprocess.run(RUN + ["--data", str(bad), "--output-dir", str(tmp_path / "out")], capture_output=True,
-                       text=True)
-    assert r.returncode == 2
-    assert r.stderr == (f"run_report.py: error: {bad}, line 2, column 'value_usd_mn': '4,560' is not a plain "
-                        "number (no thousands separators, no decimal comma, no units: write 1400 or 1.4)\n")
-    assert not (tmp_path / "out" / "reports").exists()
 
 
 def test_help_explains_every_option():
@@ -296,30 +262,51 @@ def test_messages_name_the_builds_files_by_their_place_in_the_output_folder(tmp_
     from techtrade.build import runner
     r = runner._Run(runner.make_build([2020], 2018, tmp_path, user_data="none", log=lambda *a: None))
     r.originals[str(r.ws / "inputs/data/raw/claims.csv")] = "/home/me/claims.csv"
-    assert r._unstage(f"No such file: '{r.ws}/data/processed/03_results_2020-vs-2018.json' nor "
-                      f"'{r.ws}/inputs/data/raw/claims.csv'") == (
+    r.close()
+    assert r.unstage(f"No such file: '{r.ws}/data/processed/03_results_2020-vs-2018.json' nor "
+                     f"'{r.ws}/inputs/data/raw/claims.csv'") == (
         "No such file: 'data/processed/03_results_2020-vs-2018.json' nor '/home/me/claims.csv'")
 
 
 def test_a_job_that_runs_a_while_says_where_it_is_every_few_seconds(tmp_path):
     import time
-    from concurrent.futures import ThreadPoolExecutor
-    from types import SimpleNamespace
 
     from techtrade.build import runner
     lines = []
-    r = runner._Run(runner.make_build([2020], 2018, tmp_path, user_data="none", log=lines.append, progress=0.2))
-    r.kernels = SimpleNamespace(cells={"03_analysis_2020-vs-2018": "cell 5 of 11"})
+    r = runner._Run(runner.make_build([2020], 2018, tmp_path, user_data="none", log=lines.append, progress=0.1))
+    r.kernels.cells["03_analysis_2020-vs-2018"] = "cell 5 of 11"
     r.say("building 2020-vs-2018")  # held back until the years are known to be served, or a job is slow
 
-    def slow_jobs():
+    def slow():
         r.active.update({"03_analysis_2020-vs-2018": (time.perf_counter(), "starting its kernel"),
                          "pdf_2020-vs-2018": (time.perf_counter(), "rendering")})
-        time.sleep(0.7)
+        time.sleep(0.35)
 
-    with ThreadPoolExecutor(1) as pool:
-        r.wait([pool.submit(slow_jobs)])
-    assert lines[0] == "building 2020-vs-2018"
+    try:
+        r.run_jobs({"slow": (set(), slow), "then": ({"slow"}, lambda: lines.append("then"))})
+    finally:
+        r.close()
+    assert lines[0] == "building 2020-vs-2018" and lines[-1] == "then"
     assert re.fullmatch(r"  03_analysis_2020-vs-2018: cell 5 of 11, \d s so far", lines[1]), lines
     assert re.fullmatch(r"  pdf_2020-vs-2018: rendering, \d s so far", lines[2]), lines
-    assert len(lines) >= 5  # every 0.2 s here (every 5 s by default)
+    assert len(lines) >= 6  # every 0.1 s here (every 5 s by default)
+
+
+def test_reports_are_built_jobs_at_a_time(fake_project, monkeypatch):
+    """--jobs 2: a report's analysis begins once every job of the report two places before it is done."""
+    from techtrade.build import runner
+
+    from .conftest import fake_build
+    events, job = [], runner._Run.job
+
+    def recorded(self, name, *args):
+        events.append(("start", name))
+        job(self, name, *args)
+        events.append(("end", name))
+
+    monkeypatch.setattr(runner._Run, "job", recorded)
+    fake_build(fake_project, years=(2019, 2020, 2021, 2022), jobs=2)
+    for year, before in ((2021, 2019), (2022, 2020)):
+        begins = events.index(("start", f"03_analysis_{year}-vs-2018"))
+        ends = [i for i, (what, name) in enumerate(events) if what == "end" and name.endswith(f"_{before}-vs-2018")]
+        assert len(ends) == 5 and max(ends) < begins, events

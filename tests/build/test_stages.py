@@ -24,8 +24,9 @@ def test_each_stage_reads_only_what_earlier_stages_write_or_the_raw_files():
 
 def test_the_readme_layout_table_is_the_stage_table():
     readme = (stages.ROOT / "README.md").read_text()
-    for stage, notebook, what, modules, tests in stages.layout_rows():
-        assert f"| {stage} | {notebook} | {what} | {modules} | {tests} |" in readme
+    for s in stages.STAGES:
+        row = (s.name.split("_", 1)[1], f"`{s.notebook}`", s.what, f"`techtrade/{s.package}/`", f"`tests/{s.package}/`")
+        assert "| " + " | ".join(row) + " |" in readme
 
 
 def test_paths_by_hand_are_the_project_folders(tmp_path, monkeypatch):
