@@ -4,8 +4,6 @@ never half of either).
 """
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -47,12 +45,3 @@ def read_csv(path: str | Path) -> pd.DataFrame:
         if c in df.columns:
             df[c] = pd.to_numeric(df[c]).astype("Int64")
     return df
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, renamed over it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

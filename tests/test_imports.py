@@ -1,6 +1,7 @@
 """The package's import graph (read from the source, every import statement, wherever it is): no cycle
-between modules; no module of the package imported inside a function (a hidden cycle); and the stages
-in order: a stage leans on earlier stages and the shared modules, never on a later stage or the build."""
+between modules; no module of the package imported inside a function (a hidden cycle) but the build's
+deferred imports of the report, named below; and the stages in order: a stage leans on earlier stages
+and the shared modules, never on a later stage or the build."""
 import ast
 from pathlib import Path
 
@@ -48,9 +49,15 @@ def test_the_graph_is_read():
     assert len(MODULES) > 25
 
 
-def test_no_module_of_the_package_is_imported_inside_a_function():
-    hidden = [(m, t) for m, deps in GRAPH.items() for t, top in deps if not top]
-    assert not hidden
+#: The only imports inside a function: the job that writes a report's data files imports the report's
+#: modules (and with them pandas) when it runs, so that a no-op rebuild, which runs no job, stays fast.
+DEFERRED = {("techtrade.build.render", "techtrade.report.package"),
+            ("techtrade.build.render", "techtrade.report.story")}
+
+
+def test_no_module_of_the_package_is_imported_inside_a_function_but_the_builds_deferred_ones():
+    hidden = {(m, t) for m, deps in GRAPH.items() for t, top in deps if not top}
+    assert hidden == DEFERRED
 
 
 def test_no_import_cycle():

@@ -13,8 +13,9 @@ import os
 import platform
 import re
 import sys
-import uuid
 from pathlib import Path
+
+from ..atomic import write_atomic
 
 PACKAGE = Path(__file__).resolve().parent.parent
 SHAPING = ("pandas", "numpy", "matplotlib", "seaborn", "pandera", "papermill", "nbconvert", "nbformat", "jinja2",
@@ -29,15 +30,6 @@ def sha256_file(path: Path) -> str:
 
 def digest(*parts) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``path`` whole or not at all (as handover.write_atomic, whose module imports pandas: 0.3 s that a
-    build reusing every job need not spend)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
-    tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    os.replace(tmp, path)
 
 
 def code_digest() -> str:

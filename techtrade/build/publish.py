@@ -24,7 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import Cache, sha256_file, write_atomic
+from ..atomic import write_atomic
+from .cache import Cache, sha256_file
 from .kernels import alive
 from .params import display
 from .stages import MADE

@@ -9,7 +9,8 @@ import re
 import shutil
 from pathlib import Path
 
-from .cache import write_atomic
+from ..results import USER_SERIES
+from ..atomic import write_atomic
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -99,6 +100,6 @@ def files(ins: dict, outs: dict) -> None:
     data = json.loads(Path(ins["results"]).read_text())
     write_atomic(outs["verdicts.json"], json.dumps({k: data[k] for k in ("report", "verdicts") if k in data}, indent=1,
                                                    ensure_ascii=False))
-    series = [s for s in data.get("sources", []) if str(s.get("source_id", "")).startswith("USER")]
+    series = [s for s in data.get("sources", []) if s.get("publication") == USER_SERIES]
     write_atomic(outs["title"], title(data["report"], series) + (f", with {series_name(series)}" if series else ""))
     package.write(outs["datapackage.json"].parent, outs["title"].read_text())

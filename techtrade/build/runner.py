@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..errors import DataError, ParameterError
 from . import cache, params, publish, render, stages
 from .kernels import Kernels, StageFailed, remove_debris
@@ -291,7 +292,7 @@ class _Run:
         """data/processed/ (and which series it was made from), and each report: its folder, completed with the
         shared stages' executed notebooks, and what its manifest says it was made from."""
         b, ws, show = self.b, self.ws, params.display
-        cache.write_atomic(ws / stages.SERIES, json.dumps({"variant": b.variant}))
+        write_atomic(ws / stages.SERIES, json.dumps({"variant": b.variant}))
         about = {"described": (f"{'your series ' + show(b.user_data.name) if b.user_data else 'the shipped data'}"
                                f"{', World Bank file ' + show(b.wdi_file.name) if b.wdi_file else ''}; "
                                f"top {b.top_n} partners in the markets chart"),

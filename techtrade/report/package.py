@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from .. import config
-from ..handover import write_atomic
+from ..atomic import write_atomic
 from ..results import KINDS, OUTCOMES, ROLE_TIER
 
 FORMS = ["none", "point", "range", "at least", "at most"]
