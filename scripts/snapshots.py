@@ -28,23 +28,22 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--hide-scrollbars", "--force-device-scale-factor=1"]
 
 
-def build(out: Path, years: list[int], base: int, data: str | None) -> dict[str, dict]:
+def build(out: Path, years: list[int], base: int, data: str | None) -> dict[str, dict[str, Path]]:
     from techtrade.build import runner
     b = runner.make_build(years, base, out, user_data=data or "none", log=lambda *a: None)
-    return runner.run(b)
+    return runner.run(b).files
 
 
-def screenshot(html: Path, png: Path, width: int, tmp: Path) -> None:
-    """The whole page at ``width`` CSS px: a tall window, then the blank bottom trimmed."""
-    from PIL import Image, ImageChops
+def screenshot(html: Path, png: Path, width: int) -> None:
+    """The whole page at ``width`` CSS px, however long (Chromium through Playwright, as the browser test)."""
+    from playwright.sync_api import sync_playwright
 
-    subprocess.run(["chromium", *CHROMIUM_FLAGS, f"--user-data-dir={tmp / 'chromium'}",
-                    f"--window-size={width},16000", f"--screenshot={png}", html.as_uri()],
-                   check=True, capture_output=True, timeout=120)
-    img = Image.open(png).convert("RGB")
-    bbox = ImageChops.difference(img, Image.new("RGB", img.size, (255, 255, 255))).getbbox()
-    if bbox:
-        img.crop((0, 0, img.width, min(img.height, bbox[3] + 24))).save(png)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS[1:])
+        page = browser.new_page(viewport={"width": width, "height": 800})
+        page.goto(html.as_uri())
+        page.screenshot(path=str(png), full_page=True)
+        browser.close()
 
 
 def pdf_pages(pdf: Path, prefix: Path) -> list[float]:
@@ -95,7 +94,7 @@ def main() -> int:
             for tag, fs in files.items():
                 if have_chromium:
                     for width in (1280, 390):
-                        screenshot(fs["report.html"], out / f"{tag}-html-{width}.png", width, tmp)
+                        screenshot(fs["report.html"], out / f"{tag}-html-{width}.png", width)
                 if have_pdftoppm:
                     used = pdf_pages(fs["report.pdf"], out / f"{tag}-pdf")
                     report[tag] = [round(u, 2) for u in used]
