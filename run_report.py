@@ -24,9 +24,8 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt(signum)
 
 
-for _sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):  # they stop a build as Ctrl-C does, from here on
-    if _sig is not None:
-        signal.signal(_sig, _interrupt)
+for _sig in (signal.SIGTERM, signal.SIGHUP):  # they stop a build as Ctrl-C does, from here on
+    signal.signal(_sig, _interrupt)
 
 
 def _say(text: str) -> None:
@@ -35,73 +34,61 @@ def _say(text: str) -> None:
     sys.stderr.write(text.encode(encoding, "backslashreplace").decode(encoding) + "\n")
 
 
-def _interrupted(exc: KeyboardInterrupt, what: str = "the previous outputs are untouched") -> int:
+def _interrupted(exc: KeyboardInterrupt) -> int:
     """One line; the exit code is 128 + the signal's number (130 for Ctrl-C, 143 for SIGTERM)."""
     signum = exc.args[0] if exc.args and isinstance(exc.args[0], int) else signal.SIGINT
-    _say(f"run_report.py: interrupted ({signal.Signals(signum).name}); {what}")
+    done = "the new outputs were published" if getattr(exc, "published", False) else "the previous outputs are untouched"
+    _say(f"run_report.py: interrupted ({signal.Signals(signum).name}); {done}")
     return 128 + signum
 
 
-try:
+def main(argv=None) -> int:
     import argparse
     import logging
     import time
     from pathlib import Path
 
-    from techtrade.build.stages import DEFAULTS
+    from techtrade.build import runner
+    from techtrade.build.stages import DEFAULTS, ROOT
+    from techtrade.errors import DataError, ParameterError
 
-    ROOT = Path(__file__).resolve().parent
-except KeyboardInterrupt as _exc:
-    sys.exit(_interrupted(_exc, "nothing was changed"))
+    class OneLineParser(argparse.ArgumentParser):
+        def error(self, message):
+            self.exit(2, f"run_report.py: error: {message} (see --help)\n")
 
-OPTIONS = [  # (option, default, metavar, help); a list default takes one value or more
-    ("--report-year", [str(DEFAULTS["report_year"])], "YEAR",
-     "the year(s) the report describes: one, several, or a range like 2019-2021 (default: 2020, the article's)"),
-    ("--base-year", str(DEFAULTS["base_year"]), "YEAR", "the year compared with; before each report year (default: 2018)"),
-    ("--output-dir", str(ROOT), "DIR", "where data/processed/, figures/, reports/ and build/ go (default: this folder)"),
-    ("--format", ["html", "pdf"], "FMT", "html, pdf or both (default: both); a file of the other format is kept"),
-    ("--top-n", str(DEFAULTS["top_n"]), "N", "partners in the markets chart, 1 to 20 (default: 6)"),
-    ("--data", "auto", "FILE", "your own primary series (docs/user_series_template.csv), preferred where it overlaps "
-                               "the shipped figures (default: data/raw/user/tech_exchange_series.csv if present; 'none')"),
-    ("--wdi", "", "FILE", "a World Bank file instead of the shipped snapshot: a refreshed one or the bulk CSV download"),
-    ("--jobs", "2", "N", "reports built at once in a sweep, 1 to 8 (default: 2)"),
-    ("--timeout", "600", "SECONDS", "the longest a notebook may run, or the build fails (default: 600)"),
-    ("--reviewer", "", "NAME", "who checked, in the byline and ClaimReview (default: the project's name)"),
-    ("--reviewer-url", "", "URL", "the reviewer's address, linked from the byline (default: none)"),
-    ("--site-url", "", "URL", "where the report will be published: ClaimReview's url (default: the claim's anchor)"),
-]
-FLAGS = [("--refresh-wdi", "fetch the World Bank series into a new dated snapshot in data/raw/, then stop"),
-         ("--force", "run every stage, even those whose inputs did not change"),
-         ("--quiet", "print only errors and the written paths")]
-
-
-class OneLineParser(argparse.ArgumentParser):
-    def error(self, message):
-        self.exit(2, f"run_report.py: error: {message} (see --help)\n")
-
-
-def parse_args(argv=None):
     p = OneLineParser(description="Build the fact-check report of 'Russian Tech Exports Up Threefold Since 2018' "
                                   "(The Moscow Times, 2021) by running notebooks/01-04 with papermill.",
                       epilog=__doc__.split("\n", 2)[2], formatter_class=argparse.RawDescriptionHelpFormatter)
-    for option, default, metavar, text in OPTIONS:
+    for option, default, metavar, text in [  # a list default takes one value or more
+        ("--report-year", [str(DEFAULTS["report_year"])], "YEAR", "the year(s) the report describes: one, several, "
+         f"or a range like 2019-2021 (default: {DEFAULTS['report_year']}, the article's)"),
+        ("--base-year", str(DEFAULTS["base_year"]), "YEAR",
+         f"the year compared with; before each report year (default: {DEFAULTS['base_year']})"),
+        ("--output-dir", str(ROOT), "DIR", "where data/processed/, figures/, reports/ and build/ go (default: this folder)"),
+        ("--format", ["html", "pdf"], "FMT", "html, pdf or both (default: both); a file of the other format is kept"),
+        ("--top-n", str(DEFAULTS["top_n"]), "N", f"partners in the markets chart, 1 to 20 (default: {DEFAULTS['top_n']})"),
+        ("--data", "auto", "FILE", "your own primary series (docs/user_series_template.csv), preferred where it overlaps "
+         "the shipped figures (default: data/raw/user/tech_exchange_series.csv if present; 'none')"),
+        ("--wdi", "", "FILE", "a World Bank file instead of the shipped snapshot: a refreshed one or the bulk CSV download"),
+        ("--jobs", "2", "N", "reports built at once in a sweep, 1 to 8 (default: 2)"),
+        ("--timeout", "600", "SECONDS", "the longest a notebook may run, or the build fails (default: 600)"),
+        ("--reviewer", "", "NAME", "who checked, in the byline and ClaimReview (default: the project's name)"),
+        ("--reviewer-url", "", "URL", "the reviewer's address, linked from the byline (default: none)"),
+        ("--site-url", "", "URL", "where the report will be published: ClaimReview's url (default: the claim's anchor)"),
+    ]:
         p.add_argument(option, default=default, metavar=metavar, help=text, nargs="+" if isinstance(default, list) else None)
-    for flag, text in FLAGS:
+    for flag, text in [("--refresh-wdi", "fetch the World Bank series into a new dated snapshot in data/raw/, then stop"),
+                       ("--force", "run every stage, even those whose inputs did not change"),
+                       ("--quiet", "print only errors and the written paths")]:
         p.add_argument(flag, action="store_true", help=text)
-    return p.parse_args(argv)
-
-
-def main(argv=None) -> int:
-    args = parse_args(argv)
-    from techtrade.build import runner
-    from techtrade.errors import DataError, ParameterError
+    args = vars(p.parse_args(argv))
 
     for name in ("traitlets", "papermill", "nbclient"):  # failures are reported here, in one line
         logging.getLogger(name).setLevel(logging.CRITICAL)
-    log = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
+    log = (lambda *a: None) if args.pop("quiet") else (lambda *a: print(*a, flush=True))
     t0 = time.perf_counter()
     try:
-        if args.refresh_wdi:
+        if args.pop("refresh_wdi"):
             from techtrade.ingest.wdi import WdiError, refresh
             try:
                 path = refresh()
@@ -110,10 +97,9 @@ def main(argv=None) -> int:
                 return 1
             print(f"wrote {path} (use it with --wdi {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path})")
             return 0
-        build = runner.make_build(args.report_year, args.base_year, args.output_dir, args.format, user_data=args.data,
-                                  wdi_file=args.wdi or None, top_n=args.top_n, force=args.force, jobs=args.jobs,
-                                  timeout=args.timeout, reviewer=args.reviewer, reviewer_url=args.reviewer_url,
-                                  site_url=args.site_url, log=log, note=lambda text: _say(f"run_report.py: note: {text}"))
+        renamed = {"report_years": "report_year", "formats": "format", "user_data": "data", "wdi_file": "wdi"}
+        build = runner.make_build(**{new: args.pop(old) for new, old in renamed.items()}, **args, log=log,
+                                  note=lambda text: _say(f"run_report.py: note: {text}"))
         result = runner.run(build)
     except (ParameterError, DataError) as exc:
         _say(f"run_report.py: error: {exc}")
@@ -122,8 +108,7 @@ def main(argv=None) -> int:
         _say(f"run_report.py: build failed: {exc}")
         return 1
     except KeyboardInterrupt as exc:
-        return _interrupted(exc, "the new outputs were published" if getattr(exc, "published", False)
-                            else "the previous outputs are untouched")
+        return _interrupted(exc)
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
         _say(f"run_report.py: build failed: {exc.strerror or exc}{where}; the previous outputs are untouched")
@@ -131,7 +116,7 @@ def main(argv=None) -> int:
     for path in [p for fs in result.files.values() for p in fs.values()]:
         print(f"wrote {path}")
     if len(result.files) > 1:
-        print(f"wrote {build.output_dir / 'reports' / 'index.html'}")
+        print(f"wrote {Path(build.output_dir) / 'reports' / 'index.html'}")
     log(f"done in {time.perf_counter() - t0:.1f} s (ran: {len(result.ran)}, reused: {len(result.reused)})")
     return 0
 

@@ -21,7 +21,8 @@ from pathlib import Path
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-from techtrade.build import params, render, stages
+from techtrade.build import params, stages
+from techtrade.report import page
 
 ROOT = stages.ROOT
 
@@ -70,11 +71,11 @@ def main(argv=None) -> None:
         tag = stages.tag(year, a.base_year, values["top_n"], stages.variant(a.data))
         analysis, narrative = stages.PER_YEAR
         run_notebook(shell, analysis, **{**shared, "tag": tag}, **values)
-        html = render.report_html(run_notebook(shell, narrative, **{**shared, "tag": tag}, **values))
+        html = page.report_html(run_notebook(shell, narrative, **{**shared, "tag": tag}, **values))
         report = a.out / "reports" / tag
         report.mkdir(parents=True, exist_ok=True)
         (report / "report.html").write_text(html, encoding="utf-8")
-        render.to_pdf(html, report / "report.pdf")
+        page.to_pdf(html, report / "report.pdf")
 
 
 if __name__ == "__main__":

@@ -6,13 +6,12 @@ matches its checksum and every file still hashes to its name; running the job ag
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import platform
 import re
 import sys
+from contextlib import suppress
 from pathlib import Path
 
 from ..atomic import write_atomic
@@ -43,17 +42,13 @@ def code_digest() -> str:
 
 def versions() -> dict[str, str]:
     """Python's version and the SHAPING packages', from the names of their ``<name>-<version>.dist-info``
-    folders (importlib.metadata costs 70 ms: most of a no-op rebuild)."""
-    def norm(name: str) -> str:  # as the packaging specification normalises names
-        return re.sub(r"[-_.]+", "_", name).lower()
-
-    found: dict[str, str] = {}
+    folders, spelled as the packaging specification normalises them (importlib.metadata takes 70 ms)."""
+    norm, found = (lambda name: re.sub(r"[-_.]+", "_", name).lower()), {}
     for entry in sys.path:
-        with contextlib.suppress(OSError):
-            for name, _, version in (f.removesuffix(".dist-info").partition("-") for f in os.listdir(entry or ".")
-                                     if f.endswith(".dist-info")):
+        with suppress(OSError):
+            for name, _, version in (f[:-10].partition("-") for f in os.listdir(entry or ".") if f.endswith(".dist-info")):
                 found.setdefault(norm(name), version)
-    out = {"python": platform.python_version()}
+    out = {"python": ".".join(map(str, sys.version_info[:3]))}
     for name in SHAPING:
         out[name] = found.get(norm(name), "")
         if not out[name] or "-" in out[name]:
@@ -84,7 +79,7 @@ class Cache:
                 return None  # edited, lost, or made by another kind of job: run it again
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
-        with contextlib.suppress(OSError):
+        with suppress(OSError):
             os.utime(rec)  # most recently used
         return found
 
@@ -101,12 +96,10 @@ class Cache:
         """Drop the records used least recently beyond ``keep``, those unreadable, and files no record names."""
         recs, used = sorted(self.records.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True), set()
         for i, rec in enumerate(recs):
-            try:
+            with suppress(OSError, ValueError, KeyError, AttributeError):
                 if i < keep:
                     used.update(json.loads(rec.read_text())["files"].values())
                     continue
-            except (OSError, ValueError, KeyError, AttributeError):
-                pass
             rec.unlink(missing_ok=True)
         for obj in self.objects.glob("*/*"):
             if obj.name not in used:

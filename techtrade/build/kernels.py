@@ -1,14 +1,14 @@
 """Each notebook run by papermill in a fresh kernel of its own, within a time limit, nothing left behind.
 
-A kernel started ahead (while the stage before runs) boots and imports what its notebook imports, and runs
-nothing else. Kernels talk over local sockets (TCP if the path is too long) in a folder of the build's own
-in the temporary folder (removed by the next build after a SIGKILL). A dead kernel, the time limit or
+A kernel started ahead (while the stage before runs) imports what its notebook imports, and nothing else.
+Kernels talk over local sockets (TCP if the path is too long) in a folder of the build's own in the
+temporary folder (removed by the next build after a SIGKILL). A dead kernel, the time limit or
 :meth:`Kernels.close` end a run at once: a :class:`StageFailed` (or KeyboardInterrupt) naming the cell.
+(asyncio and jupyter_client are imported when a kernel starts: a no-op rebuild starts none.)
 """
 from __future__ import annotations
 
 import ast
-import asyncio
 import contextlib
 import functools
 import json
@@ -16,11 +16,9 @@ import os
 import re
 import shutil
 import signal
-import subprocess
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 from queue import Empty
 
@@ -49,16 +47,14 @@ def imports(notebook: Path) -> str:
 
 
 @functools.cache
-def _manager_class():
-    """An asynchronous kernel manager (nbclient polls it for a dead kernel) that keeps its client, ready once
-    the kernel answers (jupyter_client's then waits for 0.2 s of silence on IOPub: on each stage's critical
-    path, though nbclient ignores the messages of other requests)."""
+def _client_class():
+    """nbclient's client, ready once the kernel answers (jupyter_client's then waits for 0.2 s of silence on
+    IOPub, on each stage's critical path), and kept by its manager (``km.kc``) to be closed after the run."""
     from jupyter_client.asynchronous import AsyncKernelClient
-    from jupyter_client.manager import AsyncKernelManager
 
     class Client(AsyncKernelClient):
         async def wait_for_ready(self, timeout=None):
-            deadline = time.monotonic() + (timeout or 60)
+            self.parent.kc, deadline = self, time.monotonic() + (timeout or 60)
             while True:
                 self.kernel_info()
                 with contextlib.suppress(Empty):
@@ -69,14 +65,7 @@ def _manager_class():
                 if not await self.is_alive() or time.monotonic() > deadline:
                     raise RuntimeError(f"the kernel died, or did not answer in {timeout} s, before it was ready")
 
-    class Manager(AsyncKernelManager):
-        kc = None
-
-        def client(self, **kw):
-            self.kc = super().client(**kw)
-            return self.kc
-
-    return functools.partial(Manager, kernel_name="python3", client_factory=Client)
+    return Client
 
 
 class Kernels:
@@ -89,7 +78,10 @@ class Kernels:
         self.lock, self.closed = threading.Lock(), False
 
     def manager(self):
-        km, name = _manager_class()(), uuid.uuid4().hex[:10]
+        from jupyter_client.manager import AsyncKernelManager
+
+        km = AsyncKernelManager(kernel_name="python3", client_factory=_client_class())
+        km.kc, name = None, os.urandom(5).hex()
         km.connection_file = str(self.dir / f"kernel-{name}.json")
         if len(os.fsencode(self.dir / f"k{name}")) <= SOCKET_PATH_MAX:  # local sockets: no TCP port to race for
             km.transport, km.ip = "ipc", str(self.dir / f"k{name}")
@@ -97,6 +89,9 @@ class Kernels:
 
     def start(self, job: str, notebook: Path, cwd: Path) -> None:
         """Start ``job``'s kernel (unless started), importing what ``notebook`` imports."""
+        import asyncio
+        import subprocess
+
         with self.lock:
             if self.closed or job in self.started:
                 return
@@ -131,9 +126,6 @@ class Kernels:
             if cell_index in counted:
                 at[:], self.cells[job] = [cell_index], f"cell {counted.index(cell_index) + 1} of {len(counted)}"
 
-        def where() -> str:
-            return self.cells.get(job, "a cell")
-
         loop = ensure_event_loop()  # the one papermill will use in this thread: closed after
         try:  # (no cwd=: papermill would chdir the whole process, from this thread; the kernel runs in cwd)
             nb = pm.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name="python3",
@@ -142,16 +134,17 @@ class Kernels:
             if at != counted[-1:]:  # papermill takes sys.exit(0) in a cell for a notebook done early
                 error = next((o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"), {})
                 raise StageFailed(stage, "stopped early", f"{error.get('ename', 'the kernel stopped')}: "
-                                  f"{error.get('evalue', '')}; the cells after it did not run", where())
+                                  f"{error.get('evalue', '')}; the cells after it did not run",
+                                  self.cells.get(job, "a cell"))
         except pm.PapermillExecutionError as exc:
-            raise StageFailed(stage, exc.ename, str(exc.evalue), where()) from None
+            raise StageFailed(stage, exc.ename, str(exc.evalue), self.cells.get(job, "a cell")) from None
         except RuntimeError as exc:  # DeadKernelError, or nbclient's own: it died or hung before it was ready
             if self.closed:
                 raise KeyboardInterrupt from None
             code = km.provisioner.process.poll() if km.provisioner else None
             how = (("time limit", f"still running after {self.timeout:g} s; --timeout allows more") if job in self.expired
                    else ("kernel died", f"exit code {code}") if code is not None else (type(exc).__name__, str(exc)))
-            raise StageFailed(stage, *how, where()) from None
+            raise StageFailed(stage, *how, self.cells.get(job, "a cell")) from None
         finally:
             timer.cancel()
             if km.kc is not None:
@@ -166,6 +159,8 @@ class Kernels:
         _kill(km)
 
     def _stop(self, km) -> None:
+        import asyncio
+
         with self.lock:
             if km not in self.running:
                 return  # stopped already, or being stopped

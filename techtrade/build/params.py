@@ -10,12 +10,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import FIRST_YEAR, THIS_YEAR
+from ..config import FIRST_YEAR, ROOT, THIS_YEAR
 from ..errors import ParameterError
 from . import stages
 
 FORMATS = ("html", "pdf")
-_RANGE = re.compile(r"^([0-9]{4})\s*(?:-|\.\.|:)\s*([0-9]{4})$")  # ASCII digits only: "２０２０" is not a year
 
 
 def display(value) -> str:
@@ -33,17 +32,17 @@ def reason(exc: OSError) -> str:
 
 
 def parse_years(values, name: str = "--report-year") -> list[int]:
-    """'2020' -> [2020]; ['2019', '2021'] -> [2019, 2021]; '2019-2021' -> [2019, 2020, 2021]."""
+    """'2020' -> [2020]; ['2019', '2021'] -> [2019, 2021]; '2019-2021' -> [2019, 2020, 2021] (ASCII digits)."""
     years: list[int] = []
     for v in [values] if isinstance(values, (str, int)) else values:
         s = str(v).strip()
-        m = _RANGE.match(s)
-        if m and int(m[1]) > int(m[2]):
-            raise ParameterError(f"{name}={show(s)}: a range must run forwards, like 2019-2021")
-        if not (m or re.fullmatch(r"[0-9]{4}", s)) or isinstance(v, bool):
+        m = re.fullmatch(r"([0-9]{4})\s*(?:-|\.\.|:)\s*([0-9]{4})|[0-9]{4}", s)
+        if not m or isinstance(v, bool):
             raise ParameterError(f"{name}={show(s)}: not a year; give a whole year like 2020, several, "
                                  "or a range like 2019-2021")
-        years += range(int(m[1]), int(m[2]) + 1) if m else [int(s)]
+        if m[1] and int(m[1]) > int(m[2]):
+            raise ParameterError(f"{name}={show(s)}: a range must run forwards, like 2019-2021")
+        years += range(int(m[1]), int(m[2]) + 1) if m[1] else [int(s)]
     dupes = sorted({y for y in years if years.count(y) > 1})
     if not years or dupes:
         raise ParameterError(f"{name}: " + (f"{', '.join(map(str, dupes))} given twice" if dupes else "no year given"))
@@ -59,7 +58,6 @@ def _number(name: str, value, allowed: str, lo: float, hi: float, whole: bool = 
 
 
 def check_top_n(top_n) -> int:
-    """Partners in the markets chart: 1 to 20."""
     return _number("top_n", top_n, "a whole number from 1 to 20", 1, 20)
 
 
@@ -84,7 +82,7 @@ def check_years(available: dict[str, list[int]], report_year, base_year) -> None
     check_year_order([report_year], base_year)
 
 
-def check_text(text, name: str, url: bool = False) -> str:
+def check_text(name: str, text, url: bool = False) -> str:
     """One line of text, at most 200 characters ('' for none); with ``url``, an http(s) address."""
     text = str(text or "").strip()
     if url and text and not re.fullmatch(r"https?://[^\s<>\"]+", text):
@@ -103,8 +101,7 @@ def check_formats(formats) -> tuple[str, ...]:
 
 
 def check_output_dir(path, forbidden=()) -> Path:
-    """An existing writable folder, or one that can be made; never the file-system root, nor inside what
-    the build reads (it would write over it)."""
+    """A writable folder, or one that can be made; not the file-system root, nor inside what the build reads."""
     if path is None or not str(path).strip():
         raise ParameterError("output_dir='': empty; give a folder (default: the project folder)")
     try:
@@ -117,7 +114,7 @@ def check_output_dir(path, forbidden=()) -> Path:
         raise ParameterError(f"output_dir={show(path)}: {reason(exc)}") from None
     if p == Path(p.anchor):
         raise ParameterError(f"output_dir={show(path)}: the file-system root; give a folder of its own")
-    for f in map(Path.resolve, map(Path, forbidden)):
+    for f in (Path(f).resolve() for f in forbidden):
         if p == f or f in p.parents:
             raise ParameterError(f"output_dir={show(path)}: inside {show(f)}, which the build reads; "
                                  "choose a folder outside it")
@@ -126,7 +123,7 @@ def check_output_dir(path, forbidden=()) -> Path:
     return p
 
 
-def check_input_file(path, name: str) -> Path:
+def check_input_file(name: str, path) -> Path:
     """A file the user names (--data, --wdi): it must exist and be readable."""
     try:
         p = Path(path).expanduser()
@@ -139,16 +136,22 @@ def check_input_file(path, name: str) -> Path:
     return p.resolve()
 
 
+CHECKS = {"formats": check_formats, "top_n": check_top_n,
+          "jobs": lambda v: _number("jobs", v, "a whole number from 1 to 8", 1, 8),
+          "timeout": lambda v: _number("timeout", v, "a number of seconds above 0, at most 86400", 1e-9, 86400, False),
+          "reviewer": lambda v: check_text("reviewer", v), "reviewer_url": lambda v: check_text("reviewer_url", v, True),
+          "site_url": lambda v: check_text("site_url", v, True)}
+
+
 @dataclass(frozen=True)
 class Build:
-    """What to build, every parameter checked: made by :func:`make_build`."""
-
+    """What to build, every parameter checked: made by :func:`make_build`, the defaults declared here."""
     report_years: list[int]
     base_year: int
     output_dir: Path
     formats: tuple[str, ...] = FORMATS
-    raw_dir: Path = stages.ROOT / "data" / "raw"
-    notebooks_dir: Path = stages.ROOT / "notebooks"
+    raw_dir: Path = ROOT / "data" / "raw"
+    notebooks_dir: Path = ROOT / "notebooks"
     user_data: Path | None = None
     wdi_file: Path | None = None
     top_n: int = stages.DEFAULTS["top_n"]
@@ -170,22 +173,19 @@ class Build:
         return stages.tag(year, self.base_year, self.top_n, self.variant)
 
 
-def make_build(report_years, base_year, output_dir, formats=FORMATS, raw_dir=None, notebooks_dir=None,
-               user_data="auto", wdi_file=None, top_n=Build.top_n, jobs=2, timeout=600, reviewer="", reviewer_url="",
-               site_url="", **kw) -> Build:
+def make_build(report_years, base_year, output_dir, raw_dir=None, notebooks_dir=None, user_data="auto",
+               wdi_file=None, **kw) -> Build:
     """Check every parameter (one-line ParameterError) before anything runs or is written. ``user_data``:
     'auto', the drop-in series (data/raw/user/tech_exchange_series.csv) if there is one; '' or 'none', none."""
-    checked = dict(jobs=_number("jobs", jobs, "a whole number from 1 to 8", 1, 8),
-                   timeout=_number("timeout", timeout, "a number of seconds above 0, at most 86400", 1e-9, 86400, False),
-                   reviewer=check_text(reviewer, "reviewer"), reviewer_url=check_text(reviewer_url, "reviewer_url", True),
-                   site_url=check_text(site_url, "site_url", True))
+    kw = {k: CHECKS[k](v) if k in CHECKS else v for k, v in kw.items()}
     years = parse_years(report_years)
     base = base_year if isinstance(base_year, int) and not isinstance(base_year, bool) else \
         parse_years([base_year], "--base-year")[0]
     check_year_order(years, base)
     raw_dir, notebooks_dir = Path(raw_dir or Build.raw_dir), Path(notebooks_dir or Build.notebooks_dir)
-    out = check_output_dir(output_dir, forbidden=[raw_dir, notebooks_dir, stages.ROOT / "techtrade"])
+    out = check_output_dir(output_dir, forbidden=[raw_dir, notebooks_dir, ROOT / "techtrade"])
     choice, drop_in = str(user_data or "").strip().lower(), raw_dir / "user" / Path(stages.RAW["user_series"]).name
     user = (drop_in if drop_in.exists() else None) if choice == "auto" else None if choice in ("", "none") else user_data
-    return Build(years, base, out, check_formats(formats), raw_dir, notebooks_dir, user and check_input_file(user, "data"),
-                 wdi_file and check_input_file(wdi_file, "wdi") or None, check_top_n(top_n), **checked, **kw)
+    return Build(years, base, out, raw_dir=raw_dir, notebooks_dir=notebooks_dir,
+                 user_data=user and check_input_file("data", user), wdi_file=wdi_file and check_input_file("wdi", wdi_file)
+                 or None, **kw)

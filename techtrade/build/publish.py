@@ -1,16 +1,16 @@
 """Putting a finished build in place, every file of a report from one build; the index page.
 
 A build makes ``data/processed/`` and, for each report, ``reports/<report>/`` and ``figures/<report>/`` in a
-folder of its own; :func:`publish` decides, holding the output folder's lock, what of its :class:`Plan` to
-put in place, and swaps those folders for the published ones. A report published by a build that started
-later is left as it is; a rendering not made this time (a PDF under ``--format html``) is carried over if it
-matches its manifest entry; a folder with the same files is left alone. The swaps are written down first,
-so that a build killed half way is completed by the next one; signals wait until the lock is released.
+folder of its own. Holding the output folder's lock, :func:`publish` leaves alone a report that a build
+started later has published (``build/published.json`` says which build published what), carries over a
+rendering not made this time (a PDF under ``--format html``) if it still matches its manifest entry, and
+swaps each folder that differs for the published one. The swaps are written down first, so that a build
+killed half way is completed by the next one; signals wait until they are done.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime
+import fcntl
 import filecmp
 import html
 import json
@@ -18,9 +18,8 @@ import os
 import re
 import shutil
 import signal
-import threading
-import uuid
-from contextlib import contextmanager
+import time
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,20 +29,11 @@ from .kernels import alive
 from .params import display
 from .stages import MADE
 
-LOCK, HOLDER, STATE = "build/publish.lock", "build/publish.holder", "build/published.json"
-TMP, FAILED, SWAPS = "build/tmp", "build/failed", "publish.json"  # SWAPS: in a build's folder, the swaps it makes
+LOCK, STATE, TMP, FAILED = "build/publish.lock", "build/published.json", "build/tmp", "build/failed"
+SWAPS = "publish.json"  # in a build's folder: the swaps it makes
 SAY_AFTER = 2  # seconds of waiting for the lock before saying who holds it
-HELD = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
 LINKS = {"report.html": "report", "report.pdf": "PDF", "appendix-analysis.html": "appendix", "verdicts.csv":
          "verdicts CSV", "verdicts.json": "JSON", "numbers.csv": "numbers CSV", "datapackage.json": "data package"}
-
-
-class Interrupted(KeyboardInterrupt):
-    """Ctrl-C or a termination signal. ``published`` says whether the new outputs were put in place."""
-
-    def __init__(self, signum: int = signal.SIGINT, published: bool = False):
-        super().__init__(signum)
-        self.signum, self.published = signum, published
 
 
 @dataclass
@@ -67,10 +57,9 @@ class Plan:
 
 @contextmanager
 def signals_held():
-    """Hold back Ctrl-C, SIGTERM and SIGHUP while the block runs; yields the list of those that came."""
+    """Hold back Ctrl-C, SIGTERM and SIGHUP while the block runs (in the main thread); yields those that came."""
     got: list[int] = []
-    main = threading.current_thread() is threading.main_thread()
-    before = {s: signal.signal(s, lambda n, f: got.append(n)) for s in HELD} if main else {}
+    before = {s: signal.signal(s, lambda n, f: got.append(n)) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         yield got
     finally:
@@ -80,35 +69,34 @@ def signals_held():
 
 @contextmanager
 def locked(out: Path, what: str = "", log=print, timeout: float = 600):
-    """The output folder's publishing lock. After SAY_AFTER seconds of waiting, a line names the build that
-    holds it. Once held, the swaps of a build killed while publishing are completed, and the folders of
-    builds that are gone removed."""
-    from filelock import FileLock, Timeout
-
+    """The output folder's publishing lock (flock), its file naming the build that holds it: after SAY_AFTER
+    seconds of waiting, a line says who. Once held, the swaps of builds that are gone are completed (if they
+    had begun them) and their folders removed."""
     (out / LOCK).parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(out / LOCK))
-    try:
-        lock.acquire(timeout=SAY_AFTER)
-    except Timeout:
-        holder = _read(out / HOLDER)
-        who = f" (pid {holder['pid']}, building {holder['what']})" if {"pid", "what"} <= holder.keys() else ""
-        log(f"waiting for another build{who} to finish publishing into {display(out)}")
-        try:
-            lock.acquire(timeout=max(0, timeout - SAY_AFTER))
-        except Timeout:
-            raise OSError(f"{out / LOCK}: another build{who} has held the lock for {timeout:.0f} s") from None
-    try:
-        write_atomic(out / HOLDER, json.dumps({"pid": os.getpid(), "what": what}))
+    with open(out / LOCK, "a+") as f:
+        t0, who = time.monotonic(), None
+        while True:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if who is None and time.monotonic() - t0 >= SAY_AFTER:
+                    holder = _read(out / LOCK)
+                    who = f" (pid {holder['pid']}, building {holder['what']})" if {"pid", "what"} <= holder.keys() else ""
+                    log(f"waiting for another build{who} to finish publishing into {display(out)}")
+                if time.monotonic() - t0 >= timeout:
+                    raise OSError(f"{out / LOCK}: another build{who} has held the lock for {timeout:.0f} s") from None
+                time.sleep(0.05)
+        f.truncate(0)
+        f.write(json.dumps({"pid": os.getpid(), "what": what}))
+        f.flush()
         for d in list((out / TMP).glob("*")):
             m = re.match(r"(\d+)-", d.name)
             if not (m and (int(m[1]) == os.getpid() or alive(int(m[1])))):  # a build that is gone
-                with contextlib.suppress(OSError, ValueError):  # (no swaps written: it had not begun to publish)
+                with suppress(OSError, ValueError):  # (no swaps written: it had not begun to publish)
                     _swap(json.loads((d / SWAPS).read_text()), d / "old")
                 shutil.rmtree(d, ignore_errors=True)
         yield
-    finally:
-        (out / HOLDER).unlink(missing_ok=True)
-        lock.release()
 
 
 def _swap(swaps: list[list[str]], aside: Path) -> None:
@@ -117,7 +105,7 @@ def _swap(swaps: list[list[str]], aside: Path) -> None:
     for src, dst in ((Path(a), Path(b)) for a, b in swaps if Path(a).exists()):
         if dst.is_dir():
             aside.mkdir(parents=True, exist_ok=True)
-            dst.rename(aside / uuid.uuid4().hex)
+            dst.rename(aside / os.urandom(8).hex())
         dst.parent.mkdir(parents=True, exist_ok=True)
         os.replace(src, dst)
 
@@ -143,7 +131,8 @@ def renderings(formats) -> list[str]:
 
 def publish(plan: Plan, log=print, note=print) -> dict[str, dict[str, Path]]:
     """Put ``plan`` in place under the lock, with the cache records of what ran, and the index page. Returns
-    the renderings published, by report (not those of a report a newer build published)."""
+    the renderings published, by report (not those of a report a newer build published). A signal that came
+    meanwhile is raised after: a KeyboardInterrupt whose ``published`` is True."""
     out, ws, files = plan.out, plan.ws, {}
     with locked(out, plan.what, log), signals_held() as got:
         state = _read(out / STATE)
@@ -179,7 +168,9 @@ def publish(plan: Plan, log=print, note=print) -> dict[str, dict[str, Path]]:
         cache.prune()
         shutil.rmtree(out / FAILED, ignore_errors=True)
     if got:
-        raise Interrupted(got[0], published=True)
+        exc = KeyboardInterrupt(got[0])
+        exc.published = True
+        raise exc
     return files
 
 
@@ -189,9 +180,9 @@ def _same_folder(a: Path, b: Path) -> bool:
 
 
 def _manifest(plan: Plan, r: Report) -> None:
-    """The report's manifest.json: every file in its folder by SHA-256, when it was built and from what. A
-    rendering not made (a PDF under --format html) is carried over from the published folder with its entry,
-    if it still matches it; a file with the same bytes as the one published keeps its date."""
+    """The report's manifest.json: every file in its folder by SHA-256, when it was built (a file with the
+    bytes published keeps its date) and from what; a rendering not made is carried over with its entry, if
+    the published file still matches it."""
     new, dest = plan.ws / "reports" / r.tag, plan.out / "reports" / r.tag
     old, built = _read(dest / "manifest.json", "files"), now()
     files = {}

@@ -1,8 +1,8 @@
 """The build: its inputs copied into its own folder, every job reused from the cache or run, then published.
 
 A job is a stage (its notebook, run in a fresh kernel: kernels.py) or what is made from a stage's outputs
-(stages.MADE, render.py). Its key is made of exactly the bytes it reads (the build's own copies), and it
-needs the jobs that write what it reads. Jobs run on one thread pool, ``jobs`` reports at a time; a stage
+(stages.MADE, render.py). Its key is made of exactly the bytes it reads (the build's own copies); it runs
+once the jobs that write what it reads are done, ``jobs`` reports at a time, on one thread pool. A stage
 that runs starts the kernels of the next stages and the slow imports of the jobs after it.
 """
 from __future__ import annotations
@@ -15,7 +15,6 @@ import re
 import shutil
 import threading
 import time
-import uuid
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import partial
@@ -23,11 +22,10 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..errors import DataError, ParameterError
-from . import cache, params, publish, render, stages
+from . import cache, publish, render, stages
 from .kernels import Kernels, StageFailed, remove_debris
-from .params import Build, make_build
+from .params import Build, check_years, display, make_build, reason, show  # noqa: F401 (make_build: the API)
 
-__all__ = ["Build", "BuildError", "Result", "make_build", "run"]
 AHEAD = 2  # a stage that runs starts the kernels of this many stages after it
 IMPORTS = {"03_analysis": {"appendix": "nbconvert", "files": "techtrade.report.story", "pdf": "weasyprint"},
            "04_narrative": {"pdf": "weasyprint"}}  # slow imports (0.4-0.7 s) of the jobs after a stage
@@ -39,26 +37,22 @@ class BuildError(RuntimeError):
 
 @dataclass
 class Result:
-    """What a build did: the renderings it published, by report; the jobs run and reused; their seconds."""
+    """What a build did: the renderings it published, by report; the jobs run and reused."""
     files: dict[str, dict[str, Path]] = field(default_factory=dict)
     ran: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 def run(b: Build) -> Result:
     """Run or reuse every job, then publish (a report a newer build published meanwhile is not in files)."""
-    r, t0 = _Run(b), time.perf_counter()
+    r = _Run(b)
     try:
         r.prepare()
         r.run_jobs(r.graph([None]))
         r.check_years()
         r.run_jobs(r.graph(b.report_years))
         r.result.files = publish.publish(r.plan(), b.log, b.note)
-        r.result.timings["total"] = time.perf_counter() - t0
         return r.result
-    except KeyboardInterrupt as exc:
-        raise exc if isinstance(exc, publish.Interrupted) else publish.Interrupted(*exc.args[:1]) from None
     finally:
         r.close()
 
@@ -66,7 +60,7 @@ def run(b: Build) -> Result:
 class _Run:
     def __init__(self, b: Build):
         self.b, self.out, self.what = b, b.output_dir, ", ".join(b.tag(y) for y in b.report_years)
-        self.ws, self.started = self.out / publish.TMP / f"{os.getpid()}-{uuid.uuid4().hex[:8]}", time.time()
+        self.ws, self.started = self.out / publish.TMP / f"{os.getpid()}-{os.urandom(4).hex()}", time.time()
         self.cache, self.code, self.versions = cache.Cache(self.out), cache.code_digest(), cache.versions()
         self.digests, self.originals, self.keys = {}, {}, {}  # staged input: sha256, the user's path; job: key
         self.new: list[tuple[str, str, dict[str, Path]]] = []  # (key, kind, outputs) of the jobs that ran
@@ -82,17 +76,14 @@ class _Run:
             self.pool.shutdown(wait=True, cancel_futures=True)
             shutil.rmtree(self.ws, ignore_errors=True)
 
-    def say(self, line: str) -> None:
+    def say(self, line: str | None = None) -> None:
+        """Log ``line``, or hold it back until the years are known to be served; None: log what was held."""
         with self.lock:
-            if self.held is not None:
+            if line is not None and self.held is not None:
                 return self.held.append(line)
-        self.b.log(line)
-
-    def release(self) -> None:
-        with self.lock:
-            held, self.held = self.held or [], None
-        for line in held:
-            self.b.log(line)
+            lines, self.held = (self.held or []) + [line] * (line is not None), None
+        for text in lines:
+            self.b.log(text)
 
     def graph(self, years: list) -> dict:
         """The jobs of ``years`` (the shared stages' for [None]): {name: (the jobs it needs, what it does)}. A job
@@ -129,9 +120,8 @@ class _Run:
                 with self.lock:
                     slow = [f"  {job}: {self.kernels.cells.get(job, doing)}, {now - t0:.0f} s so far"
                             for job, (t0, doing) in sorted(self.active.items()) if now - t0 >= self.b.progress]
-                for line in slow:
-                    self.release()
-                    self.b.log(line)
+                for line in [None, *slow] if slow else []:  # (a slow job: what was held back is shown first)
+                    self.say(line)
 
     def job(self, name: str, kind: str, year: int | None, ins: dict, outs: dict) -> None:
         """Restore the job's outputs from the cache if its key is there and they are intact; else make them."""
@@ -158,10 +148,10 @@ class _Run:
             with self.lock:
                 self.active.pop(name, None)
         with self.lock:
-            self.keys[name], self.result.timings[name] = key, time.perf_counter() - t0
+            self.keys[name] = key
             self.new += [] if found is not None else [(key, kind, made)]
             (self.result.ran if found is None else self.result.reused).append(name)
-        self.say(f"  {name}: {'ran' if found is None else 'reused'} ({self.result.timings[name]:.1f} s)")
+        self.say(f"  {name}: {'ran' if found is None else 'reused'} ({time.perf_counter() - t0:.1f} s)")
 
     def stage(self, s: stages.Stage, name: str, notebook: Path, values: dict, ins: dict, outs: dict) -> None:
         """Run the stage's notebook, its inputs and outputs as parameters; its executed notebook names files as
@@ -204,19 +194,18 @@ class _Run:
         """The build's folder, and in it a copy of every file a stage reads, hashed."""
         b = self.b
         try:
-            self.out.mkdir(parents=True, exist_ok=True)
             self.ws.mkdir(parents=True)
         except OSError as exc:
-            raise ParameterError(f"output_dir={params.show(self.out)}: cannot be made ({params.reason(exc)})") from None
+            raise ParameterError(f"output_dir={show(self.out)}: cannot be made ({reason(exc)})") from None
         remove_debris()
-        self.say(f"building {self.what} into {params.display(self.out)}"
-                 + (f" with your series {params.display(b.user_data)}" if b.user_data else ""))
+        self.say(f"building {self.what} into {display(self.out)}"
+                 + (f" with your series {display(b.user_data)}" if b.user_data else ""))
         self.say(f"shared stages (once for {len(b.report_years)} report(s)):")
         sources = {p: b.raw_dir / Path(p).relative_to("data/raw") for p in stages.RAW.values()}
         sources[stages.RAW["wdi"]] = b.wdi_file or sources[stages.RAW["wdi"]]
         del sources[stages.RAW["user_series"]]
         if b.user_data is not None:  # under a name safe to use in a path
-            safe = re.sub(r"[^\w.\-]+", "_", params.display(b.user_data.name))[:100] or "series.csv"
+            safe = re.sub(r"[^\w.\-]+", "_", display(b.user_data.name))[:100] or "series.csv"
             sources[f"data/raw/user/{safe}"] = b.user_data
         sources.update({p: b.notebooks_dir / Path(p).name for s in stages.STAGES for p in [s.notebook, *s.reads.values()]
                         if p.startswith("notebooks/")})
@@ -276,13 +265,13 @@ class _Run:
         try:
             avail = json.loads((self.ws / stages.BY_NAME["02_clean"].writes["years"]).read_text())
             for y in self.b.report_years:
-                params.check_years(avail, y, self.b.base_year)
+                check_years(avail, y, self.b.base_year)
         except ParameterError:
             with publish.locked(self.out, self.what, self.b.log):
                 for key, kind, made in self.new:
                     self.cache.store(key, kind, made)
             raise
-        self.release()
+        self.say()
         with open(self.ws / stages.BY_NAME["01_ingest"].writes["notes"], encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f):
                 self.b.note(self.unstage(row["note"]))
@@ -291,12 +280,12 @@ class _Run:
     def plan(self) -> publish.Plan:
         """data/processed/ (and which series it was made from), and each report: its folder, completed with the
         shared stages' executed notebooks, and what its manifest says it was made from."""
-        b, ws, show = self.b, self.ws, params.display
+        b, ws = self.b, self.ws
         write_atomic(ws / stages.SERIES, json.dumps({"variant": b.variant}))
-        about = {"described": (f"{'your series ' + show(b.user_data.name) if b.user_data else 'the shipped data'}"
-                               f"{', World Bank file ' + show(b.wdi_file.name) if b.wdi_file else ''}; "
+        about = {"described": (f"{'your series ' + display(b.user_data.name) if b.user_data else 'the shipped data'}"
+                               f"{', World Bank file ' + display(b.wdi_file.name) if b.wdi_file else ''}; "
                                f"top {b.top_n} partners in the markets chart"),
-                 "inputs": {rel.removeprefix("inputs/data/raw/"): {"file": show(Path(self.originals[str(ws / rel)]).name),
+                 "inputs": {rel.removeprefix("inputs/data/raw/"): {"file": display(Path(self.originals[str(ws / rel)]).name),
                                                                    "sha256": sha}
                             for rel, sha in sorted(self.digests.items()) if rel.startswith("inputs/data/raw/")},
                  "code": self.code, "packages": self.versions}
@@ -307,6 +296,6 @@ class _Run:
             reports.append(publish.Report(tag, self.keys[f"04_narrative_{tag}"], {
                 "title": (ws / stages.resolve(stages.MADE["files"][2]["title"], tag)).read_text(encoding="utf-8"),
                 "parameters": {"report_year": year, "base_year": b.base_year, "top_n": b.top_n,
-                               "data": b.user_data and show(b.user_data), "wdi": b.wdi_file and show(b.wdi_file)},
+                               "data": b.user_data and display(b.user_data), "wdi": b.wdi_file and display(b.wdi_file)},
                 **about}))
         return publish.Plan(self.out, ws, self.started, self.what, b.formats, reports, self.new)

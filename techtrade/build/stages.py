@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+from ..config import ARTICLE_BASE_YEAR, ARTICLE_YEAR, ROOT
 
 #: The shipped inputs, by role; ``user_series`` is used when it exists (or is given).
 RAW = {
@@ -23,12 +23,12 @@ RAW = {
     "oecd": "data/raw/oecd_msti_russia_2018.csv",
     "user_series": "data/raw/user/tech_exchange_series.csv",
 }
-OPTIONAL = ("user_series",)
 #: Which series data/processed/ was made from ({"variant": "with-my-table"}), by a build or 01_ingest by hand
 SERIES = "data/processed/00_series.json"
 
 #: Parameters a stage may take, with their defaults (the article's years; six partners; no reviewer, no address)
-DEFAULTS = {"report_year": 2020, "base_year": 2018, "top_n": 6, "reviewer": "", "reviewer_url": "", "site_url": ""}
+DEFAULTS = {"report_year": ARTICLE_YEAR, "base_year": ARTICLE_BASE_YEAR, "top_n": 6, "reviewer": "", "reviewer_url": "",
+            "site_url": ""}
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,7 @@ STAGES = (
           writes={"figures": "data/processed/01_figures.csv", "sources": "data/processed/01_sources.csv",
                   "claims": "data/processed/01_claims.csv", "wdi": "data/processed/01_wdi.csv",
                   "oecd": "data/processed/01_oecd.csv", "notes": "data/processed/01_notes.csv"},
-          package="ingest",
-          optional=OPTIONAL),
+          package="ingest", optional=("user_series",)),
     Stage("02_clean", "figures to intervals; derived values flagged", False, (),
           reads={"figures": "data/processed/01_figures.csv", "wdi": "data/processed/01_wdi.csv",
                  "sources": "data/processed/01_sources.csv"},
@@ -117,18 +116,16 @@ def resolve(path: str, tag_: str | None) -> str:
     return path.replace("{tag}", tag_) if "{tag}" in path else path
 
 
-def project_root() -> Path:
-    """A notebook run by hand: the folder above ``notebooks/`` when it runs from there, else this project."""
-    here = Path.cwd()
-    return here.parent if here.name == "notebooks" and (here.parent / "data" / "raw").is_dir() else ROOT
-
-
 def paths(stage: str, inputs: dict | None = None, outputs: dict | None = None, *, root: Path | str | None = None,
           **params) -> tuple[dict[str, Path], dict[str, Path]]:
     """A notebook's ``inputs`` and ``outputs``: those the build passed, or by hand (both None) the project's
-    own folders (under ``root``). By hand, 01_ingest records the series it reads (SERIES), and a per-report
-    stage names its outputs for it, as the build names the report (``2020-vs-2018_with-my-table``)."""
-    s, root = BY_NAME[stage], project_root() if root is None else Path(root)
+    own folders (under ``root``; else the folder above ``notebooks/`` when run from there, else this project).
+    By hand, 01_ingest records the series it reads (SERIES), and a per-report stage names its outputs for it,
+    as the build names the report (``2020-vs-2018_with-my-table``)."""
+    s, here = BY_NAME[stage], Path.cwd()
+    if root is None:
+        root = here.parent if here.name == "notebooks" and (here.parent / "data" / "raw").is_dir() else ROOT
+    root = Path(root)
     by_hand, record, series = inputs is None and outputs is None, root / SERIES, ""
     if s.per_year and by_hand:
         try:

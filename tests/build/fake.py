@@ -13,7 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from techtrade.build import kernels, publish, render, runner, stages
+from techtrade.build import kernels, publish, runner, stages
+from techtrade.report import page
 
 YEARS = {"report": [2019, 2020, 2021, 2022], "base": [2018, 2019, 2020]}
 KERNELS: list[str] = []  # what the build asked of its kernels, in order: "start <job>", "run <job>"
@@ -66,17 +67,17 @@ def run(self, stage, job, notebook, executed, parameters, cwd):
         "execution_count": 1}], "metadata": {"cwd": str(cwd)}, "nbformat": 4, "nbformat_minor": 5}))
 
 
-def write_appendix(executed, page):
-    Path(page).write_text(f"appendix of {digest(str(executed))}")
+def write_appendix(executed, path):
+    Path(path).write_text(f"appendix of {digest(str(executed))}")
 
 
-def to_pdf(html, page):
+def to_pdf(html, path):
     time.sleep(float(os.environ.get("FAKE_PDF_SECONDS", 0)))  # a PDF that takes this long
-    Path(page).write_text(f"PDF of {hashlib.sha256(html.encode()).hexdigest()}")
+    Path(path).write_text(f"PDF of {hashlib.sha256(html.encode()).hexdigest()}")
 
 
-FAKES = [(kernels.Kernels, "start", start), (kernels.Kernels, "run", run), (render, "write_appendix", write_appendix),
-         (render, "to_pdf", to_pdf), (runner, "IMPORTS", {}), (publish, "SAY_AFTER", 0.2)]
+FAKES = [(kernels.Kernels, "start", start), (kernels.Kernels, "run", run), (page, "write_appendix", write_appendix),
+         (page, "to_pdf", to_pdf), (runner, "IMPORTS", {}), (publish, "SAY_AFTER", 0.2)]
 
 if __name__ == "__main__":
     import run_report

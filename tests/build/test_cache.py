@@ -173,6 +173,7 @@ def test_the_same_series_under_another_name_is_restored_under_this_reports_names
 
 
 def test_package_versions_in_the_key_are_the_installed_ones(tmp_path, monkeypatch):
+    import platform
     from importlib import metadata
 
     from techtrade.build import cache
@@ -181,7 +182,7 @@ def test_package_versions_in_the_key_are_the_installed_ones(tmp_path, monkeypatc
     (tmp_path / "Made_Up.Pkg-1.2.3.dist-info").mkdir()  # read from the folder's name, spelled as pip spells it
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(cache, "SHAPING", ("made-up-pkg", "surely-not-installed-pkg"))
-    assert cache.versions() == {"python": cache.platform.python_version(), "made-up-pkg": "1.2.3",
+    assert cache.versions() == {"python": platform.python_version(), "made-up-pkg": "1.2.3",
                                 "surely-not-installed-pkg": "absent"}
 
 

@@ -316,12 +316,13 @@ def test_two_builds_of_one_report_lined_up_at_the_lock_publish_it_all_from_one(f
     """Two series named alike make the same report, from other inputs. The test holds the lock; the second
     build starts once the first has begun (made its working folder); both wait, saying for whom; the lock
     is released. Every file of the report is the newer build's, as it alone would have made it."""
-    from filelock import FileLock
+    import fcntl
     out = fake_project / "out"
     (out / "build" / "tmp").mkdir(parents=True)
-    lock = FileLock(str(out / publish.LOCK), thread_local=False)
-    lock.acquire()
-    (out / publish.HOLDER).write_text(json.dumps({"pid": os.getpid(), "what": "a test"}))
+    lock = open(out / publish.LOCK, "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    lock.write(json.dumps({"pid": os.getpid(), "what": "a test"}))  # the lock's file names its holder
+    lock.flush()
     waiting = f"waiting for another build (pid {os.getpid()}, building a test) to finish publishing into {out}\n"
     builds, series = {}, {}
     try:
@@ -335,7 +336,7 @@ def test_two_builds_of_one_report_lined_up_at_the_lock_publish_it_all_from_one(f
         for p in builds.values():
             assert waiting in iter(p.stdout.readline, "")
     finally:
-        lock.release()
+        lock.close()
     ended = {name: (p.wait(timeout=60), p.stderr.read()) for name, p in builds.items()}
     tag = f"{TAG}_with-series"
     assert ended["newer"] == (0, "")
