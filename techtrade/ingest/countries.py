@@ -76,5 +76,6 @@ def canonical(name: str) -> tuple[str | None, str]:
     sub = _subdivisions().get(text.lower())
     if sub is not None:
         of = _name(pycountry.countries.get(alpha_2=sub.country_code))
-        return None, f"a subdivision of {of} ({sub.code}, {sub.type.lower()}), not a country"
+        kind = "" if sub.type.lower() == "country" else f", a {sub.type.lower()}"  # England: pycountry's "country"
+        return None, f"a part of {of} ({sub.code}{kind}), not a country in ISO 3166"
     return None, "not a country name or code in ISO 3166 (pycountry)"

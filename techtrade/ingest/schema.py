@@ -76,6 +76,11 @@ def _problems(order: int, err, df: pd.DataFrame) -> list[tuple]:
             what = f"{df.at[line, column]!r} appears more than once"
         else:
             what = _say(df.at[line, column], check.error or check.name)
+        if "keys" in (getattr(check, "statistics", None) or {}):  # a row given twice: where the other is
+            keys = check.statistics["keys"]
+            same = (df[keys] == df.loc[line, keys]).all(axis=1)
+            others = [str(i) for i in df.index[same] if i != line]
+            what += f"; also on line{'s' if len(others) > 1 else ''} {', '.join(others)}"
         out.append((line, order, column, what))
     return out
 
@@ -133,7 +138,8 @@ def _rule(column: str, ok, error: str) -> pa.Check:
 
 
 def _unique(keys: list[str], column: str, error: str) -> pa.Check:
-    return _rule(column, lambda d: ~d.duplicated(keys, keep=False), error)
+    """No two rows alike in ``keys``: each is blamed on ``column``, naming the line of the other."""
+    return pa.Check(lambda d: ~d.duplicated(keys, keep=False), name=column, error=error, statistics={"keys": keys})
 
 
 def vintage_problem(updated: str) -> str | None:

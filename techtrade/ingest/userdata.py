@@ -25,7 +25,7 @@ from ..errors import DataError
 from ..intervals import Interval
 from ..results import USER_SERIES
 from . import schema
-from .countries import TOTAL, canonical
+from .countries import RESIDUAL, TOTAL, canonical
 from .files import read_csv_strict
 
 USER_COLUMNS = ["year", "flow", "partner", "category", "value_usd_mn", "source"]
@@ -144,13 +144,15 @@ def _partners_within_totals(path: Path, df: pd.DataFrame, rounding: pd.Series) -
         raise DataError(f"{path}, line {r.name}, column 'value_usd_mn': {r['partner']} {r['flow']} {r['year']} "
                         f"({r['value_usd_mn']:g}) above the World total given for it ({r['total']:g})")
     by = parts.assign(rounding=rounding).groupby(["year", "flow"])
-    sums = pd.DataFrame({"sum": by["value_usd_mn"].sum(), "rounding": by["rounding"].sum(), "n": by.size()})
+    sums = pd.DataFrame({"sum": by["value_usd_mn"].sum(), "rounding": by["rounding"].sum(), "n": by.size(),
+                         "residual": by["partner"].agg(lambda p: (p == RESIDUAL).any())})
     sums = sums.join(world, how="inner")
     over = sums[sums["sum"] > sums["value_usd_mn"] + sums["rounding"] + rounding[sums["line"]].to_numpy()]
     if len(over):
         (year, flow), r = next(over.sort_values("line").iterrows())
-        raise DataError(f"{path}, line {int(r['line'])}, column 'value_usd_mn': {flow} {year}: the {int(r['n'])} partner rows "
-                        f"(the residual included) add up to {r['sum']:,.6g}, above the World total on this line "
+        rows = f"the {int(r['n'])} partner rows" + (" (the residual included)" if r["residual"] else "")
+        raise DataError(f"{path}, line {int(r['line'])}, column 'value_usd_mn': {flow} {year}: {rows} "
+                        f"add up to {r['sum']:,.6g}, above the World total on this line "
                         f"({r['value_usd_mn']:g}) by more than rounding can explain")
 
 

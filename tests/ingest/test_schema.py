@@ -63,7 +63,7 @@ def test_the_earliest_line_is_named_and_the_other_problems_counted():
 
 def test_a_key_given_twice_is_blamed_on_its_year_on_both_lines():
     msg = error(table([oecd_row(), oecd_row(value="99")]), schema.OECD)
-    assert msg == f"{PATH}, line 2, column 'year': the same variable and year appear twice (2015) " \
+    assert msg == f"{PATH}, line 2, column 'year': the same variable and year appear twice (2015); also on line 3 " \
                   "(1 more problem(s) in this file)"
 
 
