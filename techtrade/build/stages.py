@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
 
 from ..config import ARTICLE_BASE_YEAR, ARTICLE_YEAR, ROOT
@@ -31,16 +31,12 @@ DEFAULTS = {"report_year": ARTICLE_YEAR, "base_year": ARTICLE_BASE_YEAR, "top_n"
             "site_url": ""}
 
 
-@dataclass(frozen=True)
-class Stage:
-    name: str                # the notebook is notebooks/<name>.ipynb
-    what: str                # one line, for the README
-    per_year: bool           # False: run once per build; True: once per report
-    params: tuple[str, ...]  # value parameters (besides ``inputs`` and ``outputs``)
-    reads: dict[str, str]    # role -> path
-    writes: dict[str, str]   # role -> path; a path ending in "/" is a folder the stage fills
-    package: str = ""        # its logic: techtrade/<package>/, tested in tests/<package>/
-    optional: tuple[str, ...] = ()
+class Stage(namedtuple("Stage", "name what per_year params reads writes package optional", defaults=("", ()))):
+    """A stage: its notebook is notebooks/<name>.ipynb; ``what`` it does, one line for the README; run once per
+    build or, ``per_year``, once per report; its value ``params`` (besides ``inputs`` and ``outputs``); what it
+    ``reads`` and ``writes``, role -> path (a path ending in "/" is a folder the stage fills); the ``package``
+    of its logic (techtrade/<package>/, tested in tests/<package>/); the roles of its ``optional`` inputs."""
+    __slots__ = ()
 
     @property
     def notebook(self) -> str:
