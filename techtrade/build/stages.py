@@ -100,11 +100,8 @@ def tag(report_year: int, base_year: int, top_n: int = DEFAULTS["top_n"], varian
 
 def variant(user_series: Path | None = None, wdi: Path | None = None) -> str:
     """What a report's name says of its inputs: ``with-<your file>``, ``wdi-<World Bank file>``."""
-    return "_".join(f"{prefix}-{_slug(Path(p).stem)}" for prefix, p in (("with", user_series), ("wdi", wdi)) if p)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-") or "file"
+    return "_".join(f"{prefix}-" + (re.sub(r"[^a-z0-9]+", "-", Path(p).stem.lower()).strip("-")[:40].strip("-") or "file")
+                    for prefix, p in (("with", user_series), ("wdi", wdi)) if p)
 
 
 def resolve(path: str, tag_: str | None) -> str:
