@@ -7,7 +7,6 @@ import errno
 import os
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import FIRST_YEAR, ROOT, THIS_YEAR
@@ -143,7 +142,6 @@ CHECKS = {"formats": check_formats, "top_n": check_top_n,
           "site_url": lambda v: check_text("site_url", v, True)}
 
 
-@dataclass(frozen=True)
 class Build:
     """What to build, every parameter checked: made by :func:`make_build`, the defaults declared here."""
     report_years: list[int]
@@ -163,7 +161,10 @@ class Build:
     site_url: str = ""     # where the report will be published, for ClaimReview's url
     progress: float = 5    # a job running longer than this says where it is, this often
     log: callable = print
-    note: callable = lambda text: print(f"run_report.py: note: {text}", file=sys.stderr)
+    note: callable = staticmethod(lambda text: print(f"run_report.py: note: {text}", file=sys.stderr))
+
+    def __init__(self, **given):
+        vars(self).update(given)
 
     @property
     def variant(self) -> str:
@@ -186,6 +187,6 @@ def make_build(report_years, base_year, output_dir, raw_dir=None, notebooks_dir=
     out = check_output_dir(output_dir, forbidden=[raw_dir, notebooks_dir, ROOT / "techtrade"])
     choice, drop_in = str(user_data or "").strip().lower(), raw_dir / "user" / Path(stages.RAW["user_series"]).name
     user = (drop_in if drop_in.exists() else None) if choice == "auto" else None if choice in ("", "none") else user_data
-    return Build(years, base, out, raw_dir=raw_dir, notebooks_dir=notebooks_dir,
+    return Build(report_years=years, base_year=base, output_dir=out, raw_dir=raw_dir, notebooks_dir=notebooks_dir,
                  user_data=user and check_input_file("data", user), wdi_file=wdi_file and check_input_file("wdi", wdi_file)
                  or None, **kw)

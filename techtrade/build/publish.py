@@ -9,18 +9,16 @@ killed half way is completed by the next one; signals wait until they are done.
 """
 from __future__ import annotations
 
-import datetime
 import fcntl
 import filecmp
-import html
 import json
 import os
 import re
 import shutil
 import signal
 import time
+from collections import namedtuple
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import write_atomic
@@ -32,27 +30,15 @@ from .stages import MADE
 LOCK, STATE, TMP, FAILED = "build/publish.lock", "build/published.json", "build/tmp", "build/failed"
 SWAPS = "publish.json"  # in a build's folder: the swaps it makes
 SAY_AFTER = 2  # seconds of waiting for the lock before saying who holds it
-LINKS = {"report.html": "report", "report.pdf": "PDF", "appendix-analysis.html": "appendix", "verdicts.csv":
-         "verdicts CSV", "verdicts.json": "JSON", "numbers.csv": "numbers CSV", "datapackage.json": "data package"}
 
 
-@dataclass
-class Report:
-    tag: str       # its folder's name
-    content: str   # what it was made from (its narrative's cache key): the same content is the same report
-    about: dict    # its manifest but the files: title, what it was built from, parameters, inputs ...
-
-
-@dataclass
-class Plan:
-    """What a finished build publishes, made in ``ws``, into ``out``."""
-    out: Path
-    ws: Path
-    started: float            # time.time() when the build started: a later build's report is kept
-    what: str                 # what the build builds, for another build waiting for the lock
-    formats: tuple[str, ...]  # the renderings made; a report's others may be carried over
-    reports: list[Report]
-    cache: list[tuple[str, str, dict[str, Path]]] = field(default_factory=list)  # (key, kind, files) to keep
+#: A report: its folder's name; what it was made from (its narrative's cache key: the same content is the same
+#: report); its manifest but the files (title, what it was built from, parameters, inputs ...).
+Report = namedtuple("Report", "tag content about")
+#: What a finished build publishes, made in ``ws``, into ``out``: ``started``, time.time() when it started (a
+#: later build's report is kept); ``what`` it builds, for another build waiting for the lock; the ``formats``
+#: made (a report's others may be carried over); its Reports; the (key, kind, files) of the jobs that ran.
+Plan = namedtuple("Plan", "out ws started what formats reports cache", defaults=((),))
 
 
 @contextmanager
@@ -121,7 +107,7 @@ def _read(path: Path, key: str | None = None) -> dict:
 
 
 def now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
+    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
 
 
 def renderings(formats) -> list[str]:
@@ -164,7 +150,8 @@ def publish(plan: Plan, log=print, note=print) -> dict[str, dict[str, Path]]:
         swaps.append([str(ws / "published.json"), str(out / STATE)])
         write_atomic(ws / SWAPS, json.dumps(swaps))  # from here on, a kill is completed by the next build
         _swap(swaps, ws / "old")
-        write_index(out / "reports")
+        if len(swaps) > 1 or not (out / "reports" / "index.html").exists():  # (the first: published.json)
+            write_index(out / "reports")
         cache.prune()
         shutil.rmtree(out / FAILED, ignore_errors=True)
     if got:
@@ -199,8 +186,10 @@ def _manifest(plan: Plan, r: Report) -> None:
 
 
 def write_index(reports: Path) -> Path:
-    """reports/index.html: every report built into this folder, with what it was built from; a file left from
-    an earlier build is marked as such."""
+    """reports/index.html (templates/index/): every report built into this folder, with what it was built
+    from; a file left from an earlier build is marked as such."""
+    from jinja2 import Environment, FileSystemLoader
+
     reports.mkdir(parents=True, exist_ok=True)
     items = []
     for d in sorted(p for p in reports.iterdir() if p.is_dir() and not p.name.startswith(".")):
@@ -208,18 +197,9 @@ def write_index(reports: Path) -> Path:
         files = m.get("files", {})
         newest = max((f.get("content") for f in files.values() if f.get("content")), default=None,
                      key=lambda c: max(f["built"] for f in files.values() if f.get("content") == c))
-        links = [f'<a href="{html.escape(d.name)}/{name}">{label}</a>'
-                 + (f" (from an earlier build, {html.escape(files[name]['built'][:10])})"
-                    if files.get(name, {}).get("content") not in (None, newest) else "")
-                 for name, label in LINKS.items() if (d / name).exists()]
-        if links:
-            items.append(f"<li><b>{html.escape(m.get('title', d.name))}</b><br><span class='what'>"
-                         f"{html.escape(m.get('described', ''))}</span><br>" + " · ".join(links) + "</li>")
-    page = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' content='width="
-            "device-width, initial-scale=1'><title>Reports</title><style>body{font-family:'DejaVu Sans',sans-serif;"
-            "max-width:44rem;margin:2rem auto;padding:0 1rem;line-height:1.6;color:#1d1d1d}li{margin-bottom:1rem}"
-            ".what{color:#555;font-size:.9rem}a{color:#1f5f8b}</style></head><body><h1>Russian technology exports: "
-            "reports</h1><ul>" + "".join(items) + "</ul></body></html>")
+        items.append({"tag": d.name, "manifest": m, "files": files, "newest": newest, "present": os.listdir(d)})
+    env = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"), autoescape=True)
+    page = env.get_template("index/index.html.j2").render(reports=items)
     path = reports / "index.html"
     if not (path.exists() and path.read_text(encoding="utf-8") == page):
         write_atomic(path, page)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..report import page
-from ..results import USER_SERIES
 
 
 def html(ins: dict, outs: dict) -> None:
@@ -28,13 +27,12 @@ def files(ins: dict, outs: dict) -> None:
     """A report's data files: the analysis's verdicts.csv and numbers.csv, verdicts.json, the data package;
     and its title (as its page has it, a user's series named), for its manifest."""
     from ..report import package
-    from ..report.story import series_name, title
+    from ..report.story import full_title
 
     for name in ("verdicts", "numbers"):
         shutil.copyfile(ins[name], outs[f"{name}.csv"])
     data = json.loads(Path(ins["results"]).read_text())
     write_atomic(outs["verdicts.json"], json.dumps({k: data[k] for k in ("report", "verdicts") if k in data}, indent=1,
                                                    ensure_ascii=False))
-    series = [s for s in data.get("sources", []) if s.get("publication") == USER_SERIES]
-    write_atomic(outs["title"], title(data["report"], series) + (f", with {series_name(series)}" if series else ""))
+    write_atomic(outs["title"], full_title(data))
     package.write(outs["datapackage.json"].parent, outs["title"].read_text())

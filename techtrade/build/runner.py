@@ -16,7 +16,6 @@ import shutil
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -35,12 +34,11 @@ class BuildError(RuntimeError):
     """A stage or a rendering failed: which, where, and where the notebook was kept."""
 
 
-@dataclass
 class Result:
     """What a build did: the renderings it published, by report; the jobs run and reused."""
-    files: dict[str, dict[str, Path]] = field(default_factory=dict)
-    ran: list[str] = field(default_factory=list)
-    reused: list[str] = field(default_factory=list)
+
+    def __init__(self):
+        self.files, self.ran, self.reused = {}, [], []
 
 
 def run(b: Build) -> Result:

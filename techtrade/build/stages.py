@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
 
 from ..config import ARTICLE_BASE_YEAR, ARTICLE_YEAR, ROOT
@@ -31,16 +31,12 @@ DEFAULTS = {"report_year": ARTICLE_YEAR, "base_year": ARTICLE_BASE_YEAR, "top_n"
             "site_url": ""}
 
 
-@dataclass(frozen=True)
-class Stage:
-    name: str                # the notebook is notebooks/<name>.ipynb
-    what: str                # one line, for the README
-    per_year: bool           # False: run once per build; True: once per report
-    params: tuple[str, ...]  # value parameters (besides ``inputs`` and ``outputs``)
-    reads: dict[str, str]    # role -> path
-    writes: dict[str, str]   # role -> path; a path ending in "/" is a folder the stage fills
-    package: str = ""        # its logic: techtrade/<package>/, tested in tests/<package>/
-    optional: tuple[str, ...] = ()
+class Stage(namedtuple("Stage", "name what per_year params reads writes package optional", defaults=("", ()))):
+    """A stage: its notebook is notebooks/<name>.ipynb; ``what`` it does, one line for the README; run once per
+    build or, ``per_year``, once per report; its value ``params`` (besides ``inputs`` and ``outputs``); what it
+    ``reads`` and ``writes``, role -> path (a path ending in "/" is a folder the stage fills); the ``package``
+    of its logic (techtrade/<package>/, tested in tests/<package>/); the roles of its ``optional`` inputs."""
+    __slots__ = ()
 
     @property
     def notebook(self) -> str:
@@ -104,11 +100,8 @@ def tag(report_year: int, base_year: int, top_n: int = DEFAULTS["top_n"], varian
 
 def variant(user_series: Path | None = None, wdi: Path | None = None) -> str:
     """What a report's name says of its inputs: ``with-<your file>``, ``wdi-<World Bank file>``."""
-    return "_".join(f"{prefix}-{_slug(Path(p).stem)}" for prefix, p in (("with", user_series), ("wdi", wdi)) if p)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-") or "file"
+    return "_".join(f"{prefix}-" + (re.sub(r"[^a-z0-9]+", "-", Path(p).stem.lower()).strip("-")[:40].strip("-") or "file")
+                    for prefix, p in (("with", user_series), ("wdi", wdi)) if p)
 
 
 def resolve(path: str, tag_: str | None) -> str:

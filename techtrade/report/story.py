@@ -27,6 +27,7 @@ from ..results import (
     OWN,
     PRIMARY,
     UNTESTED,
+    USER_SERIES,
     Number,
     Results,
     Verdict,
@@ -579,6 +580,12 @@ def title(report: dict, series: list[dict]) -> str:
             if (y, b) == (Y, B) else
             f"Russia\u2019s technology exports, {b} to {y}: the claims of \u201cUp Threefold Since {B}\u201d, checked")
     return text + (" against your series" + (" (SYNTHETIC)" if synthetic(series) else "") if series else "")
+
+
+def full_title(data: dict) -> str:
+    """The title of a report's results (03's JSON), a user's series named: its manifest's and index page's."""
+    series = [s for s in data.get("sources", []) if s.get("publication") == USER_SERIES]
+    return title(data["report"], series) + (f", with {series_name(series)}" if series else "")
 
 
 def _apart(a: Interval, b: Interval) -> float:
