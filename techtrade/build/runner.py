@@ -126,8 +126,9 @@ class _Run:
         s, t0 = stages.BY_NAME.get(kind), time.perf_counter()
         values = {p: year if p == "report_year" else getattr(self.b, p) for p in (s.params if s else ())}
         notebook = s and self.ws / "inputs" / s.notebook
+        named = {r: p.name for r, p in ins.items() if r == "user_series" and p}  # a report names a user's file
         key = cache.digest(kind, values, self.digest_of(notebook), {r: self.digest_of(p) for r, p in ins.items()},
-                           self.code, self.versions)
+                           named, self.code, self.versions)
         found = None if self.b.force else self.cache.lookup(key, kind)
         with self.lock:
             self.active[name] = (t0, "starting its kernel" if s else "rendering")

@@ -46,7 +46,8 @@ def run(self, stage, job, notebook, executed, parameters, cwd):
         raise kernels.StageFailed(stage, "DataError", f"{ins['user_series']}, line 2, column 'value_usd_mn': 'abc' is "
                                   "not a plain number", "cell 3 of 9")  # as the ingest stage refuses it
     values = {k: v for k, v in parameters.items() if k not in ("inputs", "outputs")}
-    mark = digest(stage, str(notebook), values, *[ins[r] for r in sorted(ins)])
+    named = Path(ins["user_series"]).name if ins.get("user_series") else ""  # ingest records a user's file name
+    mark = digest(stage, str(notebook), values, named, *[ins[r] for r in sorted(ins)])
     for role, out in outs.items():
         out = Path(out)
         if stages.BY_NAME[stage].writes[role].endswith("/"):  # a folder

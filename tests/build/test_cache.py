@@ -5,10 +5,11 @@ import hashlib
 import json
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
-from techtrade.build import runner
+from techtrade.build import runner, stages
 
 from .conftest import fake_build
 
@@ -151,9 +152,10 @@ def test_a_hand_edited_executed_notebook_never_reaches_the_report(built):
     assert executed.read_bytes() == good and "edited by hand" not in page(built)
 
 
-def test_the_same_series_under_another_name_is_restored_under_this_reports_names(built, tmp_path):
+def test_the_same_series_under_another_name_is_read_again_and_its_report_names_the_new_file(built, tmp_path):
     """A series built with --data, then copied to data/raw/user/tech_exchange_series.csv (as the README
-    suggests): nothing runs again; every output is restored under the names of the new report."""
+    suggests): the report names a user's file, so ingest reads it again (the name is in its key) and every
+    stage after it runs; nothing of the first report is laid over the second."""
     series = tmp_path / "my_series.csv"
     series.write_text("year,flow,partner,category,value_usd_mn,source\n2020,exports,World,all,4600,Rosstat (test)\n")
     first = fake_build(built, user_data=series)
@@ -161,14 +163,25 @@ def test_the_same_series_under_another_name_is_restored_under_this_reports_names
     shutil.copyfile(series, built / "raw" / "user" / "tech_exchange_series.csv")
     result = fake_build(built, user_data="auto")
     tag = f"{TAG}_with-tech-exchange-series"
-    assert result.ran == [] and sorted(result.reused) == sorted(j.replace(TAG, tag) for j in ALL)
     assert sorted(first.ran) == sorted(j.replace(TAG, f"{TAG}_with-my-series") for j in ALL)
-    report, before = built / "out" / "reports" / tag, built / "out" / "reports" / f"{TAG}_with-my-series"
-    for name in ("verdicts.csv", "numbers.csv", "report.html", "executed/04_narrative.ipynb"):
-        assert (report / name).read_bytes() == (before / name).read_bytes(), name
-    assert page(built, tag) != page(built)  # (not the shipped data's report)
+    assert sorted(result.ran) == sorted(j.replace(TAG, tag) for j in ALL) and result.reused == []
+    assert page(built, tag) != page(built, f"{TAG}_with-my-series") and page(built, tag) != page(built)
     processed = built / "out" / "data" / "processed"
     assert json.loads((processed / "00_series.json").read_text()) == {"variant": "with-tech-exchange-series"}
+
+
+def test_the_same_world_bank_file_under_another_name_is_restored_under_this_reports_names(built, tmp_path):
+    """--wdi with the shipped file's bytes under another name: another report (the name is in the report's
+    name), nothing run; every output restored from the cache under that report's names (kept by role)."""
+    copy = tmp_path / "my_wdi.csv"
+    shutil.copyfile(built / "raw" / Path(stages.RAW["wdi"]).name, copy)
+    result = fake_build(built, wdi_file=copy)
+    tag = f"{TAG}_wdi-my-wdi"
+    assert result.ran == [] and sorted(result.reused) == sorted(j.replace(TAG, tag) for j in ALL)
+    report, shipped = built / "out" / "reports" / tag, built / "out" / "reports" / TAG
+    for name in ("verdicts.csv", "numbers.csv", "report.html", "executed/04_narrative.ipynb"):
+        assert (report / name).read_bytes() == (shipped / name).read_bytes(), name
+    processed = built / "out" / "data" / "processed"
     assert (processed / f"03_results_{tag}.json").exists() and (built / "out" / "figures" / tag).is_dir()
 
 
