@@ -16,11 +16,16 @@ FIXTURES = ROOT / "tests" / "fixtures"
 QUIET = dict(log=lambda *a: None)
 
 
+def shipped_inputs(**override) -> dict:
+    """The raw inputs 01_ingest reads (the shipped data; no user series unless given), found as the build
+    finds them: never as a run by hand, which records the series it reads in the project's data/processed/."""
+    inputs, _ = stages.paths("01_ingest", outputs={})
+    return {**inputs, "user_series": None, **override}
+
+
 @pytest.fixture(scope="session")
 def raw():
-    inputs, _ = stages.paths("01_ingest")
-    inputs["user_series"] = None  # the shipped data only, whatever is in data/raw/user/
-    return dataset.load_raw(inputs)
+    return dataset.load_raw(shipped_inputs())  # the shipped data only, whatever is in data/raw/user/
 
 
 @pytest.fixture(scope="session")
