@@ -5,6 +5,7 @@ The suite runs on pytest-xdist's workers (pyproject.toml's addopts: ``-n auto --
 tests that read one costly shared fixture (GROUPS) run on one worker, which makes it once."""
 from __future__ import annotations
 
+import gc
 import shutil
 from pathlib import Path
 
@@ -27,9 +28,22 @@ def pytest_configure(config):
     """On an xdist worker, a numbered temporary folder of its own (/tmp/pytest-of-USER/pytest-N, made and
     cleaned as a plain pytest run makes its own) rather than one under the controller's
     (.../pytest-N/popen-gw0): a test's tmp_path is then as long as in a plain run (a Unix socket's path
-    holds 107 bytes at most; the kernels' sockets fall back to TCP beyond). A --basetemp given is kept."""
-    if hasattr(config, "workerinput") and config.known_args_namespace.basetemp is None:
+    holds 107 bytes at most; the kernels' sockets fall back to TCP beyond). A --basetemp given is kept.
+    In a process that collects the tests (a worker, or a run without workers) the cyclic garbage collector
+    is off until they are collected: see pytest_collection_finish."""
+    worker = hasattr(config, "workerinput")
+    if worker and config.known_args_namespace.basetemp is None:
         config.option.basetemp = None
+    if worker or not getattr(config.option, "numprocesses", None):  # this process collects the tests
+        gc.disable()  # until pytest_collection_finish
+
+
+def pytest_collection_finish(session):
+    """The test modules, and all they import, are loaded and live to the end of the run: the cyclic garbage
+    collector, off while they loaded, is set to leave them be (gc.freeze) rather than walk them again and
+    again while the tests run (about a second of each worker's run, the collection and the tests)."""
+    gc.enable()
+    gc.freeze()
 
 
 @pytest.hookimpl(wrapper=True)
