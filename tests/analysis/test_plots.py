@@ -19,13 +19,12 @@ from matplotlib.transforms import Bbox
 from techtrade import fmt, measures
 from techtrade.analysis import marks, plots
 from techtrade.analysis.marks import DERIVED_LABEL, PUBLISHER_COLOURS
-from techtrade.build import stages
 from techtrade.clean import evidence
 from techtrade.ingest import dataset
 from techtrade.intervals import INF
 from techtrade.report import story
 
-from ..conftest import FIXTURES
+from ..conftest import FIXTURES, shipped_inputs
 from ..synthetic import add_figures, analysed
 
 YEARS = [2011, 2015, 2018, 2019, 2020, 2021]
@@ -47,9 +46,7 @@ def wdi(raw):
 @pytest.fixture(scope="module")
 def user_raw():
     """The synthetic full series (a test fixture, not data) as a user's own table: the raw inputs."""
-    inputs, _ = stages.paths("01_ingest")
-    inputs["user_series"] = FIXTURES / "synthetic_full_series.csv"
-    return dataset.load_raw(inputs)
+    return dataset.load_raw(shipped_inputs(user_series=FIXTURES / "synthetic_full_series.csv"))
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,8 @@ from techtrade.build import stages
 from techtrade.errors import DataError
 from techtrade.ingest import dataset, wdi
 
+from ..conftest import shipped_inputs
+
 TODAY = datetime.date(2026, 11, 28)
 WDI_NAME = Path(stages.RAW["wdi"]).name
 
@@ -151,8 +153,7 @@ def test_bulk_csv_download_reads_to_the_same_series(shipped, tmp_path):
     assert list(got["indicator_code"]) == list(want["indicator_code"])
     assert list(got["year"]) == list(want["year"])
     assert got["value"].tolist() == pytest.approx(want["value"].tolist())
-    inputs, _ = stages.paths("01_ingest")
-    raw = dataset.load_raw({**inputs, "wdi": path, "user_series": None})  # usable as --wdi FILE
+    raw = dataset.load_raw(shipped_inputs(wdi=path))  # usable as --wdi FILE
     assert len(raw["wdi"][raw["wdi"]["source_id"] == "WDI"]) == len(shipped)
 
 
@@ -168,8 +169,7 @@ def test_a_refreshed_snapshot_is_credited_to_its_own_vintage(server, raw_dir):
     Api.mode = "ok"
     path = wdi.refresh(raw_dir, base_url=server, timeout=5, today=TODAY)
     assert set(wdi.load_wdi(path)["source_id"]) == {"WDI@2026-10-31"}  # the API's "lastupdated"
-    inputs, _ = stages.paths("01_ingest")
-    raw = dataset.load_raw({**inputs, "wdi": path, "user_series": None})
+    raw = dataset.load_raw(shipped_inputs(wdi=path))
     entry = raw["sources"].set_index("source_id").loc["WDI@2026-10-31"]
     assert (entry["publisher"], entry["date"], entry["role"]) == ("World Bank", "2026-10-31", "a different measure")
     assert "BX.GSR.ROYL.CD" in entry["quote"] and "Last Updated Date 2026-10-31" in entry["quote"]
@@ -180,8 +180,7 @@ def test_a_bulk_download_of_another_vintage_is_credited_to_it(shipped, tmp_path)
     path = tmp_path / "API_RUS_DS2_en_csv_v2.csv"
     _bulk_csv(shipped, path)
     path.write_text(path.read_text(encoding="utf-8-sig").replace("2021-09-15", "2026-07-01"), encoding="utf-8")
-    inputs, _ = stages.paths("01_ingest")
-    raw = dataset.load_raw({**inputs, "wdi": path, "user_series": None})
+    raw = dataset.load_raw(shipped_inputs(wdi=path))
     assert set(raw["wdi"]["source_id"]) == {"WDI@2026-07-01", "WDI2026"}
     assert raw["sources"].set_index("source_id").loc["WDI@2026-07-01", "date"] == "2026-07-01"
     assert "WDI" not in set(raw["sources"]["source_id"])  # the shipped 2021 vintage, replaced, is not cited
@@ -205,7 +204,7 @@ def test_a_bad_bulk_file_is_refused_naming_its_line_and_column(shipped, tmp_path
     line = 1 + next(i for i, text in enumerate(lines) if old in text)
     path.write_text("\n".join(lines).replace(old, new) + "\n", encoding="utf-8")
     with pytest.raises(DataError) as exc:
-        dataset.load_raw({**stages.paths("01_ingest")[0], "wdi": path, "user_series": None})
+        dataset.load_raw(shipped_inputs(wdi=path))
     assert str(exc.value) == f"{path}, line {line}{message}"
 
 
