@@ -15,6 +15,9 @@ they vary from machine to machine and with what else runs), every build in a fre
   chain      the plain pipeline on the command line: papermill x4, jupyter nbconvert (HTML), weasyprint
   sweep      each extra report of a sweep over the SYNTHETIC full series (tests/fixtures), --jobs 2:
              (T(all years) - T(first year)) / (years - 1), for the build and for the floor
+  large      the SYNTHETIC large series (tests/fixtures/large_series.py, 97,680 rows): its ingest
+             (load_raw, seconds, and the peak of memory Python allocates, MiB) in a fresh process, and
+             a whole build with it (HTML and PDF)
 
 Prints the table (medians, with min and max) and the ratios; writes bench/results/<label>.json.
 """
@@ -78,11 +81,38 @@ def chain(root: Path) -> float:
     return time.perf_counter() - t0
 
 
+LARGE = """import sys, time, tracemalloc
+from techtrade.build import stages
+from techtrade.ingest import dataset
+inputs = {role: stages.ROOT / p for role, p in stages.RAW.items()}
+inputs["user_series"] = sys.argv[1]
+t0 = time.perf_counter()
+dataset.load_raw(inputs)
+took = time.perf_counter() - t0
+tracemalloc.start()
+dataset.load_raw(inputs)
+print(took, tracemalloc.get_traced_memory()[1] / 2**20)
+"""
+
+
+def large(tmp: Path, notebooks: Path) -> tuple[float, float, float]:
+    """The large series: (ingest s, ingest peak MiB, whole build s)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.fixtures import large_series
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    path = tmp / "large.csv"
+    large_series.write(path)
+    took, peak = map(float, timed(sys.executable, "-c", LARGE, path)[1].split())
+    return took, peak, build(notebooks, tmp / "large-out", "--data", path)[0]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--sweep", default="2001-2021", help="report years of the sweep ('' for none); base 2000")
     ap.add_argument("--label", default=time.strftime("%Y%m%d-%H%M%S"))
+    ap.add_argument("--no-large", dest="large", action="store_false", help="leave out the large-table case")
     args = ap.parse_args()
     first, last = map(int, args.sweep.split("-")) if args.sweep else (0, 0)
     rows: dict[str, list[float]] = {}
@@ -121,6 +151,9 @@ def main() -> None:
                 add("floor sweep, per extra report", (floor(tmp / f"floorsweep{i}", *sweep, "--report-year",
                                                             args.sweep) - one) / (last - first))
             shutil.rmtree(tmp / f"sweep{i}", ignore_errors=True)
+            for case, value in zip(("large: ingest", "large: ingest peak MiB", "large: whole build"),
+                                   large(tmp / f"large{i}", nb) if args.large else ()):
+                add(case, value)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

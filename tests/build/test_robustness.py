@@ -47,6 +47,13 @@ def alive(pid: int) -> bool:
         return False
 
 
+def signals_as_usual():
+    """In a build started by a test: Ctrl-C, SIGTERM and SIGHUP as in a terminal, whatever this process
+    inherited (pytest started as a background job ignores SIGINT, and so would its children)."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def kernel_dirs(pid: int) -> list[Path]:
     return list(Path(tempfile.gettempdir()).glob(f"techtrade-{pid}-*"))
 
@@ -54,7 +61,8 @@ def kernel_dirs(pid: int) -> list[Path]:
 def fake_run_report(*args, **env):
     """run_report.py with the fake stages (fake.py), in a process of its own."""
     return subprocess.Popen([sys.executable, "-u", "-m", "tests.build.fake", *map(str, args)], cwd=stages.ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env},
+                            preexec_fn=signals_as_usual)
 
 
 def interrupt_after(p, needle, sig):
@@ -192,7 +200,7 @@ def test_a_full_disk_while_staging_is_one_line_and_exit_1(fake_project, monkeypa
 
 def test_ctrl_c_at_start_up_is_one_line(tmp_path):
     p = subprocess.Popen(RUN + ["--output-dir", str(tmp_path / "out"), "--data", "none"], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+                         stderr=subprocess.PIPE, text=True, preexec_fn=signals_as_usual)
     time.sleep(0.1)
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=60)
@@ -215,10 +223,12 @@ def test_kernel_sockets_fall_back_to_tcp_when_the_temp_path_is_too_long(tmp_path
     try:
         km = k.manager()
         assert km.transport == "tcp" and Path(km.connection_file).parent == k.dir
-        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+        short_dir = tempfile.mkdtemp(prefix="tt", dir="/tmp")  # short whatever the user's name or pytest's folder
+        monkeypatch.setattr(tempfile, "tempdir", short_dir)
         short = kernels.Kernels()
         assert short.manager().transport == "ipc"
         short.close()
+        os.rmdir(short_dir)
     finally:
         k.close()
     assert not k.dir.exists()
@@ -264,7 +274,7 @@ def test_a_killed_build_leaves_debris_that_the_next_build_removes(project):
     out = project / "out"
     before = snapshot(out)
     p = subprocess.Popen(RUN + ["--output-dir", str(out), "--data", "none", "--force"], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+                         stderr=subprocess.PIPE, text=True, preexec_fn=signals_as_usual)
     code, _, kernels_started, _ = interrupt_after(p, "01_ingest: ran", signal.SIGKILL)
     assert code == -signal.SIGKILL and snapshot(out) == before
     assert list((out / "build" / "tmp").iterdir()) and kernel_dirs(p.pid)  # it could not clean up after itself
@@ -302,7 +312,7 @@ def test_a_signal_ends_the_build_within_5_s_whatever_the_kernel_does(tmp_path, b
         shutil.copytree(built_2020[0], out)  # 01 is reused; 02 runs
         builds[sig] = out, snapshot(out), subprocess.Popen(
             [sys.executable, "-u", "-c", DRIVER, str(nb), "--output-dir", str(out), "--data", "none", "--format", "html"],
-            cwd=stages.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            cwd=stages.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=signals_as_usual)
     for sig, (out, before, p) in builds.items():
         code, err, started, seconds = interrupt_after(p, r"^  02_clean: cell 2 of 2, \d+ s so far$", sig)
         assert seconds < 5 and code == 128 + sig

@@ -162,12 +162,9 @@ def test_missing_processed_table_names_the_stage_to_run(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_valid_table_at_the_row_limit_is_read_in_seconds_in_bounded_memory(tmp_path):
-    """The SYNTHETIC large series (tests/fixtures/large_series.py): 97,680 rows, 10 categories. It took
-    124 s when every row was looked up by filtering whole tables; it takes about a second."""
-    import time
-    import tracemalloc
-
+def test_a_valid_table_at_the_row_limit_is_read_whole(tmp_path):
+    """The SYNTHETIC large series (tests/fixtures/large_series.py): 97,680 rows, 10 categories, every row
+    accounted for. (How long it takes and the memory it needs are measured by bench/bench.py, not here.)"""
     from techtrade import config
 
     from ..fixtures import large_series
@@ -176,18 +173,8 @@ def test_a_valid_table_at_the_row_limit_is_read_in_seconds_in_bounded_memory(tmp
     rows = large_series.write(path)
     assert 95_000 < rows <= config.MAX_INPUT_ROWS
     inputs = {role: stages.ROOT / p for role, p in stages.RAW.items()}
-    start = time.perf_counter()
     raw = dataset.load_raw({**inputs, "user_series": path})
-    took = time.perf_counter() - start
     user = raw["figures"][raw["figures"]["priority"] == 1]
     assert len(user) == 22 * 2 * 222 and set(user["category"]) == {"all"}
     assert user["partner"].nunique() == 222 and "Other partners" in set(user["partner"])
     assert raw["notes"]["rows_not_used"].sum() == rows - len(user) == 22 * 2 * 9 * 222
-    assert took < 20, f"{took:.1f} s"
-    tracemalloc.start()
-    try:
-        dataset.load_raw({**inputs, "user_series": path})
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 64 * 2**20, f"{peak / 2**20:.0f} MiB"  # the file is 8 MiB; about 25 MiB at the peak
