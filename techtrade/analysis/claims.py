@@ -203,42 +203,50 @@ def _no_other_figure(v: Verdict) -> str:
         "No other figure bears on it."
 
 
+def _two_years(q, p):
+    """A two-year check's levels (this year's and the base year's; None where not held), their keys, and
+    the years of the two not held."""
+    now, before = q.get(p.year, p.flow), q.get(p.base, p.flow)
+    missing = [y for y, iv in ((p.year, now), (p.base, before)) if iv is None]
+    return now, before, [Key(p.year, p.flow), Key(p.base, p.flow)], missing
+
+
+def _two_years_working(v, sign: str, written) -> str:
+    """'<this year's level> <sign> <the base year's> = <the evidence, written>', or why there is none."""
+    if v.evidence is None:
+        return _no_other_figure(v)
+    now, before = v.used
+    return f"{_level_words(now)} {sign} {_level_words(before)} = {written(v.evidence)}."
+
+
 class Change(Check):
     unit = "percent"
 
     def find(self, q, p, claimed, **kw):
-        now, before = q.get(p.year, p.flow), q.get(p.base, p.flow)
+        now, before, keys, missing = _two_years(q, p)
         ev = None if now is None or before is None else now.pct_change(before)
-        missing = [y for y, iv in ((p.year, now), (p.base, before)) if iv is None]
-        return Found(ev, [Key(p.year, p.flow), Key(p.base, p.flow)], [_need(p.flow, missing)], floor=-100.0)
+        return Found(ev, keys, [_need(p.flow, missing)], floor=-100.0)
 
     def says(self, v):
         return fmt.pct(v.claimed, signed=True)
 
     def working(self, v):
-        if v.evidence is None:
-            return _no_other_figure(v)
-        now, before = v.used
-        return f"{_level_words(now)} against {_level_words(before)} = {fmt.pct(v.evidence, signed=True)}."
+        return _two_years_working(v, "against", lambda ev: fmt.pct(ev, signed=True))
 
 
 class Ratio(Check):
     unit = "ratio"
 
     def find(self, q, p, claimed, **kw):
-        now, before = q.get(p.year, p.flow), q.get(p.base, p.flow)
+        now, before, keys, missing = _two_years(q, p)
         ev = None if now is None or before is None or before.lo <= 0 else now / before
-        missing = [y for y, iv in ((p.year, now), (p.base, before)) if iv is None]
-        return Found(ev, [Key(p.year, p.flow), Key(p.base, p.flow)], [_need(p.flow, missing or [p.base, p.year])])
+        return Found(ev, keys, [_need(p.flow, missing or [p.base, p.year])])
 
     def says(self, v):
         return fmt.ratio(v.claimed)
 
     def working(self, v):
-        if v.evidence is None:
-            return _no_other_figure(v)
-        now, before = v.used
-        return f"{_level_words(now)} / {_level_words(before)} = {fmt.ratio(v.evidence)}."
+        return _two_years_working(v, "/", fmt.ratio)
 
 
 class Share(Check):
