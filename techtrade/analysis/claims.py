@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .. import config, fmt
-from ..clean.evidence import Key, Quantities, build_quantities, deficit_history
+from ..clean.evidence import Key, Quantities, build_quantities, deficit_history, ids_in
 from ..intervals import INF, Interval
 from ..results import (
     ALLOWED,
@@ -488,8 +488,8 @@ class Checker:
         if could is None and outcome != OPEN:
             could, why = could_exclude(found.evidence, claimed, floor=found.floor)
         used_rows = [(k, q.rows[k]) for k in found.used if k in q.rows]
-        figure_ids = list(dict.fromkeys(f for _, r in used_rows for f in r["figure_ids"].split(";") if f))
-        source_ids = list(dict.fromkeys(s for _, r in used_rows for s in r["source_ids"].split(";") if s))
+        figure_ids = ids_in(*(r["figure_ids"] for _, r in used_rows))
+        source_ids = ids_in(*(r["source_ids"] for _, r in used_rows))
         evidence_tier = tier(source_ids, self.roles) if outcome != OPEN else NONE
         verdict = verdict_words(outcome, evidence_tier)
         loose_words = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import config, measures
-from ..clean.evidence import Key, Quantities
+from ..clean.evidence import Key, Quantities, join_ids
 from ..intervals import Interval
 from .claims import Verdict, number_id
 
@@ -46,13 +46,8 @@ def _row(id_: str, measure: str, flow: str, year, iv: Interval | None, unit: str
 
 
 def _src(q: Quantities, *keys: Key) -> tuple[str, str]:
-    srcs, figs = [], []
-    for k in keys:
-        r = q.row(k.year, k.flow, k.measure, k.partner)
-        if r is not None:
-            srcs += [s for s in r["source_ids"].split(";") if s and s not in srcs]
-            figs += [f for f in r["figure_ids"].split(";") if f and f not in figs]
-    return ";".join(srcs), ";".join(figs)
+    rows = [r for r in (q.row(k.year, k.flow, k.measure, k.partner) for k in keys) if r is not None]
+    return join_ids(*(r["source_ids"] for r in rows)), join_ids(*(r["figure_ids"] for r in rows))
 
 
 def _ends(q: Quantities, flow: str, y: int, b: int) -> tuple[bool, str]:

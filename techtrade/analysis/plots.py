@@ -21,7 +21,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
 from .. import config, fmt, measures
-from ..clean.evidence import Quantities
+from ..clean.evidence import Quantities, ids_in, join_ids
 from ..intervals import Interval
 from .marks import (
     DOT_MS,
@@ -317,10 +317,6 @@ def measures_pair(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year:
     return config.ARTICLE_YEAR, config.ARTICLE_BASE_YEAR
 
 
-def _ids(*source_ids: str) -> str:
-    return ";".join(dict.fromkeys(s for ids in source_ids for s in str(ids).split(";") if s))
-
-
 def fig_measures(q: Quantities, wdi: pd.DataFrame, report_year: int = config.ARTICLE_YEAR,
                  base_year: int = config.ARTICLE_BASE_YEAR, size: str = "wide"):
     """Form 1-TB exports (the article, the 2006–2021 paper, OECD MSTI) beside the World Bank's other
@@ -362,12 +358,12 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, report_year: int = config.ART
         pub = publication_of(now["publications"])
         label = "form 1-TB exports" + (" (two publications)" if ends_differ(q, y, b) else "")
         rows.append((label, now["iv"] / before["iv"], PUBLISHER_COLOURS[pub], True, f"form 1-TB, {pub}",
-                     _ids(now["source_ids"], before["source_ids"])))
+                     join_ids(now["source_ids"], before["source_ids"])))
     for label, s in series.items():
         v, src = s.set_index("year")["value"], s.set_index("year")["source_id"]
         if y in v.index and b in v.index:   # a ratio of two published values: derived by us, hollow
             rows.append((label, Interval.point(float(v[y]) / float(v[b])), colour[label], True,
-                         f"{label} (World Bank)", _ids(src[y], src[b])))
+                         f"{label} (World Bank)", join_ids(src[y], src[b])))
     rlims = value_limits([r[1] for r in rows] + [Interval.point(1.0)], room=0.4)
     for i, (label, iv, colour, derived, entry, src) in enumerate(reversed(rows)):
         d.mark(axr, i, iv, colour, derived, rlims, entry=entry, series=f"{y} against {b}", unit="ratio",
@@ -403,7 +399,7 @@ def draw_all(q: Quantities, wdi: pd.DataFrame, report_year: int, base_year: int,
     marked (the partners marked with an asterisk as the article's: marked_partners)}; a figure the data
     cannot make for these years is left out."""
     def ids(rows):
-        return list(dict.fromkeys(s for _, r in rows for s in r["source_ids"].split(";") if s))
+        return ids_in(*(r["source_ids"] for _, r in rows))
 
     pair = measures_pair(q, wdi, report_year, base_year)
     ex = export_levels(q, last=report_year)

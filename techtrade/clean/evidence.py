@@ -24,7 +24,6 @@ KEY = ["year", "flow", "partner", "category", "measure", "base_year"]
 QUANTITY_COLUMNS = KEY + ["lo", "hi", "unit", "status", "qualifiers", "figure_ids", "source_ids", "publications",
                           "basis"]
 #: A quantity's row holds its interval as an Interval (``iv``); only its CSV form spells it as lo, hi.
-ROW_FIELDS = [c for c in QUANTITY_COLUMNS if c not in ("lo", "hi")] + ["iv"]
 
 
 def figure_intervals(figures: pd.DataFrame) -> pd.DataFrame:
@@ -122,17 +121,18 @@ class Quantities:
     def _put_from(self, key: Key, iv: Interval, basis: str, *rows: dict) -> None:
         """A derived quantity, from the rows it is made of: their qualifiers, figures, sources and
         publications joined."""
-        self._put(key, iv, "USD mn", "derived", *(_join(*(r[c] for r in rows)) for c in
+        self._put(key, iv, "USD mn", "derived", *(join_ids(*(r[c] for r in rows)) for c in
                                                   ("qualifiers", "figure_ids", "source_ids", "publications")), basis)
 
 
-def _join(*parts: str) -> str:
-    seen = []
-    for p in parts:
-        for x in str(p).split(";"):
-            if x and x not in seen:
-                seen.append(x)
-    return ";".join(seen)
+def ids_in(*parts: str) -> list[str]:
+    """The ids of ';'-separated lists, in order, each once: ids_in('MT;EWDN', 'EWDN;SPB') -> [MT, EWDN, SPB]."""
+    return list(dict.fromkeys(x for p in parts for x in str(p).split(";") if x))
+
+
+def join_ids(*parts: str) -> str:
+    """ids_in, as one ';'-separated list."""
+    return ";".join(ids_in(*parts))
 
 
 def build_quantities(tidy: pd.DataFrame, exclude_figures=()) -> Quantities:
@@ -170,8 +170,8 @@ def build_quantities(tidy: pd.DataFrame, exclude_figures=()) -> Quantities:
         basis = "as published" if len(grp) == 1 else "published figures combined"
         if overridden:
             basis += f" (takes precedence over {', '.join(overridden)})"
-        q._put(key, iv, grp[0][10], "published", _join(*(r[11] for r in grp)), ";".join(r[0] for r in grp),
-               _join(*(r[12] for r in grp)), _join(*(r[13] for r in grp)), basis)
+        q._put(key, iv, grp[0][10], "published", join_ids(*(r[11] for r in grp)), ";".join(r[0] for r in grp),
+               join_ids(*(r[12] for r in grp)), join_ids(*(r[13] for r in grp)), basis)
     _derive_levels(q)
     _derive_balances(q)
     return q
@@ -258,13 +258,14 @@ def published_by(tidy: pd.DataFrame, source_ids) -> pd.DataFrame:
 
 
 
-def views(tidy: pd.DataFrame, sources: pd.DataFrame) -> dict[str, Quantities]:
-    """The quantities of every figure held (key ''), and of what one publication alone says, whatever a
-    user's series says of the same quantities: the article with its syndicated copies ('article') and each
-    other publication of the same statistics (its source id in lower case: 'oecd', 'spb'). Sentences that
-    quote a publication read its own view; a user's series is compared with each."""
+def views(tidy: pd.DataFrame, sources: pd.DataFrame, every: Quantities | None = None) -> dict[str, Quantities]:
+    """The quantities of every figure held (key ''; ``every``, if already built from ``tidy``), and of what
+    one publication alone says, whatever a user's series says of the same quantities: the article with its
+    syndicated copies ('article') and each other publication of the same statistics (its source id in lower
+    case: 'oecd', 'spb'). Sentences that quote a publication read its own view; a user's series is compared
+    with each."""
     roles = dict(zip(sources["source_id"], sources["role"]))
-    out = {"": build_quantities(tidy),
+    out = {"": every if every is not None else build_quantities(tidy),
            "article": build_quantities(published_by(tidy, [s for s, r in roles.items() if r == "the article"]))}
     for s, r in roles.items():
         if r == "same statistics, another publication":
