@@ -1,6 +1,5 @@
-"""The files stages hand on to each other (data/processed), and every file the project writes: one CSV
-writer (formulas neutralised) and reader, and atomic writes (a reader sees the old file or the new one,
-never half of either).
+"""The files stages hand on to each other (data/processed): one CSV writer (formulas neutralised, the
+file written whole or not at all: atomic.write_atomic) and one reader.
 """
 from __future__ import annotations
 
@@ -8,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .atomic import write_atomic
 from .errors import DataError
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")   # what a spreadsheet runs as a formula (OWASP)
@@ -27,8 +27,7 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
 def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
     """Write a table as CSV (the one writer for every CSV the project makes), formulas neutralised."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    neutralise(df).to_csv(path, index=False, lineterminator="\n")
+    write_atomic(path, neutralise(df).to_csv(index=False, lineterminator="\n"))
     return path
 
 

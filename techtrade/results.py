@@ -10,6 +10,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .atomic import write_atomic
 from .intervals import Interval
 
 #: Outcomes: how the evidence stands to the claim. ENTAILED: every value the evidence allows is
@@ -149,12 +150,11 @@ def save(path: str | Path, report: dict, verdicts: list[Verdict], numbers, figur
          sources, claims, extra: dict | None = None) -> Path:
     """Write the results (numbers, sources and claims are DataFrames) as standard JSON."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     records = [{k: _clean(v) for k, v in r.items()} for r in numbers.astype(object).to_dict("records")]
     data = {"report": report, "verdicts": [v.to_json() for v in verdicts], "numbers": records,
             "figures": figures, "sources": [{k: _clean(v) for k, v in r.items()} for r in sources.to_dict("records")],
             "claims": dict(zip(claims["claim_id"], claims["claim"])), "extra": extra or {}}
-    path.write_text(json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False), encoding="utf-8")
+    write_atomic(path, json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False))
     return path
 
 

@@ -70,6 +70,4 @@ def to_pdf(page: str, pdf_path: str | Path, base_url: str | Path = ".") -> None:
 
     for name in ("weasyprint", "fontTools"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    tmp = Path(pdf_path).with_name(f".{Path(pdf_path).name}.part")
-    HTML(string=page, base_url=str(base_url)).write_pdf(str(tmp), pdf_variant="pdf/ua-1")
-    tmp.replace(pdf_path)
+    write_atomic(Path(pdf_path), HTML(string=page, base_url=str(base_url)).write_pdf(pdf_variant="pdf/ua-1"))

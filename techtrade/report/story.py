@@ -576,9 +576,7 @@ def title(report: dict, series: list[dict]) -> str:
     """The report's title: its years, and the series it rests on (SYNTHETIC where it says so). Also the
     manifest's, the index page's and the data package's (publish.py)."""
     y, b = report["report_year"], report["base_year"]
-    text = (f"Russia\u2019s technology exports, {B} to {Y}: the claims of \u201cUp Threefold Since {B}\u201d, checked"
-            if (y, b) == (Y, B) else
-            f"Russia\u2019s technology exports, {b} to {y}: the claims of \u201cUp Threefold Since {B}\u201d, checked")
+    text = f"Russia\u2019s technology exports, {b} to {y}: the claims of \u201cUp Threefold Since {B}\u201d, checked"
     return text + (" against your series" + (" (SYNTHETIC)" if synthetic(series) else "") if series else "")
 
 
