@@ -26,8 +26,22 @@ from .kernels import Kernels, StageFailed, remove_debris
 from .params import Build, check_years, display, make_build, reason, show  # noqa: F401 (make_build: the API)
 
 AHEAD = 2  # a stage that runs starts the kernels of this many stages after it
-IMPORTS = {"03_analysis": {"appendix": "nbconvert", "files": "techtrade.report.story", "pdf": "weasyprint"},
-           "04_narrative": {"pdf": "weasyprint"}}  # slow imports (0.4-0.7 s) of the jobs after a stage
+#: What a job imports when it runs ("kernel": starting a kernel), imported by load() before it does, one thread
+#: at a time: two threads importing at once can be handed each other's half-made modules ("partially
+#: initialized module"). A stage that runs loads those of the jobs after it (IMPORTS: the slow ones, 0.4-0.7 s).
+NEEDS = {"kernel": ("asyncio", "subprocess", "jupyter_client.asynchronous", "jupyter_client.manager"),
+         "stage": ("papermill", "jupyter_core.utils"), "html": ("mistune", "jinja2", "markupsafe"),
+         "appendix": ("nbformat", "nbconvert", "traitlets.config"), "pdf": ("weasyprint",),
+         "files": ("techtrade.report.package", "techtrade.report.story")}
+IMPORTS = {"03_analysis": ("appendix", "files", "pdf"), "04_narrative": ("pdf",)}
+_importing = threading.Lock()
+
+
+def load(kind: str) -> None:
+    """Import what a ``kind`` of job needs (NEEDS), one thread at a time."""
+    with _importing:
+        for module in NEEDS.get(kind, ()):
+            importlib.import_module(module)
 
 
 class BuildError(RuntimeError):
@@ -49,6 +63,7 @@ def run(b: Build) -> Result:
         r.run_jobs(r.graph([None]))
         r.check_years()
         r.run_jobs(r.graph(b.report_years))
+        wait(r.loading)
         r.result.files = publish.publish(r.plan(), b.log, b.note)
         return r.result
     finally:
@@ -65,6 +80,7 @@ class _Run:
         self.active: dict[str, tuple[float, str]] = {}         # job -> (when it began, what it does first)
         self.held: list[str] | None = []  # lines held back until the years are known to be served
         self.result, self.lock, self.imported, self.shown = Result(), threading.Lock(), set(), time.perf_counter()
+        self.loading: list = []  # the imports started ahead (load): done before publishing imports on this thread
         self.kernels = Kernels(b.timeout)
         self.pool = ThreadPoolExecutor(4 * min(b.jobs, len(b.report_years)) + 3)  # a report's jobs at once; imports
 
@@ -157,6 +173,7 @@ class _Run:
         the output folder has them (the build's folder is gone once published)."""
         executed, outs = outs["executed"], {r: p for r, p in outs.items() if r != "executed"}
         self.ahead(s, values.get("report_year"))
+        load("stage")
         try:
             self.kernels.run(s.name, name, notebook, executed, {**values, "inputs": {r: str(p or "") for r, p in ins.items()},
                                                                  "outputs": {r: str(p) for r, p in outs.items()}}, self.ws)
@@ -173,21 +190,21 @@ class _Run:
     def make(self, kind: str, name: str, ins: dict, outs: dict) -> None:
         if kind == "pdf":
             self.say(f"  rendering the PDF for {name.removeprefix('pdf_')} ...")
+        load(kind)
         getattr(render, kind)(ins, outs)
 
     def ahead(self, s: stages.Stage, year: int | None) -> None:
         """Start the kernels of ``s`` and of the stages after it (which most likely run too; after a shared
         stage, those of the first reports), and the slow imports of the jobs after it."""
         i = stages.STAGES.index(s)
+        load("kernel")
         for t in stages.STAGES[i:i + 1 + AHEAD]:
             for y in ([year] if year else self.b.report_years[:self.b.jobs]) if t.per_year else [None]:
                 self.kernels.start(f"{t.name}_{self.b.tag(y)}" if y else t.name, self.ws / "inputs" / t.notebook, self.ws)
         with self.lock:
-            modules = {m for kind, m in IMPORTS.get(s.name, {}).items()
-                       if stages.MADE[kind][0] in ("", *self.b.formats)} - self.imported
-            self.imported |= modules
-        for module in sorted(modules):
-            self.pool.submit(importlib.import_module, module)
+            kinds = {k for k in IMPORTS.get(s.name, ()) if stages.MADE[k][0] in ("", *self.b.formats)} - self.imported
+            self.imported |= kinds
+        self.loading += [self.pool.submit(load, kind) for kind in sorted(kinds)]
 
     def prepare(self) -> None:
         """The build's folder, and in it a copy of every file a stage reads, hashed."""

@@ -344,7 +344,12 @@ def test_two_builds_of_one_report_lined_up_at_the_lock_publish_it_all_from_one(f
             while not list((out / "build" / "tmp").iterdir()) and p.poll() is None:  # until it has begun
                 time.sleep(0.05)
         for p in builds.values():
-            assert waiting in iter(p.stdout.readline, "")
+            said = []
+            for line in iter(p.stdout.readline, ""):
+                said.append(line)
+                if line == waiting:
+                    break
+            assert said[-1:] == [waiting], (said, p.wait(), p.stderr.read())
     finally:
         lock.close()
     ended = {name: (p.wait(timeout=60), p.stderr.read()) for name, p in builds.items()}
