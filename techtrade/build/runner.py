@@ -33,15 +33,18 @@ NEEDS = {"kernel": ("asyncio", "subprocess", "jupyter_client.asynchronous", "jup
          "stage": ("papermill", "jupyter_core.utils"), "html": ("mistune", "jinja2", "markupsafe"),
          "appendix": ("nbformat", "nbconvert", "traitlets.config"), "pdf": ("weasyprint",),
          "files": ("techtrade.report.package", "techtrade.report.story")}
-IMPORTS = {"03_analysis": ("appendix", "files", "pdf"), "04_narrative": ("pdf",)}
-_importing = threading.Lock()
+IMPORTS = {"03_analysis": ("pdf", "html", "appendix", "files"), "04_narrative": ("pdf",)}  # the most pressing first
+_importing, _loaded = threading.Lock(), set()
 
 
 def load(kind: str) -> None:
-    """Import what a ``kind`` of job needs (NEEDS), one thread at a time."""
+    """Import what a ``kind`` of job needs (NEEDS), one thread at a time; at once if it is loaded already."""
+    if kind in _loaded:
+        return
     with _importing:
         for module in NEEDS.get(kind, ()):
             importlib.import_module(module)
+        _loaded.add(kind)
 
 
 class BuildError(RuntimeError):
@@ -202,9 +205,10 @@ class _Run:
             for y in ([year] if year else self.b.report_years[:self.b.jobs]) if t.per_year else [None]:
                 self.kernels.start(f"{t.name}_{self.b.tag(y)}" if y else t.name, self.ws / "inputs" / t.notebook, self.ws)
         with self.lock:
-            kinds = {k for k in IMPORTS.get(s.name, ()) if stages.MADE[k][0] in ("", *self.b.formats)} - self.imported
-            self.imported |= kinds
-        self.loading += [self.pool.submit(load, kind) for kind in sorted(kinds)]
+            kinds = [k for k in IMPORTS.get(s.name, ()) if stages.MADE[k][0] in ("", *self.b.formats)
+                     and k not in self.imported]
+            self.imported.update(kinds)
+        self.loading += [self.pool.submit(load, kind) for kind in kinds]
 
     def prepare(self) -> None:
         """The build's folder, and in it a copy of every file a stage reads, hashed."""
