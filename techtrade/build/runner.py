@@ -31,7 +31,7 @@ AHEAD = 2  # a stage that runs starts the kernels of this many stages after it
 #: initialized module"). A stage that runs loads those of the jobs after it (IMPORTS: the slow ones, 0.4-0.7 s).
 NEEDS = {"kernel": ("asyncio", "subprocess", "jupyter_client.asynchronous", "jupyter_client.manager"),
          "stage": ("papermill", "jupyter_core.utils"), "html": ("mistune", "jinja2", "markupsafe"),
-         "appendix": ("nbformat", "nbconvert", "traitlets.config"), "pdf": ("weasyprint",),
+         "appendix": ("nbformat", "nbconvert", "traitlets.config"), "pdf": ("logging", "weasyprint"),
          "files": ("techtrade.report.package", "techtrade.report.story")}
 IMPORTS = {"03_analysis": ("pdf", "html", "appendix", "files"), "04_narrative": ("pdf",)}  # the most pressing first
 _importing, _loaded = threading.Lock(), set()

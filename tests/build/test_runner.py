@@ -310,3 +310,28 @@ def test_reports_are_built_jobs_at_a_time(fake_project, monkeypatch):
         begins = events.index(("start", f"03_analysis_{year}-vs-2018"))
         ends = [i for i, (what, name) in enumerate(events) if what == "end" and name.endswith(f"_{before}-vs-2018")]
         assert len(ends) == 5 and max(ends) < begins, events
+
+
+def test_every_import_a_build_thread_makes_is_loaded_first_one_thread_at_a_time():
+    """The functions the build's threads run (kernels, the renderings) import inside them; runner.load must
+    have imported each first, under its lock, or two threads importing at once can be handed a half-made
+    module (a build failed so about one time in ten). An import added there and not to NEEDS fails here."""
+    import ast
+
+    from techtrade.build import runner
+
+    needed = {m for modules in runner.NEEDS.values() for m in modules}
+    found = set()
+    for rel, package in (("build/kernels.py", "techtrade.build"), ("report/page.py", "techtrade.report"),
+                         ("build/render.py", "techtrade.build")):
+        tree = ast.parse((stages.ROOT / "techtrade" / rel).read_text())
+        for fn in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            for node in ast.walk(fn):
+                if isinstance(node, ast.Import):
+                    found |= {a.name for a in node.names}
+                elif isinstance(node, ast.ImportFrom):
+                    base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1]) if node.level else ""
+                    module = ".".join(p for p in (base, node.module) if p)
+                    found |= {f"{module}.{a.name}" if f"{module}.{a.name}" in needed else module for a in node.names}
+    assert found and found - needed == set()
+    assert {"papermill", "weasyprint", "techtrade.report.story", "jupyter_client.manager"} <= found
