@@ -49,6 +49,7 @@ def main(argv=None) -> int:
     from pathlib import Path
 
     from techtrade.build import runner
+    from techtrade.build.params import FORMATS, Build
     from techtrade.build.stages import DEFAULTS, ROOT
     from techtrade.errors import DataError, ParameterError
 
@@ -65,13 +66,14 @@ def main(argv=None) -> int:
         ("--base-year", str(DEFAULTS["base_year"]), "YEAR",
          f"the year compared with; before each report year (default: {DEFAULTS['base_year']})"),
         ("--output-dir", str(ROOT), "DIR", "where data/processed/, figures/, reports/ and build/ go (default: this folder)"),
-        ("--format", ["html", "pdf"], "FMT", "html, pdf or both (default: both); a file of the other format is kept"),
+        ("--format", list(FORMATS), "FMT", "html, pdf or both (default: both); a file of the other format is kept"),
         ("--top-n", str(DEFAULTS["top_n"]), "N", f"partners in the markets chart, 1 to 20 (default: {DEFAULTS['top_n']})"),
         ("--data", "auto", "FILE", "your own primary series (docs/user_series_template.csv), preferred where it overlaps "
          "the shipped figures (default: data/raw/user/tech_exchange_series.csv if present; 'none')"),
         ("--wdi", "", "FILE", "a World Bank file instead of the shipped snapshot: a refreshed one or the bulk CSV download"),
-        ("--jobs", "2", "N", "reports built at once in a sweep, 1 to 8 (default: 2)"),
-        ("--timeout", "600", "SECONDS", "the longest a notebook may run, or the build fails (default: 600)"),
+        ("--jobs", str(Build.jobs), "N", f"reports built at once in a sweep, 1 to 8 (default: {Build.jobs})"),
+        ("--timeout", f"{Build.timeout:g}", "SECONDS",
+         f"the longest a notebook may run, or the build fails (default: {Build.timeout:g})"),
         ("--reviewer", "", "NAME", "who checked, in the byline and ClaimReview (default: the project's name)"),
         ("--reviewer-url", "", "URL", "the reviewer's address, linked from the byline (default: none)"),
         ("--site-url", "", "URL", "where the report will be published: ClaimReview's url (default: the claim's anchor)"),

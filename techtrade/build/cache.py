@@ -1,9 +1,5 @@
-"""The job cache. A job's key hashes all that can change what it makes: its notebook, its parameters, the
-bytes of every file it reads, the ``techtrade`` package and the versions of the packages that shape outputs.
-``build/cache/records/<key>.json`` lists the job's outputs by role, each by SHA-256, with a checksum of the
-record; a file is kept once, as ``objects/<kind>.<role>/<sha256>``. Nothing is reused unless the record
-matches its checksum and every file still hashes to its name; running the job again replaces a bad file.
-"""
+"""The job cache: a job's outputs kept by the hash of all that can change them, reused only while intact
+(docs/build.md)."""
 from __future__ import annotations
 
 import hashlib

@@ -1,11 +1,5 @@
-"""Each notebook run by papermill in a fresh kernel of its own, within a time limit, nothing left behind.
-
-A kernel started ahead (while the stage before runs) imports what its notebook imports, and nothing else.
-Kernels talk over local sockets (TCP if the path is too long) in a folder of the build's own in the
-temporary folder (removed by the next build after a SIGKILL). A dead kernel, the time limit or
-:meth:`Kernels.close` end a run at once: a :class:`StageFailed` (or KeyboardInterrupt) naming the cell.
-(asyncio and jupyter_client are imported when a kernel starts: a no-op rebuild starts none.)
-"""
+"""Each notebook run by papermill in a fresh kernel of its own, within a time limit, nothing left behind
+(docs/build.md). asyncio and jupyter_client are imported when a kernel starts: a no-op rebuild starts none."""
 from __future__ import annotations
 
 import ast

@@ -1,12 +1,5 @@
-"""Putting a finished build in place, every file of a report from one build; the index page.
-
-A build makes ``data/processed/`` and, for each report, ``reports/<report>/`` and ``figures/<report>/`` in a
-folder of its own. Holding the output folder's lock, :func:`publish` leaves alone a report that a build
-started later has published (``build/published.json`` says which build published what), carries over a
-rendering not made this time (a PDF under ``--format html``) if it still matches its manifest entry, and
-swaps each folder that differs for the published one. The swaps are written down first, so that a build
-killed half way is completed by the next one; signals wait until they are done.
-"""
+"""A finished build put in place under the output folder's lock, every file of a report from one build; the
+index page (docs/build.md)."""
 from __future__ import annotations
 
 import fcntl
@@ -32,12 +25,11 @@ SWAPS = "publish.json"  # in a build's folder: the swaps it makes
 SAY_AFTER = 2  # seconds of waiting for the lock before saying who holds it
 
 
-#: A report: its folder's name; what it was made from (its narrative's cache key: the same content is the same
-#: report); its manifest but the files (title, what it was built from, parameters, inputs ...).
+#: A report: its folder's name; ``content``, its narrative's cache key (the same key, the same report); its
+#: manifest but the files.
 Report = namedtuple("Report", "tag content about")
-#: What a finished build publishes, made in ``ws``, into ``out``: ``started``, time.time() when it started (a
-#: later build's report is kept); ``what`` it builds, for another build waiting for the lock; the ``formats``
-#: made (a report's others may be carried over); its Reports; the (key, kind, files) of the jobs that ran.
+#: A build's output, made in ``ws``, for ``out``: when it ``started`` (time.time()); ``what`` it builds (said to
+#: a build waiting for the lock); the ``formats`` made; its Reports; the (key, kind, files) of the jobs that ran.
 Plan = namedtuple("Plan", "out ws started what formats reports cache", defaults=((),))
 
 

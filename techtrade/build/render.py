@@ -1,6 +1,5 @@
-"""What the build makes from the stages' outputs for each report (stages.MADE), in its own process, each
-called with what it reads and what it writes, by role: the page, its PDF and the appendix (made as
-techtrade/report/page.py says), and the report's data files."""
+"""What the build makes from a report's notebooks (stages.MADE), each called with what it reads and writes,
+by role: the page, its PDF and the appendix (techtrade/report/page.py), and the report's data files."""
 from __future__ import annotations
 
 import json

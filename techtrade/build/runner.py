@@ -1,10 +1,5 @@
-"""The build: its inputs copied into its own folder, every job reused from the cache or run, then published.
-
-A job is a stage (its notebook, run in a fresh kernel: kernels.py) or what is made from a stage's outputs
-(stages.MADE, render.py). Its key is made of exactly the bytes it reads (the build's own copies); it runs
-once the jobs that write what it reads are done, ``jobs`` reports at a time, on one thread pool. A stage
-that runs starts the kernels of the next stages and the slow imports of the jobs after it.
-"""
+"""A build: its inputs copied into its own folder, each job reused from the cache or run, then published
+(docs/build.md)."""
 from __future__ import annotations
 
 import csv
@@ -26,9 +21,8 @@ from .kernels import Kernels, StageFailed, remove_debris
 from .params import Build, check_years, display, make_build, reason, show  # noqa: F401 (make_build: the API)
 
 AHEAD = 2  # a stage that runs starts the kernels of this many stages after it
-#: What a job imports when it runs ("kernel": starting a kernel), imported by load() before it does, one thread
-#: at a time: two threads importing at once can be handed each other's half-made modules ("partially
-#: initialized module"). A stage that runs loads those of the jobs after it (IMPORTS: the slow ones, 0.4-0.7 s).
+#: What a kind of job imports ("kernel": starting one), loaded before it runs, one thread at a time (two threads
+#: importing at once can be handed half-made modules). A stage loads those of the jobs after it (IMPORTS).
 NEEDS = {"kernel": ("asyncio", "subprocess", "jupyter_client.asynchronous", "jupyter_client.manager"),
          "stage": ("papermill", "jupyter_core.utils"), "html": ("mistune", "jinja2", "markupsafe"),
          "appendix": ("nbformat", "nbconvert", "traitlets.config"), "pdf": ("logging", "weasyprint"),

@@ -1,9 +1,5 @@
-"""The build, declared once: each stage's notebook, its parameters, and the files it reads and writes.
-
-A build hands each notebook its paths as papermill parameters (``inputs`` and ``outputs``); a stage's cache
-key is made of exactly the files it reads; a notebook run by hand asks :func:`paths` for the project's own
-folders. Paths are relative to the project; ``{tag}`` stands for the report's name (``2020-vs-2018``).
-"""
+"""The build, declared once: each stage's notebook, its parameters, and the files it reads and writes (paths
+relative to the project; ``{tag}`` is the report's name, ``2020-vs-2018``)."""
 from __future__ import annotations
 
 import json
