@@ -7,7 +7,6 @@ import contextlib
 import functools
 import json
 import os
-import re
 import shutil
 import signal
 import tempfile
@@ -67,7 +66,7 @@ class Kernels:
 
     def __init__(self, timeout: float | None = None):
         self.dir, self.timeout = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")), timeout
-        self.running, self.started, self.expired = set(), {}, set()  # kernels; job -> its kernel; jobs timed out
+        self.running, self.started = set(), {}  # the kernels alive; job -> its kernel, started ahead
         self.cells: dict[str, str] = {}  # job -> the cell it runs ('cell 3 of 7')
         self.lock, self.closed = threading.Lock(), False
 
@@ -108,7 +107,8 @@ class Kernels:
             km = self.started.pop(job, None)
         if km is None or self.closed:
             raise KeyboardInterrupt
-        timer = threading.Timer(self.timeout or 0, self._expire, (job, km))
+        expired = threading.Event()  # the time limit passed (and the kernel was killed)
+        timer = threading.Timer(self.timeout or 0, _kill, (km, expired))
         timer.daemon, counted, at = True, [], []  # the notebook's own cells, by index; the last one started
 
         def notebook_start(notebook):
@@ -136,7 +136,7 @@ class Kernels:
             if self.closed:
                 raise KeyboardInterrupt from None
             code = km.provisioner.process.poll() if km.provisioner else None
-            how = (("time limit", f"still running after {self.timeout:g} s; --timeout allows more") if job in self.expired
+            how = (("time limit", f"still running after {self.timeout:g} s; --timeout allows more") if expired.is_set()
                    else ("kernel died", f"exit code {code}") if code is not None else (type(exc).__name__, str(exc)))
             raise StageFailed(stage, *how, self.cells.get(job, "a cell")) from None
         finally:
@@ -146,11 +146,6 @@ class Kernels:
             loop.close()
             self.cells.pop(job, None)
             self._stop(km)
-
-    def _expire(self, job: str, km) -> None:
-        with self.lock:
-            self.expired.add(job)
-        _kill(km)
 
     def _stop(self, km) -> None:
         import asyncio
@@ -175,8 +170,10 @@ class Kernels:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def _kill(km) -> None:
-    """SIGKILL to the kernel's process group (it was started in a session of its own)."""
+def _kill(km, why: threading.Event | None = None) -> None:
+    """SIGKILL to the kernel's process group (it was started in a session of its own), ``why`` set first."""
+    if why is not None:
+        why.set()
     pid = getattr(km.provisioner, "pid", None)
     if pid:  # (never 0: this process's own group)
         with contextlib.suppress(OSError):
@@ -186,8 +183,8 @@ def _kill(km) -> None:
 def remove_debris() -> None:
     """Kernel folders of builds killed outright (their process is gone)."""
     for d in Path(tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
-        m = re.fullmatch(rf"{PREFIX}(\d+)-\w+", d.name)
-        if m and d.is_dir() and not alive(int(m[1])):
+        pid = d.name.removeprefix(PREFIX).partition("-")[0]
+        if pid.isdecimal() and not alive(int(pid)):
             shutil.rmtree(d, ignore_errors=True)
 
 
@@ -196,6 +193,6 @@ def alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except PermissionError:  # another user's
         pass
     return True

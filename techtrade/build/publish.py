@@ -6,7 +6,6 @@ import fcntl
 import filecmp
 import json
 import os
-import re
 import shutil
 import signal
 import time
@@ -69,8 +68,8 @@ def locked(out: Path, what: str = "", log=print, timeout: float = 600):
         f.write(json.dumps({"pid": os.getpid(), "what": what}))
         f.flush()
         for d in list((out / TMP).glob("*")):
-            m = re.match(r"(\d+)-", d.name)
-            if not (m and (int(m[1]) == os.getpid() or alive(int(m[1])))):  # a build that is gone
+            pid = d.name.partition("-")[0]
+            if not (pid.isdecimal() and alive(int(pid))):  # a build that is gone (this one is alive)
                 with suppress(OSError, ValueError):  # (no swaps written: it had not begun to publish)
                     _swap(json.loads((d / SWAPS).read_text()), d / "old")
                 shutil.rmtree(d, ignore_errors=True)
