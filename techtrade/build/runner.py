@@ -10,6 +10,7 @@ import re
 import shutil
 import threading
 import time
+from collections import namedtuple
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from functools import partial
 from pathlib import Path
@@ -45,11 +46,8 @@ class BuildError(RuntimeError):
     """A stage or a rendering failed: which, where, and where the notebook was kept."""
 
 
-class Result:
-    """What a build did: the renderings it published, by report; the jobs run and reused."""
-
-    def __init__(self):
-        self.files, self.ran, self.reused = {}, [], []
+#: What a build did: the renderings it published, by report; the jobs run and reused.
+Result = namedtuple("Result", "files ran reused")
 
 
 def run(b: Build) -> Result:
@@ -61,8 +59,7 @@ def run(b: Build) -> Result:
         r.check_years()
         r.run_jobs(r.graph(b.report_years))
         wait(r.loading)
-        r.result.files = publish.publish(r.plan(), b.log, b.note)
-        return r.result
+        return Result(publish.publish(r.plan(), b.log, b.note), r.ran, r.reused)
     finally:
         r.close()
 
@@ -76,7 +73,8 @@ class _Run:
         self.new: list[tuple[str, str, dict[str, Path]]] = []  # (key, kind, outputs) of the jobs that ran
         self.active: dict[str, tuple[float, str]] = {}         # job -> (when it began, what it does first)
         self.held: list[str] | None = []  # lines held back until the years are known to be served
-        self.result, self.lock, self.imported, self.shown = Result(), threading.Lock(), set(), time.perf_counter()
+        self.ran, self.reused, self.imported = [], [], set()  # jobs run, reused; kinds whose imports were started
+        self.lock, self.shown = threading.Lock(), time.perf_counter()
         self.loading: list = []  # the imports started ahead (load): done before publishing imports on this thread
         self.kernels = Kernels(b.timeout)
         self.pool = ThreadPoolExecutor(4 * min(b.jobs, len(b.report_years)) + 3)  # a report's jobs at once; imports
@@ -138,7 +136,7 @@ class _Run:
         """Restore the job's outputs from the cache if its key is there and they are intact; else make them."""
         s, t0 = stages.BY_NAME.get(kind), time.perf_counter()
         values = {p: year if p == "report_year" else getattr(self.b, p) for p in (s.params if s else ())}
-        notebook = s and self.ws / "inputs" / s.notebook
+        notebook = s and self.ws / s.notebook
         named = {r: p.name for r, p in ins.items() if r == "user_series" and p}  # a report names a user's file
         key = cache.digest(kind, values, self.digest_of(notebook), {r: self.digest_of(p) for r, p in ins.items()},
                            named, self.code, self.versions)
@@ -162,7 +160,7 @@ class _Run:
         with self.lock:
             self.keys[name] = key
             self.new += [] if found is not None else [(key, kind, made)]
-            (self.result.ran if found is None else self.result.reused).append(name)
+            (self.ran if found is None else self.reused).append(name)
         self.say(f"  {name}: {'ran' if found is None else 'reused'} ({time.perf_counter() - t0:.1f} s)")
 
     def stage(self, s: stages.Stage, name: str, notebook: Path, values: dict, ins: dict, outs: dict) -> None:
@@ -180,9 +178,7 @@ class _Run:
         except StageFailed as exc:
             raise self.failure(exc, name) from None
         text = executed.read_text(encoding="utf-8")
-        for old in (self.ws / "inputs", self.ws):
-            text = text.replace(json.dumps(str(old))[1:-1], ".")
-        executed.write_text(text, encoding="utf-8")
+        executed.write_text(text.replace(json.dumps(str(self.ws))[1:-1], "."), encoding="utf-8")
 
     def make(self, kind: str, name: str, ins: dict, outs: dict) -> None:
         if kind == "pdf":
@@ -197,7 +193,7 @@ class _Run:
         load("kernel")
         for t in stages.STAGES[i:i + 1 + AHEAD]:
             for y in ([year] if year else self.b.report_years[:self.b.jobs]) if t.per_year else [None]:
-                self.kernels.start(f"{t.name}_{self.b.tag(y)}" if y else t.name, self.ws / "inputs" / t.notebook, self.ws)
+                self.kernels.start(f"{t.name}_{self.b.tag(y)}" if y else t.name, self.ws / t.notebook, self.ws)
         with self.lock:
             kinds = [k for k in IMPORTS.get(s.name, ()) if stages.MADE[k][0] in ("", *self.b.formats)
                      and k not in self.imported]
@@ -205,7 +201,7 @@ class _Run:
         self.loading += [self.pool.submit(load, kind) for kind in kinds]
 
     def prepare(self) -> None:
-        """The build's folder, and in it a copy of every file a stage reads, hashed."""
+        """The build's folder, and in it a copy of every file a stage reads (as the project has them), hashed."""
         b = self.b
         try:
             self.ws.mkdir(parents=True)
@@ -224,20 +220,20 @@ class _Run:
         sources.update({p: b.notebooks_dir / Path(p).name for s in stages.STAGES for p in [s.notebook, *s.reads.values()]
                         if p.startswith("notebooks/")})
         for rel, src in sources.items():
-            dst = self.ws / "inputs" / rel
+            dst = self.ws / rel
             dst.parent.mkdir(parents=True, exist_ok=True)
             try:
                 shutil.copyfile(src, dst)
             except (FileNotFoundError, IsADirectoryError) as exc:
                 raise DataError(f"{src}: {'not a file' if isinstance(exc, IsADirectoryError) else 'file not found'}") \
                     from None
-            self.digests[f"inputs/{rel}"], self.originals[str(dst)] = cache.sha256_file(dst), str(src)
+            self.digests[rel], self.originals[str(dst)] = cache.sha256_file(dst), str(src)
 
     def path(self, decl: str, tag: str | None) -> Path | None:
         """Where, in the build's folder, a job reads or writes the file the stage table declares."""
         if decl == stages.RAW["user_series"]:
-            return next((self.ws / r for r in self.digests if r.startswith("inputs/data/raw/user/")), None)
-        return self.ws / ("inputs/" + decl if decl.startswith(("data/raw/", "notebooks/")) else stages.resolve(decl, tag))
+            return next((self.ws / r for r in self.digests if r.startswith("data/raw/user/")), None)
+        return self.ws / stages.resolve(decl, tag)
 
     def digest_of(self, path: Path | None) -> str | None:
         rel = path and path.relative_to(self.ws).as_posix()
@@ -299,9 +295,9 @@ class _Run:
         about = {"described": (f"{'your series ' + display(b.user_data.name) if b.user_data else 'the shipped data'}"
                                f"{', World Bank file ' + display(b.wdi_file.name) if b.wdi_file else ''}; "
                                f"top {b.top_n} partners in the markets chart"),
-                 "inputs": {rel.removeprefix("inputs/data/raw/"): {"file": display(Path(self.originals[str(ws / rel)]).name),
+                 "inputs": {rel.removeprefix("data/raw/"): {"file": display(Path(self.originals[str(ws / rel)]).name),
                                                                    "sha256": sha}
-                            for rel, sha in sorted(self.digests.items()) if rel.startswith("inputs/data/raw/")},
+                            for rel, sha in sorted(self.digests.items()) if rel.startswith("data/raw/")},
                  "code": self.code, "packages": self.versions}
         reports = []
         for tag, year in ((b.tag(y), y) for y in b.report_years):

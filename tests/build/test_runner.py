@@ -261,10 +261,10 @@ def test_colours_pass_wcag_aa():
 def test_messages_name_the_builds_files_by_their_place_in_the_output_folder(tmp_path):
     from techtrade.build import runner
     r = runner._Run(runner.make_build([2020], 2018, tmp_path, user_data="none", log=lambda *a: None))
-    r.originals[str(r.ws / "inputs/data/raw/claims.csv")] = "/home/me/claims.csv"
+    r.originals[str(r.ws / "data/raw/claims.csv")] = "/home/me/claims.csv"
     r.close()
     assert r.unstage(f"No such file: '{r.ws}/data/processed/03_results_2020-vs-2018.json' nor "
-                     f"'{r.ws}/inputs/data/raw/claims.csv'") == (
+                     f"'{r.ws}/data/raw/claims.csv'") == (
         "No such file: 'data/processed/03_results_2020-vs-2018.json' nor '/home/me/claims.csv'")
 
 
