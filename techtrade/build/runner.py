@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import importlib
 import json
 import os
@@ -12,7 +13,6 @@ import threading
 import time
 from collections import namedtuple
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from functools import partial
 from pathlib import Path
 
 from ..atomic import write_atomic
@@ -29,17 +29,15 @@ NEEDS = {"kernel": ("asyncio", "subprocess", "jupyter_client.asynchronous", "jup
          "appendix": ("nbformat", "nbconvert", "traitlets.config"), "pdf": ("logging", "weasyprint"),
          "files": ("techtrade.report.package", "techtrade.report.story")}
 IMPORTS = {"03_analysis": ("pdf", "html", "appendix", "files"), "04_narrative": ("pdf",)}  # the most pressing first
-_importing, _loaded = threading.Lock(), set()
+_importing = threading.Lock()
 
 
+@functools.cache
 def load(kind: str) -> None:
     """Import what a ``kind`` of job needs (NEEDS), one thread at a time; at once if it is loaded already."""
-    if kind in _loaded:
-        return
     with _importing:
         for module in NEEDS.get(kind, ()):
             importlib.import_module(module)
-        _loaded.add(kind)
 
 
 class BuildError(RuntimeError):
@@ -109,7 +107,7 @@ class _Run:
             made = {p: name for name, (_, _, outs) in jobs.items() for p in outs.values()}
             earlier = reports[i - self.b.jobs] if i >= self.b.jobs else set()
             todo.update({name: ({made[p] for p in ins.values() if p in made} | earlier,
-                                partial(self.job, name, kind, year, ins, outs)) for name, (kind, ins, outs) in jobs.items()})
+                                functools.partial(self.job, name, kind, year, ins, outs)) for name, (kind, ins, outs) in jobs.items()})
             reports.append(set(jobs))
         return todo
 
@@ -141,23 +139,20 @@ class _Run:
         key = cache.digest(kind, values, self.digest_of(notebook), {r: self.digest_of(p) for r, p in ins.items()},
                            named, self.code, self.versions)
         found = None if self.b.force else self.cache.lookup(key, kind)
-        with self.lock:
+        with self.lock:  # (a job that fails is left there: the build ends, and no progress line is shown after)
             self.active[name] = (t0, "starting its kernel" if s else "rendering")
-        try:
-            for role, obj in (found or {}).items():  # "figures/exports-wide.svg": a file in a folder the job fills
-                target = outs[role.split("/")[0]] / role.partition("/")[2] if "/" in role else outs[role]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(obj, target)
-            if found is None:
-                for role, p in outs.items():
-                    (p if s and s.writes.get(role, "").endswith("/") else p.parent).mkdir(parents=True, exist_ok=True)
-                self.stage(s, name, notebook, values, ins, outs) if s else self.make(kind, name, ins, outs)
-                made = {f"{role}/{q.relative_to(p).as_posix()}" if p.is_dir() else role: q for role, p in outs.items()
-                        for q in (sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p])}
-        finally:
-            with self.lock:
-                self.active.pop(name, None)
+        for role, obj in (found or {}).items():  # "figures/exports-wide.svg": a file in a folder the job fills
+            target = outs[role.split("/")[0]] / role.partition("/")[2] if "/" in role else outs[role]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(obj, target)
+        if found is None:
+            for role, p in outs.items():
+                (p if s and s.writes.get(role, "").endswith("/") else p.parent).mkdir(parents=True, exist_ok=True)
+            self.stage(s, name, notebook, values, ins, outs) if s else self.make(kind, name, ins, outs)
+            made = {f"{role}/{q.relative_to(p).as_posix()}" if p.is_dir() else role: q for role, p in outs.items()
+                    for q in (sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p])}
         with self.lock:
+            del self.active[name]
             self.keys[name] = key
             self.new += [] if found is not None else [(key, kind, made)]
             (self.ran if found is None else self.reused).append(name)
@@ -176,7 +171,7 @@ class _Run:
             if missing:
                 raise StageFailed(s.name, "no output", f"{missing[0].relative_to(self.ws)} was not written", "its last cell")
         except StageFailed as exc:
-            raise self.failure(exc, name) from None
+            raise self.failure(exc, name, executed) from None
         text = executed.read_text(encoding="utf-8")
         executed.write_text(text.replace(json.dumps(str(self.ws))[1:-1], "."), encoding="utf-8")
 
@@ -211,9 +206,8 @@ class _Run:
         self.say(f"building {self.what} into {display(self.out)}"
                  + (f" with your series {display(b.user_data)}" if b.user_data else ""))
         self.say(f"shared stages (once for {len(b.report_years)} report(s)):")
-        sources = {p: b.raw_dir / Path(p).relative_to("data/raw") for p in stages.RAW.values()}
-        sources[stages.RAW["wdi"]] = b.wdi_file or sources[stages.RAW["wdi"]]
-        del sources[stages.RAW["user_series"]]
+        sources = {p: b.wdi_file if role == "wdi" and b.wdi_file else b.raw_dir / Path(p).name
+                   for role, p in stages.RAW.items() if role != "user_series"}
         if b.user_data is not None:  # under a name safe to use in a path
             safe = re.sub(r"[^\w.\-]+", "_", display(b.user_data.name))[:100] or "series.csv"
             sources[f"data/raw/user/{safe}"] = b.user_data
@@ -244,19 +238,17 @@ class _Run:
                                        for p in path.rglob("*") if p.is_file()))
         return cache.sha256_file(path) if path.exists() else "missing"
 
-    def failure(self, exc: StageFailed, name: str) -> Exception:
+    def failure(self, exc: StageFailed, name: str, executed: Path) -> Exception:
         """A failing cell: the user's input (exit 2), or a failing stage (exit 1; its notebook kept)."""
-        msg = self.unstage(str(exc.evalue))
+        msg, where = self.unstage(str(exc.evalue)), ""
         if exc.ename in ("DataError", "ParameterError"):
             return (DataError if exc.ename == "DataError" else ParameterError)(msg)
-        tag = name.removeprefix(exc.stage).lstrip("_")
-        src, where = self.ws / stages.resolve(stages.BY_NAME[exc.stage].executed, tag), ""
-        if src.exists():
-            kept = self.out / publish.FAILED / (tag or "shared") / src.name
+        if executed.exists():
+            kept = self.out / publish.FAILED / (name.removeprefix(exc.stage).lstrip("_") or "shared") / executed.name
             try:
                 shutil.rmtree(self.out / publish.FAILED, ignore_errors=True)
                 kept.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(src, kept)
+                shutil.copyfile(executed, kept)
                 where = f"; executed notebook kept at {kept}"
             except OSError as err:
                 where = f"; the executed notebook could not be kept ({err.strerror or err})"
