@@ -46,7 +46,6 @@ def main(argv=None) -> int:
     import argparse
     import logging
     import time
-    from pathlib import Path
 
     from techtrade.build import runner
     from techtrade.build.params import FORMATS, Build
@@ -118,7 +117,7 @@ def main(argv=None) -> int:
     for path in [p for fs in result.files.values() for p in fs.values()]:
         print(f"wrote {path}")
     if len(result.files) > 1:
-        print(f"wrote {Path(build.output_dir) / 'reports' / 'index.html'}")
+        print(f"wrote {build.output_dir / 'reports' / 'index.html'}")
     log(f"done in {time.perf_counter() - t0:.1f} s (ran: {len(result.ran)}, reused: {len(result.reused)})")
     return 0
 

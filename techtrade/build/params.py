@@ -180,8 +180,7 @@ def make_build(report_years, base_year, output_dir, raw_dir=None, notebooks_dir=
     'auto', the drop-in series (data/raw/user/tech_exchange_series.csv) if there is one; '' or 'none', none."""
     kw = {k: CHECKS[k](v) if k in CHECKS else v for k, v in kw.items()}
     years = parse_years(report_years)
-    base = base_year if isinstance(base_year, int) and not isinstance(base_year, bool) else \
-        parse_years([base_year], "--base-year")[0]
+    base = parse_years([base_year], "--base-year")[0]  # (an int is read as its digits)
     check_year_order(years, base)
     raw_dir, notebooks_dir = Path(raw_dir or Build.raw_dir), Path(notebooks_dir or Build.notebooks_dir)
     out = check_output_dir(output_dir, forbidden=[raw_dir, notebooks_dir, ROOT / "techtrade"])
