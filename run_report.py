@@ -37,7 +37,8 @@ def _say(text: str) -> None:
 def _interrupted(exc: KeyboardInterrupt) -> int:
     """One line; the exit code is 128 + the signal's number (130 for Ctrl-C, 143 for SIGTERM)."""
     signum = exc.args[0] if exc.args and isinstance(exc.args[0], int) else signal.SIGINT
-    done = "the new outputs were published" if getattr(exc, "published", False) else "the previous outputs are untouched"
+    done = ("the new outputs were published" if getattr(exc, "published", False)
+            else "the previous outputs are untouched")
     _say(f"run_report.py: interrupted ({signal.Signals(signum).name}); {done}")
     return 128 + signum
 
@@ -64,21 +65,27 @@ def main(argv=None) -> int:
          f"or a range like 2019-2021 (default: {DEFAULTS['report_year']}, the article's)"),
         ("--base-year", str(DEFAULTS["base_year"]), "YEAR",
          f"the year compared with; before each report year (default: {DEFAULTS['base_year']})"),
-        ("--output-dir", str(ROOT), "DIR", "where data/processed/, figures/, reports/ and build/ go (default: this folder)"),
+        ("--output-dir", str(ROOT), "DIR",
+         "where data/processed/, figures/, reports/ and build/ go (default: this folder)"),
         ("--format", list(FORMATS), "FMT", "html, pdf or both (default: both); a file of the other format is kept"),
-        ("--top-n", str(DEFAULTS["top_n"]), "N", f"partners in the markets chart, 1 to 20 (default: {DEFAULTS['top_n']})"),
-        ("--data", "auto", "FILE", "your own primary series (docs/user_series_template.csv), preferred where it overlaps "
-         "the shipped figures (default: data/raw/user/tech_exchange_series.csv if present; 'none')"),
-        ("--wdi", "", "FILE", "a World Bank file instead of the shipped snapshot: a refreshed one or the bulk CSV download"),
+        ("--top-n", str(DEFAULTS["top_n"]), "N",
+         f"partners in the markets chart, 1 to 20 (default: {DEFAULTS['top_n']})"),
+        ("--data", "auto", "FILE", "your own primary series (docs/user_series_template.csv), preferred where it "
+         "overlaps the shipped figures (default: data/raw/user/tech_exchange_series.csv if present; 'none')"),
+        ("--wdi", "", "FILE",
+         "a World Bank file instead of the shipped snapshot: a refreshed one or the bulk CSV download"),
         ("--jobs", str(Build.jobs), "N", f"reports built at once in a sweep, 1 to 8 (default: {Build.jobs})"),
         ("--timeout", f"{Build.timeout:g}", "SECONDS",
          f"the longest a notebook may run, or the build fails (default: {Build.timeout:g})"),
         ("--reviewer", "", "NAME", "who checked, in the byline and ClaimReview (default: the project's name)"),
         ("--reviewer-url", "", "URL", "the reviewer's address, linked from the byline (default: none)"),
-        ("--site-url", "", "URL", "where the report will be published: ClaimReview's url (default: the claim's anchor)"),
+        ("--site-url", "", "URL",
+         "where the report will be published: ClaimReview's url (default: the claim's anchor)"),
     ]:
-        p.add_argument(option, default=default, metavar=metavar, help=text, nargs="+" if isinstance(default, list) else None)
-    for flag, text in [("--refresh-wdi", "fetch the World Bank series into a new dated snapshot in data/raw/, then stop"),
+        p.add_argument(option, default=default, metavar=metavar, help=text,
+                       nargs="+" if isinstance(default, list) else None)
+    for flag, text in [("--refresh-wdi", "fetch the World Bank series into a new dated snapshot in data/raw/, then"
+                                         " stop"),
                        ("--force", "run every stage, even those whose inputs did not change"),
                        ("--quiet", "print only errors and the written paths")]:
         p.add_argument(flag, action="store_true", help=text)

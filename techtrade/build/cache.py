@@ -42,8 +42,10 @@ def versions() -> dict[str, str]:
     norm, found = (lambda name: re.sub(r"[-_.]+", "_", name).lower()), {}
     for entry in sys.path:
         with suppress(OSError):
-            for name, _, version in (f[:-10].partition("-") for f in os.listdir(entry or ".") if f.endswith(".dist-info")):
-                found.setdefault(norm(name), version)
+            for f in os.listdir(entry or "."):
+                if f.endswith(".dist-info"):
+                    name, _, version = f.removesuffix(".dist-info").partition("-")
+                    found.setdefault(norm(name), version)
     out = {"python": ".".join(map(str, sys.version_info[:3]))}
     for name in SHAPING:
         out[name] = found.get(norm(name), "")

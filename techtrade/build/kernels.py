@@ -33,7 +33,8 @@ def imports(notebook: Path) -> str:
     for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
         if cell["cell_type"] == "code" and "parameters" not in cell["metadata"].get("tags", []):
             with contextlib.suppress(SyntaxError):  # IPython's own syntax (%magic): left to the notebook
-                nodes += [n for n in ast.parse("".join(cell["source"])).body if isinstance(n, (ast.Import, ast.ImportFrom))
+                nodes += [n for n in ast.parse("".join(cell["source"])).body
+                          if isinstance(n, (ast.Import, ast.ImportFrom))
                           and not getattr(n, "level", 0) and all(a.name != "*" for a in n.names)]
     names = sorted({(a.asname or a.name).split(".")[0] for n in nodes for a in n.names})
     return "\n".join([*map(ast.unparse, nodes), f"del {', '.join(names)}"] if nodes else [])

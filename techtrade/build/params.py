@@ -138,7 +138,8 @@ def check_input_file(name: str, path) -> Path:
 CHECKS = {"formats": check_formats, "top_n": check_top_n,
           "jobs": lambda v: _number("jobs", v, "a whole number from 1 to 8", 1, 8),
           "timeout": lambda v: _number("timeout", v, "a number of seconds above 0, at most 86400", 1e-9, 86400, False),
-          "reviewer": lambda v: check_text("reviewer", v), "reviewer_url": lambda v: check_text("reviewer_url", v, True),
+          "reviewer": lambda v: check_text("reviewer", v),
+          "reviewer_url": lambda v: check_text("reviewer_url", v, True),
           "site_url": lambda v: check_text("site_url", v, True)}
 
 
@@ -185,7 +186,10 @@ def make_build(report_years, base_year, output_dir, raw_dir=None, notebooks_dir=
     raw_dir, notebooks_dir = Path(raw_dir or Build.raw_dir), Path(notebooks_dir or Build.notebooks_dir)
     out = check_output_dir(output_dir, forbidden=[raw_dir, notebooks_dir, ROOT / "techtrade"])
     choice, drop_in = str(user_data or "").strip().lower(), raw_dir / "user" / Path(stages.RAW["user_series"]).name
-    user = (drop_in if drop_in.exists() else None) if choice == "auto" else None if choice in ("", "none") else user_data
+    if choice == "auto":
+        user_data = drop_in if drop_in.exists() else None
+    elif choice in ("", "none"):
+        user_data = None
     return Build(report_years=years, base_year=base, output_dir=out, raw_dir=raw_dir, notebooks_dir=notebooks_dir,
-                 user_data=user and check_input_file("data", user), wdi_file=wdi_file and check_input_file("wdi", wdi_file)
-                 or None, **kw)
+                 user_data=user_data and check_input_file("data", user_data),
+                 wdi_file=wdi_file and check_input_file("wdi", wdi_file) or None, **kw)

@@ -59,7 +59,8 @@ def locked(out: Path, what: str = "", log=print, timeout: float = 600):
             except BlockingIOError:
                 if who is None and time.monotonic() - t0 >= SAY_AFTER:
                     holder = _read(out / LOCK)
-                    who = f" (pid {holder['pid']}, building {holder['what']})" if {"pid", "what"} <= holder.keys() else ""
+                    who = (f" (pid {holder['pid']}, building {holder['what']})" if {"pid", "what"} <= holder.keys()
+                           else "")
                     log(f"waiting for another build{who} to finish publishing into {display(out)}")
                 if time.monotonic() - t0 >= timeout:
                     raise OSError(f"{out / LOCK}: another build{who} has held the lock for {timeout:.0f} s") from None

@@ -100,14 +100,16 @@ class _Run:
             tag = year and self.b.tag(year)
             specs = [(s.name, s.reads, {**s.writes, "executed": s.executed}) for s in stages.STAGES
                      if s.per_year == bool(year)]
-            specs += [(kind, r, w) for kind, (fmt, r, w) in stages.MADE.items() if year and fmt in ("", *self.b.formats)]
+            specs += [(kind, r, w) for kind, (fmt, r, w) in stages.MADE.items()
+                      if year and fmt in ("", *self.b.formats)]
             jobs = {f"{kind}_{tag}" if tag else kind: (kind, {role: self.path(p, tag) for role, p in r.items()},
                                                        {role: self.path(p, tag) for role, p in w.items()})
                     for kind, r, w in specs}
             made = {p: name for name, (_, _, outs) in jobs.items() for p in outs.values()}
             earlier = reports[i - self.b.jobs] if i >= self.b.jobs else set()
-            todo.update({name: ({made[p] for p in ins.values() if p in made} | earlier,
-                                functools.partial(self.job, name, kind, year, ins, outs)) for name, (kind, ins, outs) in jobs.items()})
+            for name, (kind, ins, outs) in jobs.items():
+                needs = {made[p] for p in ins.values() if p in made} | earlier
+                todo[name] = needs, functools.partial(self.job, name, kind, year, ins, outs)
             reports.append(set(jobs))
         return todo
 
@@ -164,12 +166,13 @@ class _Run:
         executed, outs = outs["executed"], {r: p for r, p in outs.items() if r != "executed"}
         self.ahead(s, values.get("report_year"))
         load("stage")
+        parameters = {**values, "inputs": {r: str(p or "") for r, p in ins.items()},
+                      "outputs": {r: str(p) for r, p in outs.items()}}
         try:
-            self.kernels.run(s.name, name, notebook, executed, {**values, "inputs": {r: str(p or "") for r, p in ins.items()},
-                                                                 "outputs": {r: str(p) for r, p in outs.items()}}, self.ws)
-            missing = [p for p in outs.values() if not p.exists()]
+            self.kernels.run(s.name, name, notebook, executed, parameters, self.ws)
+            missing = [p.relative_to(self.ws) for p in outs.values() if not p.exists()]
             if missing:
-                raise StageFailed(s.name, "no output", f"{missing[0].relative_to(self.ws)} was not written", "its last cell")
+                raise StageFailed(s.name, "no output", f"{missing[0]} was not written", "its last cell")
         except StageFailed as exc:
             raise self.failure(exc, name, executed) from None
         text = executed.read_text(encoding="utf-8")
@@ -211,8 +214,8 @@ class _Run:
         if b.user_data is not None:  # under a name safe to use in a path
             safe = re.sub(r"[^\w.\-]+", "_", display(b.user_data.name))[:100] or "series.csv"
             sources[f"data/raw/user/{safe}"] = b.user_data
-        sources.update({p: b.notebooks_dir / Path(p).name for s in stages.STAGES for p in [s.notebook, *s.reads.values()]
-                        if p.startswith("notebooks/")})
+        sources.update({p: b.notebooks_dir / Path(p).name for s in stages.STAGES
+                        for p in [s.notebook, *s.reads.values()] if p.startswith("notebooks/")})
         for rel, src in sources.items():
             dst = self.ws / rel
             dst.parent.mkdir(parents=True, exist_ok=True)

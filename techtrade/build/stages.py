@@ -83,7 +83,8 @@ MADE = {
               {**{n: f"reports/{{tag}}/{n}" for n in ("verdicts.csv", "numbers.csv", "verdicts.json",
                                                      "datapackage.json")}, "title": "titles/{tag}.txt"}),
     "html": ("html", {"notebook": BY_NAME["04_narrative"].executed}, {"page": "reports/{tag}/report.html"}),
-    "appendix": ("html", {"notebook": BY_NAME["03_analysis"].executed}, {"page": "reports/{tag}/appendix-analysis.html"}),
+    "appendix": ("html", {"notebook": BY_NAME["03_analysis"].executed},
+                 {"page": "reports/{tag}/appendix-analysis.html"}),
     "pdf": ("pdf", {"notebook": BY_NAME["04_narrative"].executed}, {"page": "reports/{tag}/report.pdf"}),
 }
 
@@ -96,8 +97,9 @@ def tag(report_year: int, base_year: int, top_n: int = DEFAULTS["top_n"], varian
 
 def variant(user_series: Path | None = None, wdi: Path | None = None) -> str:
     """What a report's name says of its inputs: ``with-<your file>``, ``wdi-<World Bank file>``."""
-    return "_".join(f"{prefix}-" + (re.sub(r"[^a-z0-9]+", "-", Path(p).stem.lower()).strip("-")[:40].strip("-") or "file")
-                    for prefix, p in (("with", user_series), ("wdi", wdi)) if p)
+    slugs = ((prefix, re.sub(r"[^a-z0-9]+", "-", Path(p).stem.lower()).strip("-")[:40].strip("-"))
+             for prefix, p in (("with", user_series), ("wdi", wdi)) if p)
+    return "_".join(f"{prefix}-{slug or 'file'}" for prefix, slug in slugs)
 
 
 def resolve(path: str, tag_: str | None) -> str:
