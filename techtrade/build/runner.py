@@ -26,7 +26,8 @@ AHEAD = 2  # a stage that runs starts the kernels of this many stages after it
 #: importing at once can be handed half-made modules). A stage loads those of the jobs after it (IMPORTS).
 NEEDS = {"kernel": ("asyncio", "subprocess", "jupyter_client.asynchronous", "jupyter_client.manager"),
          "stage": ("papermill", "jupyter_core.utils"), "html": ("mistune", "jinja2", "markupsafe"),
-         "appendix": ("nbformat", "nbconvert", "traitlets.config"), "pdf": ("logging", "weasyprint"),
+         "appendix": ("nbformat", "nbconvert", "traitlets.config"),
+         "pdf": ("logging", "weasyprint", "mistune", "jinja2", "markupsafe"),  # and the page it prints
          "files": ("techtrade.report.package", "techtrade.report.story")}
 IMPORTS = {"03_analysis": ("pdf", "html", "appendix", "files"), "04_narrative": ("pdf",)}  # the most pressing first
 _importing = threading.Lock()
