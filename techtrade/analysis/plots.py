@@ -78,11 +78,19 @@ def _done(fig, d: Drawn):
     draws (figure_data)."""
     if not hasattr(fig.canvas, "get_renderer"):
         FigureCanvasAgg(fig)
-    fig.draw_without_rendering()   # the layout, as it will be saved
+    _lay_out(fig)                  # the layout, as it will be saved (nothing drawn yet)
     fit_year_ticks(fig, fig.canvas.get_renderer())
-    place_labels(fig)              # lays out again, with the ticks as fitted
+    place_labels(fig)              # lays out again, with the ticks as fitted, and draws
     fig.techtrade_data = d.data
     return fig
+
+
+def _lay_out(fig) -> None:
+    """The figure laid out as drawing it begins (matplotlib's Figure.draw: each panel's aspect, then the
+    layout engine), without the drawing: all the year ticks are fitted to, at half the cost of a draw."""
+    for ax in fig.axes:
+        ax.apply_aspect()
+    fig.get_layout_engine().execute(fig)
 
 
 def figure_data(fig) -> list[dict]:
