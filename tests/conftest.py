@@ -43,9 +43,12 @@ def pytest_configure(config):
 def pytest_collection_finish(session):
     """The test modules, and all they import, are loaded and live to the end of the run: the cyclic garbage
     collector, off while they loaded, is set to leave them be (gc.freeze) rather than walk them again and
-    again while the tests run (about a second of each worker's run, the collection and the tests)."""
+    again while the tests run (about a second of each worker's run, the collection and the tests). The
+    tests make many objects in cycles (figures, frames) that die young: the youngest generation is collected
+    every 10 000 allocations rather than every 700 (each worker's collections 0.2 s -> 0.1 s in all)."""
     gc.enable()
     gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 @pytest.hookimpl(trylast=True)
