@@ -30,6 +30,7 @@ from .marks import (
     PUBLISHER_COLOURS,
     Drawn,
     add_legend,
+    lay_out,
     money_axis,
     note,
     place_labels,
@@ -78,19 +79,11 @@ def _done(fig, d: Drawn):
     draws (figure_data)."""
     if not hasattr(fig.canvas, "get_renderer"):
         FigureCanvasAgg(fig)
-    _lay_out(fig)                  # the layout, as it will be saved (nothing drawn yet)
+    lay_out(fig)                   # the layout, as it will be saved (nothing drawn yet)
     fit_year_ticks(fig, fig.canvas.get_renderer())
-    place_labels(fig)              # lays out again, with the ticks as fitted, and draws
+    place_labels(fig)              # lays out again, with the ticks as fitted
     fig.techtrade_data = d.data
     return fig
-
-
-def _lay_out(fig) -> None:
-    """The figure laid out as drawing it begins (matplotlib's Figure.draw: each panel's aspect, then the
-    layout engine), without the drawing: all the year ticks are fitted to, at half the cost of a draw."""
-    for ax in fig.axes:
-        ax.apply_aspect()
-    fig.get_layout_engine().execute(fig)
 
 
 def figure_data(fig) -> list[dict]:
