@@ -30,6 +30,7 @@ from .marks import (
     PUBLISHER_COLOURS,
     Drawn,
     add_legend,
+    lay_out,
     money_axis,
     note,
     place_labels,
@@ -78,7 +79,7 @@ def _done(fig, d: Drawn):
     draws (figure_data)."""
     if not hasattr(fig.canvas, "get_renderer"):
         FigureCanvasAgg(fig)
-    fig.draw_without_rendering()   # the layout, as it will be saved
+    lay_out(fig)                   # the layout, as it will be saved (nothing drawn yet)
     fit_year_ticks(fig, fig.canvas.get_renderer())
     place_labels(fig)              # lays out again, with the ticks as fitted
     fig.techtrade_data = d.data

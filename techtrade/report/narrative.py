@@ -12,6 +12,7 @@ each heading visible to JupyterLab's table of contents.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from pathlib import Path
 
@@ -62,10 +63,12 @@ class StrictNumbers:
         return self.numbers[id_]
 
 
+@functools.cache
 def _environments():
     """Two Jinja2 environments, autoescape and strict undefined in both: one for the Markdown text (values
     also Markdown-escaped; anything but text or a number refused, so no Python object is ever printed),
-    one for the HTML blocks."""
+    one for the HTML blocks. Made once a process, so each HTML template is compiled once (Jinja2 reloads a
+    template whose file changed); the text is compiled at each render."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
     from markupsafe import Markup, escape
 

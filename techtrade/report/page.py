@@ -3,6 +3,7 @@ tagged PDF/UA) and the appendix (the analysis notebook with its code, by nbconve
 from the executed notebooks (techtrade/build/render.py); bench/floor.py from a notebook run in-process."""
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -17,7 +18,6 @@ def report_html(executed: str | Path | dict) -> str:
     """The narrative notebook (its file, or its JSON) as one self-contained page: its outputs only (the
     Markdown rendered by mistune, nbconvert's Markdown engine; the HTML blocks as they are), our styles."""
     import mistune
-    from jinja2 import Environment, FileSystemLoader
     from markupsafe import Markup
 
     nb = executed if isinstance(executed, dict) else json.loads(Path(executed).read_text(encoding="utf-8"))
@@ -32,9 +32,18 @@ def report_html(executed: str | Path | dict) -> str:
                     m = re.search(r"^# (.+)$", text, flags=re.M)
                     title = m[1].replace("\\", "").strip() if m and title == "Report" else title
                     parts.append(_heading_ids(mistune.html(text)))
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES / "page")), autoescape=True)
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
-    return env.get_template("report.html.j2").render(title=title, css=Markup(css), body=Markup("\n".join(parts)))
+    return _page_environment().get_template("report.html.j2").render(title=title, css=Markup(css),
+                                                                    body=Markup("\n".join(parts)))
+
+
+@functools.cache
+def _page_environment():
+    """The page's Jinja2 environment, made once a process: its template is compiled once (and again if its
+    file changes)."""
+    from jinja2 import Environment, FileSystemLoader
+
+    return Environment(loader=FileSystemLoader(str(TEMPLATES / "page")), autoescape=True)
 
 
 def _heading_ids(page: str) -> str:

@@ -66,10 +66,6 @@ CASES = {str(y): (y, 2006 if y <= 2018 else 2018) for y in YEARS} | {"user": (20
 QUICK = ("2020", "user")
 #: The cases whose figure texts (story.FIGURES) are read.
 STORIES = ("2011", "2019", "2020", "2021", "user")
-#: The figures also saved as SVG (plots.save, as the build saves them): read as a phone shows them, and
-#: compared with the same figure drawn again.
-SAVED = [(case, name, "narrow") for case in ("2020", "user") for name in ("exports", "trade", "partners", "measures")]
-SAVED += [("2020", "exports", "wide")]
 
 
 def per_case(cases, values=None):
@@ -95,24 +91,38 @@ def enough(sweep, every: int, quick: int) -> int:
 class Figures:
     """draw_all for each case, drawn the first time a test reads the case and kept for the module: the
     tests only read them (a test that changes a figure, its size or its resolution, draws its own). A
-    figure in SAVED is saved as SVG (its path: ``techtrade_svg``) before any test reads it."""
+    figure is saved as SVG the first time a test asks for its file (svg); saving lays it out at the SVG's
+    72 dpi, so it is laid out on screen again before a test reads it after that."""
 
     def __init__(self, quantities, user_q, wdi, folder):
         self.quantities, self.user_q, self.wdi, self.folder, self._drawn = quantities, user_q, wdi, folder, {}
 
-    def drawn(self, case: str) -> list[dict]:
-        """draw_all's list for ``case``."""
+    def _case(self, case: str) -> list[dict]:
         if case not in self._drawn:
             y, b = CASES[case]
             plots.use_style()
             self._drawn[case] = plots.draw_all(self.user_q if case == "user" else self.quantities, self.wdi, y, b)
             for d in self._drawn[case]:
-                for size, fig in d["figs"].items():
+                for fig in d["figs"].values():
                     plt.close(fig)  # out of pyplot's hands; read on its own canvas (renderer)
-                    if (case, d["name"], size) in SAVED:
-                        fig.techtrade_svg = self.folder / case / plots.save({size: fig}, self.folder / case, d["name"])[size]
-                        fig.draw_without_rendering()   # saving laid it out at the SVG's 72 dpi: again on screen
         return self._drawn[case]
+
+    def drawn(self, case: str) -> list[dict]:
+        """draw_all's list for ``case``, each figure laid out on screen."""
+        for d in self._case(case):
+            for fig in d["figs"].values():
+                if getattr(fig, "laid_out_as_svg", False):
+                    fig.draw_without_rendering()   # saving laid it out at the SVG's 72 dpi: again on screen
+                    fig.laid_out_as_svg = False
+        return self._drawn[case]
+
+    def svg(self, case: str, name: str, size: str):
+        """The figure's SVG file, as the build saves it (plots.save): saved the first time a test asks."""
+        fig = next(d for d in self._case(case) if d["name"] == name)["figs"][size]
+        if getattr(fig, "techtrade_svg", None) is None:
+            fig.techtrade_svg = self.folder / case / plots.save({size: fig}, self.folder / case, name)[size]
+            fig.laid_out_as_svg = True
+        return fig.techtrade_svg
 
     def __getitem__(self, key):
         """(fig, data) for (case, name, size)."""
@@ -927,7 +937,7 @@ def test_save_writes_svg_with_text_as_text_and_the_same_bytes(quantities, every_
     a = plots.save({s: plots.fig_exports(quantities, 2020, 2018, s) for s in ("wide", "narrow")}, tmp_path, "f")
     assert a == {"wide": "f-wide.svg", "narrow": "f-narrow.svg"}
     for size, name in a.items():
-        assert (tmp_path / name).read_bytes() == every_figure["2020", "exports", size][0].techtrade_svg.read_bytes()
+        assert (tmp_path / name).read_bytes() == every_figure.svg("2020", "exports", size).read_bytes()
     svg = (tmp_path / "f-wide.svg").read_text()
     assert "<svg" in svg[:500] and ">2020<" in svg and "\u2265 $4.5bn<" in svg  # text stays text, labels too
 
@@ -936,7 +946,7 @@ def test_save_writes_svg_with_text_as_text_and_the_same_bytes(quantities, every_
 def test_narrow_figures_are_legible_on_a_390_px_phone(every_figure, name):
     """Shown across a 390 px screen (361 px of text column), no text on a narrow figure is under 11 px."""
     for case in ("2020", "user"):
-        svg = every_figure[case, name, "narrow"][0].techtrade_svg.read_text()   # as saved (SAVED)
+        svg = every_figure.svg(case, name, "narrow").read_text()   # as saved
         width_pt = float(re.search(r'width="([\d.]+)pt"', svg).group(1))
         scale = 361 / (width_pt * 4 / 3)  # CSS px per SVG user unit (pt), the image fitted to the column
         sizes = [float(x) for x in re.findall(r"font-size: ([\d.]+)px", svg)]

@@ -1,6 +1,7 @@
 """Incremental builds, with fake stages (conftest.py: the real runner, cache and publishing, no kernels):
 which jobs run again after which change, that what is reused is byte for byte what was made, and that
-nothing unverified is reused. Each test builds its own copy of the project."""
+nothing unverified is reused. The project is built once (every job runs); each test builds on its own copy
+of it, as the shared fixtures do with the real build (conftest.project)."""
 import hashlib
 import json
 import os
@@ -11,6 +12,7 @@ import pytest
 
 from techtrade.build import runner, stages
 
+from . import fake
 from .conftest import fake_build
 
 TAG = "2020-vs-2018"
@@ -28,11 +30,25 @@ def page(root, tag=TAG):
     return (root / "out" / "reports" / tag / "report.html").read_text()
 
 
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory):
+    """A fake project (conftest.fake_project) built once (HTML): every job ran. Read it, never change it."""
+    root = tmp_path_factory.mktemp("built")
+    shutil.copytree(stages.ROOT / "notebooks", root / "notebooks")
+    shutil.copytree(stages.ROOT / "data" / "raw", root / "raw", ignore=shutil.ignore_patterns("user"))
+    with pytest.MonkeyPatch.context() as mp:
+        for owner, name, value in fake.FAKES:
+            mp.setattr(owner, name, value)
+        assert sorted(fake_build(root).ran) == ALL
+    return root
+
+
 @pytest.fixture
-def built(fake_project):
-    """The fake project, built once (HTML): every job ran."""
-    assert sorted(fake_build(fake_project).ran) == ALL
-    return fake_project
+def built(built_once, tmp_path, fake_stages):
+    """This test's own copy of the built fake project: its notebooks, raw data, outputs and cache, with
+    their times (the cache holds no path of the project's: a build of the copy reuses every job)."""
+    shutil.copytree(built_once, tmp_path / "p", symlinks=True)
+    return tmp_path / "p"
 
 
 def test_a_stage_that_runs_starts_its_kernel_then_the_next_stages(fake_project, fake_stages):

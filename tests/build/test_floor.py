@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import pytest
-from pypdf import PdfReader
 
 from techtrade.build import stages
 
@@ -19,6 +18,8 @@ def normalised(html: str) -> str:
 
 @pytest.mark.slow
 def test_the_floor_makes_what_the_build_makes(built_2020, tmp_path):
+    from pypdf import PdfReader
+
     out, files, _ = built_2020
     subprocess.run([sys.executable, str(stages.ROOT / "bench" / "floor.py"), str(tmp_path)], check=True)
     report, processed = out / "reports" / TAG, tmp_path / "data" / "processed"

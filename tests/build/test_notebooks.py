@@ -3,8 +3,6 @@ table, and each runs alone with its defaults, as in JupyterLab."""
 import json
 import shutil
 
-import nbformat
-import papermill as pm
 import pytest
 
 from techtrade.build import stages
@@ -26,6 +24,9 @@ def test_committed_without_outputs(path):
 
 @pytest.mark.parametrize("stage", stages.STAGES, ids=lambda s: s.name)
 def test_one_typed_parameters_cell_with_the_declared_parameters(stage):
+    import nbformat
+    import papermill as pm
+
     path = stages.ROOT / stage.notebook
     nb = nbformat.read(str(path), as_version=4)
     assert sum("parameters" in c.metadata.get("tags", []) for c in nb.cells) == 1
@@ -38,6 +39,8 @@ def test_one_typed_parameters_cell_with_the_declared_parameters(stage):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebooks_name_no_file_of_their_own(path):
     """Every path comes from the stage table (inputs/outputs), so the cache key covers all a stage reads."""
+    import nbformat
+
     code = "\n".join(c.source for c in nbformat.read(str(path), as_version=4).cells if c.cell_type == "code")
     for literal in ("data/", "figures/", ".csv", ".json", "open("):
         assert literal not in code, (path.name, literal)
@@ -46,6 +49,9 @@ def test_notebooks_name_no_file_of_their_own(path):
 @pytest.mark.slow
 def test_each_notebook_runs_alone_with_its_defaults(tmp_path):
     """In a copy of the project's layout, run from its notebooks folder as JupyterLab does, one after another."""
+    import nbformat
+    import papermill as pm
+
     shutil.copytree(stages.ROOT / "data" / "raw", tmp_path / "data" / "raw", ignore=shutil.ignore_patterns("user"))
     shutil.copytree(stages.ROOT / "notebooks", tmp_path / "notebooks")
     for path in NOTEBOOKS:

@@ -15,9 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
-from pypdf import PdfReader
 
 from techtrade.build import kernels, publish, runner, stages
 from techtrade.report import narrative
@@ -84,6 +82,8 @@ def interrupt_after(p, needle, sig):
 # -- a kernel, on a notebook of the test's own ----------------------------------------------------------------
 def run_notebook(tmp_path, *cells, timeout=None):
     """Run a notebook of ``cells`` (after a parameters cell) in a fresh kernel: the StageFailed it ends in."""
+    import nbformat
+
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
                                          *map(nbformat.v4.new_code_cell, cells)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -127,6 +127,8 @@ def test_running_a_notebook_never_changes_the_process_working_folder(tmp_path, m
 @pytest.mark.slow
 def test_no_warning_becomes_a_traceback_under_pythonwarnings_error(tmp_path, fake_project):
     """PYTHONWARNINGS=error once printed 4 tracebacks per notebook run (unclosed sockets of kernel clients)."""
+    import nbformat
+
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, str(tmp_path / "n.ipynb"))
@@ -298,6 +300,8 @@ def test_a_signal_ends_the_build_within_5_s_whatever_the_kernel_does(tmp_path, b
     """02_clean's kernel ignores SIGINT and SIGTERM in an endless loop: each build (one per signal, at once)
     says where it is, and once signalled ends within 5 s, with exit code 128 + the signal (130 for Ctrl-C,
     143 for SIGTERM, 129 for SIGHUP), nothing published, no kernel left (its own, nor those started ahead)."""
+    import nbformat
+
     nb = tmp_path / "notebooks"
     shutil.copytree(stages.ROOT / "notebooks", nb)
     clean = nbformat.v4.new_notebook(cells=[
@@ -391,6 +395,8 @@ HOSTILE_SOURCE = '<img src=x onerror="alert(1)"> Rosstat'
 def test_text_from_data_is_shown_as_text(tmp_path):
     """A partner must be a country (markup never gets that far); a source's text is shown as text, in the HTML
     and in the PDF; every output is inside the output folder, whatever the series' file name."""
+    from pypdf import PdfReader
+
     from techtrade.errors import DataError
     from techtrade.ingest import dataset
     series = tmp_path / 'my "series"); import os; os.remove("x") #.csv'  # a hostile file name, too

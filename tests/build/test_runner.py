@@ -8,7 +8,6 @@ import sys
 
 import pandas as pd
 import pytest
-from pypdf import PdfReader
 
 from techtrade.build import stages
 
@@ -117,6 +116,8 @@ def test_machine_readable_outputs(built_2020):
 
 @pytest.mark.slow
 def test_pdf_has_the_expected_pages(built_2020):
+    from pypdf import PdfReader
+
     _, files, _ = built_2020
     pdf = PdfReader(str(files["report.pdf"]))
     text = " ".join(p.extract_text() for p in pdf.pages)
@@ -215,6 +216,8 @@ def _page_use(page) -> float:
 
 @pytest.mark.slow
 def test_the_pdf_reads_like_a_report(built_2020):
+    from pypdf import PdfReader
+
     _, files, _ = built_2020
     pdf = PdfReader(str(files["report.pdf"]))
     use = [_page_use(p) for p in pdf.pages]
