@@ -98,10 +98,11 @@ def load_wdi_any(path: str | Path) -> pd.DataFrame:
 def read_bulk_csv(path: str | Path, country: str = COUNTRY) -> pd.DataFrame:
     """The bulk download (four preamble lines, then one column per year) -> our long form.
 
-    Checked as every raw file is (files.check_file, csv_rows): each refusal names the file, the
-    physical line and the column. Each value of ``country``'s rows for the indicators used must be a
-    plain, finite, non-negative number in a year from config.FIRST_YEAR to this year; an indicator's
-    row given twice, or a 'Last Updated Date' that is missing or in the future, is refused.
+    Read as every raw file is (files.check_file, csv_rows) and its rows for ``country`` and the indicators
+    used checked by their pandera schema (schema.WDI_BULK): each refusal names the file, the physical line
+    and the column. Each value must be a plain, finite, non-negative number in a year from
+    config.FIRST_YEAR to this year; an indicator's row given twice, or a 'Last Updated Date' that is
+    missing or in the future, is refused.
     """
     path = Path(path)
     check_file(path)
@@ -125,45 +126,26 @@ def read_bulk_csv(path: str | Path, country: str = COUNTRY) -> pd.DataFrame:
                        "of the values must be known")
     updated_line, updated = preamble["Last Updated Date"]
     source_id = vintage_id(updated, f"{path}, line {updated_line}")
-    year_cols = [(i, int(h)) for i, h in enumerate(header) if re.fullmatch(r"[0-9]{4}", h)]
+    year_cols = [(i, h) for i, h in enumerate(header) if re.fullmatch(r"[0-9]{4}", h)]
     ix = {c: header.index(c) for c in need}
-    out, seen = [], {}
+    rows_used, names = {}, {}
     for n, r in rows:
         if len(r) != len(header):
             raise ragged(path, n, len(r), len(header))
         code = r[ix["Indicator Code"]].strip()
-        if r[ix["Country Code"]].strip() != country or code not in INDICATORS:
-            continue
-        if code in seen:
-            raise WdiError(f"{path}, line {n}, column 'Indicator Code': {code} for {country} already given on "
-                           f"line {seen[code]}")
-        seen[code] = n
-        for i, year in year_cols:
-            cell = r[i].strip()
-            if cell == "":
-                continue  # the bulk file leaves years without data empty
-            problem = _value_problem(cell, year)
-            if problem:
-                raise WdiError(f"{path}, line {n}, column '{year}': {cell!r} {problem}")
-            out.append([code, INDICATORS[code][0], r[ix["Country Name"]].strip(), year, float(cell),
-                        INDICATORS[code][1], source_id])
+        if r[ix["Country Code"]].strip() == country and code in INDICATORS:
+            rows_used[n] = [code] + [r[i].strip() for i, _ in year_cols]
+            names[n] = r[ix["Country Name"]].strip()
+    wide = pd.DataFrame.from_dict(rows_used, orient="index", columns=["Indicator Code"] + [y for _, y in year_cols],
+                                  dtype="string")
+    values = schema.validate(wide, schema.WDI_BULK, path)  # each cell named by its line and its year
+    out = [[code, INDICATORS[code][0], names[n], int(year), value, INDICATORS[code][1], source_id]
+           for n, code in wide["Indicator Code"].items() for year, value in values.loc[n].drop("Indicator Code").items()
+           if pd.notna(value)]
     if not out:
         raise WdiError(f"{path}: no rows for {country} and the indicators {', '.join(INDICATORS)}")
     df = pd.DataFrame(out, columns=COLUMNS)
     return df.sort_values(["indicator_code", "year"]).reset_index(drop=True)
-
-
-def _value_problem(cell: str, year: int) -> str | None:
-    """What is wrong with a bulk file's value (these indicators are amounts and shares), or None."""
-    if not re.fullmatch(config.PLAIN_NUMBER, cell):
-        return "is not a plain number (no thousands separators, no decimal comma)"
-    if not math.isfinite(float(cell)):
-        return "is not a finite number"
-    if float(cell) < 0:
-        return "is negative; these indicators cannot be"
-    if not config.FIRST_YEAR <= year <= config.THIS_YEAR:
-        return f"is a value for a year outside {config.FIRST_YEAR} to {config.THIS_YEAR}"
-    return None
 
 
 # -- the API ----------------------------------------------------------------------------------

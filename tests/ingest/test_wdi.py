@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import pandas as pd
 import pytest
 
+from techtrade import config
 from techtrade.build import stages
 from techtrade.errors import DataError
 from techtrade.ingest import dataset, wdi
@@ -190,7 +191,10 @@ def test_a_bulk_download_of_another_vintage_is_credited_to_it(shipped, tmp_path)
 
 
 @pytest.mark.parametrize("old,new,message", [
-    ('"4365678062.0"', '"nan"', ", column '2007': 'nan' is not a plain number (no thousands separators, no decimal comma)"),
+    ('"4365678062.0"', '"nan"', ", column '2007': 'nan' is not a plain number (no thousands separators, no decimal "
+                                "comma, no units: write 1400 or 1.4)"),
+    ('"4365678062.0"', '"4,365"', ", column '2007': '4,365' is not a plain number (no thousands separators, no "
+                                  "decimal comma, no units: write 1400 or 1.4)"),
     ('"4365678062.0"', '"-5"', ", column '2007': '-5' is negative; these indicators cannot be"),
     ('"4365678062.0"', '"1e400"', ", column '2007': '1e400' is not a finite number"),
     ('"2021-09-15"', '"2099-12-31"', ": the 'Last Updated Date' '2099-12-31' is in the future; the vintage of the "
@@ -208,6 +212,15 @@ def test_a_bad_bulk_file_is_refused_naming_its_line_and_column(shipped, tmp_path
     assert str(exc.value) == f"{path}, line {line}{message}"
 
 
+def test_a_value_in_a_bulk_file_for_a_year_out_of_range_is_refused(shipped, tmp_path):
+    path = tmp_path / "bulk.csv"
+    _bulk_csv(shipped, path)
+    path.write_text(path.read_text(encoding="utf-8-sig").replace('"2020",', '"2099",', 1), encoding="utf-8")
+    with pytest.raises(DataError, match=rf"bulk.csv, line \d+, column '2099': '[0-9.e+]+' is a value for a year "
+                                        rf"outside {config.FIRST_YEAR} to {config.THIS_YEAR}"):
+        wdi.load_wdi_any(path)
+
+
 def test_an_indicator_given_twice_in_a_bulk_file_is_refused(shipped, tmp_path):
     path = tmp_path / "bulk.csv"
     _bulk_csv(shipped, path)
@@ -216,8 +229,8 @@ def test_an_indicator_given_twice_in_a_bulk_file_is_refused(shipped, tmp_path):
     path.write_text("\n".join(lines + [lines[first - 1]]) + "\n", encoding="utf-8")
     with pytest.raises(DataError) as exc:
         wdi.load_wdi_any(path)
-    assert str(exc.value) == (f"{path}, line {len(lines) + 1}, column 'Indicator Code': BX.GSR.ROYL.CD for RUS "
-                              f"already given on line {first}")
+    assert str(exc.value) == (f"{path}, line {first}, column 'Indicator Code': 'BX.GSR.ROYL.CD' is given twice for "
+                              f"this country; also on line {len(lines) + 1} (1 more problem(s) in this file)")
 
 
 @pytest.mark.parametrize("old,new,what", [
