@@ -117,8 +117,9 @@ def numbers(q: Quantities, wdi: pd.DataFrame, verdicts: list[Verdict], report_ye
         name, code, label = m.name, m.code, m.label
         s = wdi[wdi["indicator_code"] == code].set_index("year")["value"]
         src = ";".join(sorted(set(wdi[wdi["indicator_code"] == code]["source_id"])))
+        usd_mn = wdi[wdi["indicator_code"] == code].set_index("year")["value_usd_mn"]  # (clean.evidence.tidy_wdi)
         for y in sorted(set(s.index)):
-            rows.append(_row(f"{name}.{y}", "level", name, int(y), Interval.point(float(s[y]) / 1e6), "USD mn",
+            rows.append(_row(f"{name}.{y}", "level", name, int(y), Interval.point(float(usd_mn[y])), "USD mn",
                              "published", code, src, statistic=WDI, label=f"{label} in {y}"))
         for y, b in pairs:
             if b in s.index and y in s.index:

@@ -333,11 +333,11 @@ def fig_measures(q: Quantities, wdi: pd.DataFrame, report_year: int = config.ART
         if not s.empty:
             series[m.legend] = s
     tb = export_levels(q, first, last)
-    lims = value_limits([r["iv"] for _, r in tb] + [Interval.point(v / 1e6) for s in series.values()
-                                                       for v in s["value"]])
+    lims = value_limits([r["iv"] for _, r in tb] + [Interval.point(v) for s in series.values()
+                                                       for v in s["value_usd_mn"]])
     d = Drawn()
     for label, s in series.items():
-        d.series(ax, f"{label} (World Bank)", s["year"], s["value"] / 1e6, colour[label],
+        d.series(ax, f"{label} (World Bank)", s["year"], s["value_usd_mn"], colour[label],
                  source_ids=list(s["source_id"]))
     # no value labelled here (their years are too close for a label to be beside its own mark only: the
     # table under the figure gives each; the ratios, in the other panel, are); a mark that would cover a
