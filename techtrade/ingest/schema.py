@@ -250,17 +250,17 @@ WDI = RawSchema(
                                     "the same indicator and year appear twice")]))
 
 #: The World Bank's bulk download, its rows for the indicators used: one column per year, indexed by line.
-_BULK_YEAR = r"^[0-9]{4}$"
+BULK_YEAR = r"^[0-9]{4}$"  # a year column (wdi.read_bulk_csv)
 WDI_BULK = RawSchema(
     pa.DataFrameSchema({
         "Indicator Code": _text(),
-        _BULK_YEAR: pa.Column("string", [_NUMBER, pa.Check(
+        BULK_YEAR: pa.Column("string", [_NUMBER, pa.Check(
             lambda s: s.isna() | (config.FIRST_YEAR <= int(s.name) <= config.THIS_YEAR),
             error=f"is a value for a year outside {config.FIRST_YEAR} to {config.THIS_YEAR}")],
             nullable=True, regex=True),
     }, strict=True, checks=[_unique(["Indicator Code"], "Indicator Code", "is given twice for this country")]),
     pa.DataFrameSchema({
-        _BULK_YEAR: pa.Column("float64", [_finite("is not a finite number"),
+        BULK_YEAR: pa.Column("float64", [_finite("is not a finite number"),
                                           _not_negative("is negative; these indicators cannot be")],
                               nullable=True, regex=True),
     }, coerce=True))

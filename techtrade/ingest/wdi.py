@@ -126,7 +126,7 @@ def read_bulk_csv(path: str | Path, country: str = COUNTRY) -> pd.DataFrame:
                        "of the values must be known")
     updated_line, updated = preamble["Last Updated Date"]
     source_id = vintage_id(updated, f"{path}, line {updated_line}")
-    year_cols = [(i, h) for i, h in enumerate(header) if re.fullmatch(r"[0-9]{4}", h)]
+    year_cols = [(i, h) for i, h in enumerate(header) if re.fullmatch(schema.BULK_YEAR, h)]
     ix = {c: header.index(c) for c in need}
     rows_used, names = {}, {}
     for n, r in rows:
