@@ -115,12 +115,12 @@ def numbers(q: Quantities, wdi: pd.DataFrame, verdicts: list[Verdict], report_ye
                              partner=partner, label=f"{partner}'s share of exports in {report_year}"))
     for m in measures.IN_NUMBERS:
         name, code, label = m.name, m.code, m.label
-        s = wdi[wdi["indicator_code"] == code].set_index("year")["value"]
-        src = ";".join(sorted(set(wdi[wdi["indicator_code"] == code]["source_id"])))
-        usd_mn = wdi[wdi["indicator_code"] == code].set_index("year")["value_usd_mn"]  # (clean.evidence.tidy_wdi)
+        series = wdi[wdi["indicator_code"] == code].set_index("year")   # value_usd_mn: clean.evidence.tidy_wdi
+        s, src = series["value"], ";".join(sorted(set(series["source_id"])))
         for y in sorted(set(s.index)):
-            rows.append(_row(f"{name}.{y}", "level", name, int(y), Interval.point(float(usd_mn[y])), "USD mn",
-                             "published", code, src, statistic=WDI, label=f"{label} in {y}"))
+            usd_mn = Interval.point(float(series.at[y, "value_usd_mn"]))
+            rows.append(_row(f"{name}.{y}", "level", name, int(y), usd_mn, "USD mn", "published", code, src,
+                             statistic=WDI, label=f"{label} in {y}"))
         for y, b in pairs:
             if b in s.index and y in s.index:
                 rows.append(_row(f"ratio.{name}.{y}/{b}", "ratio", name, y, Interval.point(float(s[y]) / float(s[b])),

@@ -21,9 +21,9 @@ from .readings import read
 
 KEY = ["year", "flow", "partner", "category", "measure", "base_year"]
 
+#: A quantity's columns in CSV; in memory its row holds the interval as an Interval (``iv``), not as lo, hi.
 QUANTITY_COLUMNS = KEY + ["lo", "hi", "unit", "status", "qualifiers", "figure_ids", "source_ids", "publications",
                           "basis"]
-#: A quantity's row holds its interval as an Interval (``iv``); only its CSV form spells it as lo, hi.
 
 
 def figure_intervals(figures: pd.DataFrame) -> pd.DataFrame:
